@@ -1,0 +1,176 @@
+"""Typed records that cross the plugin boundary (pydantic models).
+
+Hook implementations return these; the host validates every result before it uses it, so a plugin
+that returns the wrong shape fails loudly with its name attached rather than misbehaving later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "ChallengeResponse",
+    "EmptySettings",
+    "EventInfo",
+    "FilterOperator",
+    "ProviderInfo",
+    "Sample",
+    "Verification",
+]
+
+_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+
+
+class EmptySettings(BaseModel):
+    """Settings model of a provider that takes no settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sample(BaseModel):
+    """One example delivery a provider ships, for tests, docs and ``hookpoint send``.
+
+    A normal sample is a delivery the sender would sign: the conformance kit signs it through the
+    provider's ``hookpoint_sign_request`` hook with ``secret`` and expects it to verify (and to fail
+    with another secret or with one byte changed). A ``challenge`` sample is a handshake: the kit
+    sends it with ``settings`` and expects ``expect_status`` (and ``expect_body`` when given).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str = ""
+    method: str = "POST"
+    path_query: str = ""
+    """Query string (without ``?``) the sample is sent with, e.g. ``hub.mode=subscribe&...``."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: bytes = b""
+    secret: str = "test-secret"
+    """The secret the kit signs and verifies this sample with."""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """Provider settings the endpoint uses for this sample (e.g. a WhatsApp ``verify_token``)."""
+    challenge: bool = False
+    expect_status: int = 200
+    expect_body: bytes | None = None
+    event_type: str | None = None
+    """The event type the provider must describe this sample as (checked by the kit)."""
+
+
+class ProviderInfo(BaseModel):
+    """What a plugin declares about one provider it serves (``hookpoint_register_providers``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name: str = Field(pattern=_NAME_PATTERN)
+    """The name endpoints use: ``define_http_endpoint(provider="whatsapp")``."""
+    title: str
+    icon: str | None = None
+    docs_url: str | None = None
+    settings_model: type[BaseModel] = EmptySettings
+    """Pydantic model validating the endpoint's ``settings=``; unknown keys should be forbidden."""
+    samples: tuple[Sample, ...] = ()
+    verification: str = ""
+    """One line saying how deliveries are verified, e.g. ``HMAC-SHA256 hex of the body``."""
+    handshake: str | None = None
+    """One line describing the sender's handshake, or None when it has none."""
+    event_types: tuple[str, ...] = ()
+    """Event types the sender is known to send (unknown future ones are still accepted)."""
+    requires_secret: bool = True
+    """False for providers that can verify without a configured secret (rare)."""
+    payload_model: Callable[[Any], Any] | None = None
+    """Parses the request's JSON body into a typed model; used by ``request.event_model()``."""
+
+    @field_validator("settings_model")
+    @classmethod
+    def _is_model(cls, value: type[BaseModel]) -> type[BaseModel]:
+        if not (isinstance(value, type) and issubclass(value, BaseModel)):
+            raise ValueError("settings_model must be a pydantic BaseModel subclass")
+        return value
+
+
+class Verification(BaseModel):
+    """The outcome of verifying a request. Truthy when verified.
+
+    ``reason`` is a short, sender-safe explanation of a failure (``"missing header"``,
+    ``"signature mismatch"``, ``"timestamp outside tolerance"``); it never contains a secret.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    ok: bool
+    reason: str = ""
+    unsigned: bool = False
+    """True when the request carried no signature and the endpoint allows unsigned deliveries."""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @classmethod
+    def success(cls, *, unsigned: bool = False) -> Verification:
+        return cls(ok=True, unsigned=unsigned)
+
+    @classmethod
+    def failure(cls, reason: str) -> Verification:
+        return cls(ok=False, reason=reason)
+
+
+class ChallengeResponse(BaseModel):
+    """A handshake answer the host sends at once, without verification or runs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: int = Field(default=200, ge=100, le=599)
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    headers: dict[str, str] = Field(default_factory=dict)
+    skip_triggering_runs: bool = True
+    """Handshakes never start runs unless a plugin explicitly says otherwise."""
+
+
+class EventInfo(BaseModel):
+    """What a provider says about a delivery: filterable under ``event`` and used for dedupe.
+
+    ``id`` is the dedupe key: a repeat of the same id on the same endpoint inside the endpoint's
+    dedupe window is stored as a duplicate and starts no runs.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str | None = None
+    id: str | None = None
+    time: datetime | None = None
+    fields: dict[str, Any] = Field(default_factory=dict)
+    """Extra filterable facts (e.g. ``{"message_types": ["text"], "webhook_version": "..."}``)."""
+
+    def filter_view(self) -> dict[str, Any]:
+        """The object a filter's ``event`` key is matched against."""
+        view: dict[str, Any] = dict(self.fields)
+        if self.type is not None:
+            view["type"] = self.type
+        if self.id is not None:
+            view["id"] = self.id
+        if self.time is not None:
+            view["time"] = self.time.isoformat()
+        return view
+
+
+class FilterOperator(BaseModel):
+    """An EventFilter content operator (``{"$name": operand}``), built in or added by a plugin.
+
+    ``validate_operand(operand)`` raises ``ValueError``/``TypeError`` with a short message when the
+    operand is unusable; it runs when a filter is defined. ``match(value, present, operand)`` gets
+    the payload value (``present`` is False when the key is missing) and must return a bool without
+    raising for any JSON-like value.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name: str = Field(pattern=r"^\$[A-Za-z][A-Za-z0-9]*$")
+    description: str
+    validate_operand: Callable[[Any], None]
+    match: Callable[[Any, bool, Any], bool]
+    kind: Literal["builtin", "plugin"] = "plugin"

@@ -1,0 +1,405 @@
+"""Plugin discovery, isolation and owner-dispatched hook calls.
+
+A :class:`PluginHost` is built per app (never at import time, never global). Entry points of the
+``hookpoint`` group are loaded one by one; a plugin that fails to import, to register, or that
+implements an unknown ``hookpoint_*`` hook is recorded with its error and skipped (fatal with
+``HOOKPOINT_STRICT_PLUGINS=1``). Core's built-ins are registered the same way, after entry points.
+
+Environment controls (read from the ``env`` mapping given to :meth:`PluginHost.load`):
+
+* ``HOOKPOINT_LOAD_PLUGINS`` - comma list of entry-point or distribution names to load; ``""``
+  loads no external plugin. Unset: load all.
+* ``HOOKPOINT_DISABLE_PLUGINS`` - comma list of entry-point or distribution names to skip.
+* ``HOOKPOINT_STRICT_PLUGINS=1`` - any plugin failure raises :class:`~hookpoint.PluginError`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import logging
+import os
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+from pydantic import BaseModel, ValidationError
+
+from . import hookspecs
+from ._errors import PluginConflictError, PluginError, ProviderConfigError
+from ._models import ChallengeResponse, EventInfo, FilterOperator, ProviderInfo, Verification
+
+if TYPE_CHECKING:
+    from ._request import WebhookRequest
+
+__all__ = ["DEFAULT_PLUGINS", "ENTRY_POINT_GROUP", "PluginHost", "PluginRecord"]
+
+log = logging.getLogger("hookpoint.plugins")
+
+ENTRY_POINT_GROUP = "hookpoint"
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "hookpoint.default_plugins.operators",
+    "hookpoint.default_plugins.generic",
+)
+_OWNED_HOOKS = (
+    "hookpoint_challenge_response",
+    "hookpoint_verify_request",
+    "hookpoint_describe_event",
+    "hookpoint_sign_request",
+)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _name_list(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {part.strip().lower() for part in value.split(",") if part.strip()}
+
+
+@dataclass
+class PluginRecord:
+    """What ``hookpoint plugins`` shows for one plugin (loaded or failed)."""
+
+    name: str
+    distribution: str | None = None
+    version: str | None = None
+    entry_point: str | None = None
+    module: str | None = None
+    providers: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+    error: str | None = None
+    builtin: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "entry_point": self.entry_point,
+            "module": self.module,
+            "providers": list(self.providers),
+            "hooks": list(self.hooks),
+            "error": self.error,
+            "builtin": self.builtin,
+        }
+
+
+class PluginHost:
+    """The plugins of one app, and typed, owner-dispatched calls into them."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.records: list[PluginRecord] = []
+        self.providers: dict[str, ProviderInfo] = {}
+        self.operators: dict[str, FilterOperator] = {}
+        self._provider_record: dict[str, PluginRecord] = {}
+        self._owner: dict[str, object] = {}
+        self._owned_callers: dict[tuple[int, str], Any] = {}
+        self.strict = False
+        self._sealed = False
+        self._record_conflicts = False
+
+    # -- loading -------------------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        *,
+        plugins: Sequence[object] = (),
+        load_entrypoints: bool = True,
+        env: Mapping[str, str] | None = None,
+        strict: bool | None = None,
+        record_conflicts: bool = False,
+    ) -> PluginHost:
+        """Build a host: entry points (filtered by the env controls), then ``plugins``, then
+        core's built-ins. Failures are recorded on :attr:`records` (raised when strict). Two
+        plugins claiming one provider raise PluginConflictError, unless ``record_conflicts``
+        (for listings, so the operator can see and fix the problem)."""
+        env = os.environ if env is None else env
+        host = cls()
+        host._record_conflicts = record_conflicts
+        host.strict = _truthy(env.get("HOOKPOINT_STRICT_PLUGINS")) if strict is None else strict
+        if load_entrypoints:
+            host._load_entrypoints(
+                allow=_name_list(env.get("HOOKPOINT_LOAD_PLUGINS")),
+                deny=_name_list(env.get("HOOKPOINT_DISABLE_PLUGINS")) or set(),
+            )
+        for plugin in plugins:
+            name = getattr(plugin, "__name__", None) or type(plugin).__name__
+            host._add(PluginRecord(name=str(name), module=getattr(plugin, "__module__", None)),
+                      lambda plugin=plugin: plugin)
+        for modname in DEFAULT_PLUGINS:
+            host._add(
+                PluginRecord(name=modname.rsplit(".", 1)[-1], module=modname, builtin=True,
+                             distribution="hookpoint", version=_version_of("hookpoint")),
+                lambda modname=modname: importlib.import_module(modname),
+            )
+        host._sealed = True
+        host._build_operator_registry()
+        return host
+
+    def _load_entrypoints(self, *, allow: set[str] | None, deny: set[str]) -> None:
+        seen: dict[str, str] = {}
+        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
+                         key=lambda e: e.name):
+            dist = getattr(ep, "dist", None)
+            dist_name = dist.metadata["Name"] if dist is not None else None
+            names = {ep.name.lower()} | ({dist_name.lower()} if dist_name else set())
+            if allow is not None and not names & allow:
+                continue
+            if names & deny:
+                continue
+            record = PluginRecord(
+                name=ep.name,
+                distribution=dist_name,
+                version=dist.version if dist is not None else None,
+                entry_point=f"{ep.name} = {ep.value}",
+                module=ep.module,
+            )
+            if ep.name in seen:
+                self._fail(record, f"entry point name {ep.name!r} is also used by "
+                                   f"{seen[ep.name]!r}; skipped")
+                continue
+            seen[ep.name] = dist_name or ep.value
+            self._add(record, ep.load)
+
+    def _fail(self, record: PluginRecord, message: str, exc: BaseException | None = None) -> None:
+        record.error = message
+        self.records.append(record)
+        label = record.distribution or record.name
+        log.warning("plugin %s failed: %s", label, message)
+        if self.strict:
+            raise PluginError(f"plugin {label!r} failed: {message}") from exc
+
+    def _add(self, record: PluginRecord, loader: Callable[[], object]) -> None:
+        try:
+            plugin = loader()
+        except Exception as exc:
+            self._fail(record, f"import failed: {type(exc).__name__}: {exc}", exc)
+            return
+        unknown = sorted(
+            name for name in dir(plugin)
+            if name.startswith("hookpoint_") and not hasattr(hookspecs, name)
+        )
+        if unknown:
+            self._fail(record, f"unknown hook(s) {', '.join(unknown)} in plugin {record.name!r}"
+                               " (misspelled? see docs/plugin-hooks.md)")
+            return
+        try:
+            self.pm.register(plugin, name=f"{record.name}@{id(plugin)}")
+            self.pm.check_pending()
+        except Exception as exc:
+            self._safe_unregister(plugin)
+            self._fail(record, f"registration failed: {exc}", exc)
+            return
+        record.hooks = sorted(c.name for c in self.pm.get_hookcallers(plugin) or ())
+        try:
+            infos = self._call_own(plugin, "hookpoint_register_providers")
+            providers = [ProviderInfo.model_validate(i) for i in _flatten(infos)]
+        except Exception as exc:
+            self._safe_unregister(plugin)
+            self._fail(record, f"hookpoint_register_providers failed: {exc}", exc)
+            return
+        for info in providers:
+            other = self._provider_record.get(info.name)
+            if other is not None:
+                message = (f"provider {info.name!r} is registered by both "
+                           f"{other.distribution or other.name!r} and "
+                           f"{record.distribution or record.name!r}")
+                self._safe_unregister(plugin)
+                if self._record_conflicts and not self.strict:
+                    self._fail(record, message)
+                    return
+                record.error = message
+                self.records.append(record)
+                raise PluginConflictError(message)
+        for info in providers:
+            self.providers[info.name] = info
+            self._provider_record[info.name] = record
+            self._owner[info.name] = plugin
+            record.providers.append(info.name)
+        self.records.append(record)
+
+    def _safe_unregister(self, plugin: object) -> None:
+        try:
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+        except Exception:  # pragma: no cover - pluggy internals
+            log.debug("unregister failed", exc_info=True)
+
+    def _call_own(self, plugin: object, hook_name: str, **kwargs: Any) -> Any:
+        """Call ``hook_name`` on ``plugin`` only (a subset caller built once and cached)."""
+        key = (id(plugin), hook_name)
+        caller = self._owned_callers.get(key)
+        if caller is None:
+            others = [p for p in self.pm.get_plugins() if p is not plugin]
+            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            # pluggy filters subset callers at call time, so a caller built while plugins are
+            # still being registered would later include them: cache only once loading is done.
+            if self._sealed:
+                self._owned_callers[key] = caller
+        return caller(**kwargs)
+
+    def _build_operator_registry(self) -> None:
+        registry: dict[str, FilterOperator] = {}
+        owners: dict[str, str] = {}
+        builtin_first = sorted(self.pm.get_plugins(), key=lambda p: not _is_builtin(p))
+        for plugin in builtin_first:
+            if not hasattr(plugin, "hookpoint_filter_operators"):
+                continue
+            label = _label(plugin)
+            try:
+                ops = [FilterOperator.model_validate(op)
+                       for op in _flatten(self._call_own(plugin, "hookpoint_filter_operators"))]
+            except Exception as exc:
+                message = f"hookpoint_filter_operators failed in {label}: {exc}"
+                if self.strict:
+                    raise PluginError(message) from exc
+                log.warning(message)
+                continue
+            for op in ops:
+                if op.name in registry:
+                    raise PluginError(
+                        f"filter operator {op.name} from {label} conflicts with the one from "
+                        f"{owners[op.name]}; operators cannot be redefined")
+                if op.kind == "builtin" and not _is_builtin(plugin):
+                    op = op.model_copy(update={"kind": "plugin"})
+                registry[op.name] = op
+                owners[op.name] = label
+        self.operators = registry
+
+    # -- queries ---------------------------------------------------------------------------------
+    def provider(self, name: str) -> ProviderInfo:
+        try:
+            return self.providers[name]
+        except KeyError:
+            installed = ", ".join(sorted(self.providers)) or "none"
+            raise ProviderConfigError(
+                f"unknown provider {name!r}; installed providers: {installed}. "
+                f"Install its package (e.g. pip install hookpoint-{name})") from None
+
+    def provider_record(self, name: str) -> PluginRecord:
+        self.provider(name)
+        return self._provider_record[name]
+
+    def settings_for(self, provider: str, raw: Mapping[str, Any] | BaseModel | None) -> BaseModel:
+        model = self.provider(provider).settings_model
+        if isinstance(raw, model):
+            return raw
+        data = raw.model_dump() if isinstance(raw, BaseModel) else dict(raw or {})
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise ProviderConfigError(
+                f"invalid settings for provider {provider!r}: {problems}") from None
+
+    # -- owner-dispatched calls (never raise into the host) ---------------------------------------
+    def _owned(self, provider: str, hook: str, **kwargs: Any) -> Any:
+        plugin = self._owner[provider]
+        return self._call_own(plugin, hook, provider=provider, **kwargs)
+
+    def challenge(
+        self, provider: str, request: WebhookRequest, settings: BaseModel, secrets: Sequence[str]
+    ) -> ChallengeResponse | None:
+        result = self._owned(provider, "hookpoint_challenge_response", request=request,
+                             settings=settings, secrets=tuple(secrets))
+        if result is None or isinstance(result, ChallengeResponse):
+            return result
+        return ChallengeResponse.model_validate(result)
+
+    def verify(
+        self,
+        provider: str,
+        request: WebhookRequest,
+        settings: BaseModel,
+        secrets: Sequence[str],
+        now: float,
+    ) -> Verification:
+        try:
+            result = self._owned(provider, "hookpoint_verify_request", request=request,
+                                 settings=settings, secrets=tuple(secrets), now=now)
+        except Exception:
+            log.exception("provider %s raised while verifying; request rejected", provider)
+            return Verification.failure("verification error")
+        if isinstance(result, Verification):
+            return result
+        if result is None:
+            return Verification.failure("provider did not verify the request")
+        log.error("provider %s returned %r from verify; rejected", provider, type(result))
+        return Verification.failure("verification error")
+
+    def describe(
+        self, provider: str, request: WebhookRequest, settings: BaseModel
+    ) -> EventInfo | None:
+        try:
+            result = self._owned(provider, "hookpoint_describe_event", request=request,
+                                 settings=settings)
+        except Exception:
+            log.exception("provider %s raised while describing an event", provider)
+            return None
+        if result is None or isinstance(result, EventInfo):
+            return result
+        try:
+            return EventInfo.model_validate(result)
+        except ValidationError:
+            log.error("provider %s returned an invalid EventInfo", provider)
+            return None
+
+    def sign(
+        self,
+        provider: str,
+        request: WebhookRequest,
+        settings: BaseModel,
+        secret: str,
+        now: float,
+    ) -> WebhookRequest | None:
+        result: WebhookRequest | None = self._owned(
+            provider, "hookpoint_sign_request", request=request, settings=settings,
+            secret=secret, now=now)
+        return result
+
+    # -- listing -----------------------------------------------------------------------------------
+    def listing(self, *, include_builtin: bool = False) -> list[dict[str, Any]]:
+        return [r.as_dict() for r in self.records if include_builtin or not r.builtin]
+
+    @property
+    def errors(self) -> list[PluginRecord]:
+        return [r for r in self.records if r.error]
+
+
+def _flatten(result: Any) -> Iterable[Any]:
+    """pluggy returns a list of per-impl results for broadcast hooks; flatten one level."""
+    if result is None:
+        return []
+    out: list[Any] = []
+    for item in result:
+        if isinstance(item, list | tuple):
+            out.extend(item)
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def _is_builtin(plugin: object) -> bool:
+    name = getattr(plugin, "__name__", "")
+    return isinstance(plugin, types.ModuleType) and name in DEFAULT_PLUGINS
+
+
+def _label(plugin: object) -> str:
+    return str(getattr(plugin, "__name__", None) or type(plugin).__name__)
+
+
+def _version_of(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None

@@ -1,0 +1,1 @@
+"""Core's built-in plugins, registered through the same path as third-party ones."""

@@ -1,0 +1,390 @@
+"""The store interface every backend implements (SQLite, PostgreSQL).
+
+Times are Unix seconds as ``float`` (UTC). Ids are strings (lexicographically time-ordered, see
+:func:`new_id`). Every method raises :class:`~hookpoint.StoreError` (or its subclass
+``StoreUnavailable``) on failure; never a driver exception, never a silent drop.
+
+Guarantees the host and the run engine rely on:
+
+* ``ingest`` is one transaction: the request row, its dedupe key and one run per job are committed
+  together before it returns. Concurrent callers share commits (group commit), and each caller is
+  released only after the commit that holds its row.
+* A run is executed by at most one worker at a time: ``claim_runs`` hands it out with a lease;
+  only the lease owner may finish it; an expired lease makes it claimable again (at-least-once).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .._errors import StoreError
+
+__all__ = [
+    "Attempt",
+    "ClaimedRun",
+    "IngestResult",
+    "LogLine",
+    "NewRequest",
+    "NewRun",
+    "NotFound",
+    "Page",
+    "QueueStats",
+    "RejectedRequest",
+    "RequestQuery",
+    "RunQuery",
+    "RunRecord",
+    "RunStatus",
+    "Store",
+    "StoreStats",
+    "StoredRequest",
+    "new_id",
+]
+
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+RequestStatus = Literal["accepted", "duplicate", "handshake", "rejected"]
+
+
+class NotFound(StoreError, LookupError):  # noqa: N818 - reads better at the call site
+    """The run or request named in a replay does not exist (the API answers 404, not 503)."""
+
+def new_id() -> str:
+    """A 26-char, time-ordered, unique id (48-bit ms time + 80 random bits, Crockford base32)."""
+    ms = int(time.time() * 1000)
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | rand
+    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+    out = []
+    for _ in range(26):
+        out.append(alphabet[value & 31])
+        value >>= 5
+    return "".join(reversed(out))
+
+
+@dataclass(frozen=True, slots=True)
+class NewRun:
+    """A run to create at ingest (or replay) time for one matching job."""
+
+    job_id: str
+    job_version: str
+    max_attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    """Everything ``ingest`` stores for one accepted delivery (or handshake exchange)."""
+
+    id: str
+    endpoint_id: str
+    method: str
+    url: str
+    headers: Sequence[tuple[str, str]]
+    body: bytes
+    received_at: float
+    client: str | None = None
+    status: RequestStatus = "accepted"
+    """``accepted`` (verified, runs may follow) or ``handshake`` (recorded exchange, no runs)."""
+    verification: str = "verified"
+    """``verified``, ``unsigned`` (allowed unsigned) or ``none`` (endpoint opted out)."""
+    event_type: str | None = None
+    event_id: str | None = None
+    event_time: float | None = None
+    dedupe_window: float = 0.0
+    """Seconds; when > 0 and ``event_id`` is set, a repeat inside the window is a duplicate."""
+    runs: Sequence[NewRun] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    request_id: str
+    duplicate: bool
+    """True when ``event_id`` was seen inside the window: stored as a duplicate, no runs made."""
+    duplicate_of: str | None
+    run_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRequest:
+    """A request that failed verification (metadata only; the body is not kept)."""
+
+    id: str
+    endpoint_id: str
+    method: str
+    url: str
+    headers: Sequence[tuple[str, str]]
+    reason: str
+    received_at: float
+    client: str | None = None
+    body_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRequest:
+    id: str
+    endpoint_id: str
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    received_at: float
+    client: str | None
+    status: RequestStatus
+    verification: str
+    event_type: str | None
+    event_id: str | None
+    event_time: float | None
+    duplicate_of: str | None = None
+    reason: str | None = None
+    """For rejected requests: why (their ``body`` is empty)."""
+    body_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: str
+    request_id: str
+    endpoint_id: str
+    job_id: str
+    job_version: str
+    status: RunStatus
+    attempt: int
+    """Number of attempts started so far."""
+    max_attempts: int
+    created_at: float
+    updated_at: float
+    next_attempt_at: float | None
+    lease_owner: str | None
+    lease_expires_at: float | None
+    last_error: str | None
+    output: Any
+    replay_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedRun:
+    """A run handed to a worker, with the request it was made for."""
+
+    run: RunRecord
+    request: StoredRequest
+    attempt: int
+    """The attempt number this claim is executing (1-based)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    run_id: str
+    number: int
+    worker: str
+    started_at: float
+    finished_at: float | None
+    status: Literal["running", "succeeded", "failed", "lost", "released"]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    run_id: str
+    attempt: int
+    at: float
+    level: Literal["debug", "info", "warn", "error"]
+    message: str
+    data: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestQuery:
+    endpoint_id: str | None = None
+    status: RequestStatus | None = None
+    event_type: str | None = None
+    since: float | None = None
+    until: float | None = None
+    limit: int = 50
+    before_id: str | None = None
+    """Keyset pagination: only ids strictly smaller (older) than this."""
+    include_body: bool = True
+    """False: listed items carry ``body=b""`` (``body_size`` still tells the size)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunQuery:
+    endpoint_id: str | None = None
+    job_id: str | None = None
+    request_id: str | None = None
+    status: RunStatus | None = None
+    event_type: str | None = None
+    since: float | None = None
+    until: float | None = None
+    limit: int = 50
+    before_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: tuple[Any, ...]
+    next_before_id: str | None = None
+
+
+@dataclass(slots=True)
+class QueueStats:
+    queued: int = 0
+    running: int = 0
+    oldest_queued_age: float = 0.0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StoreStats:
+    """Counters a backend keeps (process-local, since open)."""
+
+    commits: int = 0
+    """Transactions committed by the group-commit writer (SQLite: every write; PostgreSQL:
+    ingests and rejected records). Fewer commits than ingests proves group commit."""
+    ingests: int = 0
+    """Requests committed by ``ingest`` (duplicates included)."""
+    largest_batch: int = 0
+    """Most items committed in one writer transaction."""
+    failed_commits: int = 0
+    """Writer transactions that failed as a whole (every caller got ``StoreUnavailable``)."""
+
+
+class Store(ABC):
+    """The async store interface. See the module docstring for the guarantees."""
+
+    url: str
+    stats: StoreStats
+
+    async def __aenter__(self) -> Store:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect (and, for SQLite, create/upgrade the schema)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Flush pending commits and disconnect."""
+
+    @abstractmethod
+    async def upgrade(self) -> list[str]:
+        """Apply pending schema migrations; returns the versions applied."""
+
+    @abstractmethod
+    async def ping(self) -> None:
+        """Raise StoreUnavailable unless the store is reachable and writable."""
+
+    # -- ingest --------------------------------------------------------------------------------------
+    @abstractmethod
+    async def ingest(self, request: NewRequest) -> IngestResult:
+        """Store a request + dedupe key + runs in one (group-)committed transaction."""
+
+    @abstractmethod
+    async def record_rejected(self, rejected: RejectedRequest) -> None:
+        """Keep a rejected request's metadata; bounded by count and age (oldest dropped)."""
+
+    # -- runs ----------------------------------------------------------------------------------------
+    @abstractmethod
+    async def claim_runs(
+        self,
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        job_ids: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> list[ClaimedRun]:
+        """Lease up to ``limit`` due runs (queued with next_attempt_at <= now, or running with an
+        expired lease), starting a new attempt on each. Each run goes to exactly one caller."""
+
+    @abstractmethod
+    async def heartbeat(
+        self, worker_id: str, run_ids: Sequence[str], lease_seconds: float
+    ) -> set[str]:
+        """Extend the leases this worker still holds; returns the ids it still owns."""
+
+    @abstractmethod
+    async def finish_run(
+        self, worker_id: str, run_id: str, attempt: int, *, output: Any = None
+    ) -> bool:
+        """Mark the attempt and run succeeded. False when the worker no longer owns the lease."""
+
+    @abstractmethod
+    async def fail_attempt(
+        self,
+        worker_id: str,
+        run_id: str,
+        attempt: int,
+        *,
+        error: str,
+        retry_at: float | None,
+    ) -> bool:
+        """Record a failed attempt; requeue for ``retry_at`` or, when None, mark the run failed."""
+
+    @abstractmethod
+    async def release_run(self, worker_id: str, run_id: str, attempt: int) -> bool:
+        """Give a claimed run back (graceful shutdown): queued again, due now."""
+
+    @abstractmethod
+    async def cancel_run(self, run_id: str) -> bool:
+        """Cancel a queued or running run. A running attempt learns it at its next heartbeat."""
+
+    @abstractmethod
+    async def wait_for_runs(self, timeout: float) -> None:
+        """Return when new runs may be due (NOTIFY / in-process event) or after ``timeout``."""
+
+    # -- run io ---------------------------------------------------------------------------------------
+    @abstractmethod
+    async def append_logs(self, lines: Sequence[LogLine]) -> None: ...
+
+    @abstractmethod
+    async def get_task_result(self, run_id: str, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` when the task ``key`` already succeeded in this run."""
+
+    @abstractmethod
+    async def save_task_result(self, run_id: str, key: str, value: Any) -> None: ...
+
+    # -- replay ---------------------------------------------------------------------------------------
+    @abstractmethod
+    async def replay_run(self, run_id: str) -> str:
+        """Queue a new run (new attempt series) for the same request and job; returns its id."""
+
+    @abstractmethod
+    async def replay_request(self, request_id: str, runs: Sequence[NewRun]) -> tuple[str, ...]:
+        """Queue new runs for a stored request (the jobs that match it now); returns their ids."""
+
+    # -- queries --------------------------------------------------------------------------------------
+    @abstractmethod
+    async def get_request(self, request_id: str) -> StoredRequest | None: ...
+
+    @abstractmethod
+    async def list_requests(self, query: RequestQuery) -> Page:
+        """Newest first; includes rejected requests when ``status`` is None or ``rejected``."""
+
+    @abstractmethod
+    async def get_run(self, run_id: str) -> RunRecord | None: ...
+
+    @abstractmethod
+    async def list_runs(self, query: RunQuery) -> Page: ...
+
+    @abstractmethod
+    async def list_attempts(self, run_id: str) -> list[Attempt]: ...
+
+    @abstractmethod
+    async def list_logs(self, run_id: str) -> list[LogLine]: ...
+
+    @abstractmethod
+    async def queue_stats(self) -> QueueStats: ...
+
+    # -- retention -------------------------------------------------------------------------------------
+    @abstractmethod
+    async def purge(self, *, older_than: float) -> int:
+        """Delete requests (and their runs, attempts, logs) received before ``older_than`` whose
+        runs are all final; expire dedupe keys and rejected rows. Returns rows deleted."""
