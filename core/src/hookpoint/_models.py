@@ -50,7 +50,10 @@ class Sample(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     body: bytes = b""
     secret: str = "test-secret"
-    """The secret the kit signs and verifies this sample with."""
+    """The secret the kit signs this sample with (for asymmetric schemes: the private key)."""
+    verify_secret: str | None = None
+    """The secret the endpoint verifies with, when it differs from ``secret`` (asymmetric
+    schemes such as Ed25519 or ECDSA: the public key). None means ``secret``."""
     settings: dict[str, Any] = Field(default_factory=dict)
     """Provider settings the endpoint uses for this sample (e.g. a WhatsApp ``verify_token``)."""
     challenge: bool = False
@@ -58,6 +61,11 @@ class Sample(BaseModel):
     expect_body: bytes | None = None
     event_type: str | None = None
     """The event type the provider must describe this sample as (checked by the kit)."""
+
+    @property
+    def endpoint_secret(self) -> str:
+        """The secret an endpoint is configured with to verify this sample."""
+        return self.verify_secret if self.verify_secret is not None else self.secret
 
 
 class ProviderInfo(BaseModel):

@@ -1,0 +1,178 @@
+"""Ingest benchmark: signed ~1.5 KB cal.com requests against a running Hookpoint host, and, in the
+same run with the same hypercorn settings, against a bare Quart hello-world app.
+
+    python bench/ingest/run.py [--seconds 10] [--backends sqlite,postgres] [--conc 1,16,64]
+
+Reports requests/s and p50/p99 per concurrency, and the ratios to the bare app. Needs `wrk`
+(Debian package). The host runs with --no-worker: this measures ingest (verify + describe +
+filter + durable group-committed insert of the request and its run), not job execution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+SECRET = "bench-secret"
+PG_DSN = os.environ.get("HOOKPOINT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listening on {port}")
+
+
+def sample_bodies(n: int) -> list[bytes]:
+    """n distinct BOOKING_CREATED bodies (~1.5 KB) shaped like the plugin's sample."""
+    from hookpoint._plugins import PluginHost
+
+    info = PluginHost.load(load_entrypoints=True).providers["caldotcom"]
+    base = next(s for s in info.samples if s.event_type == "BOOKING_CREATED")
+    data = json.loads(base.body)
+    bodies = []
+    for i in range(n):
+        data.setdefault("payload", {})["uid"] = f"bench-{i:06d}"
+        bodies.append(json.dumps(data, separators=(",", ":")).encode())
+    return bodies
+
+
+def lua_script(path: Path, bodies: list[bytes]) -> None:
+    lines = ["local reqs = {}"]
+    for i, body in enumerate(bodies, 1):
+        sig = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        lines.append(
+            f'reqs[{i}] = wrk.format("POST", nil, {{["Content-Type"]="application/json",'
+            f'["X-Cal-Signature-256"]="{sig}",["X-Cal-Webhook-Version"]="2021-10-20"}}, '
+            f"[==[{body.decode()}]==])")
+    lines += ["local i = 0", "request = function()", "  i = i % #reqs + 1", "  return reqs[i]",
+              "end"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float]:
+    threads = max(1, min(2, conc))
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{conc}", f"-d{seconds}s", "--latency", "-s", str(script),
+         f"http://127.0.0.1:{port}/webhooks/caldotcom"],
+        capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        assert m, out
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
+            "non2xx": float(bad.group(1)) if bad else 0.0,
+            "socket_errors": 1.0 if errors else 0.0}
+
+
+def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    wait_port(port)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def reset_pg_schema(schema: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    async def go() -> None:
+        conn = await asyncpg.connect(PG_DSN)
+        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+        await conn.close()
+
+    asyncio.run(go())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--backends", default="sqlite,postgres")
+    ap.add_argument("--conc", default="1,16,64")
+    ap.add_argument("--json", dest="json_out", default=None, help="write results here")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    concs = [int(c) for c in args.conc.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="hp-bench-"))
+    script = tmp / "post.lua"
+    lua_script(script, sample_bodies(2000))
+    env = {**os.environ, "BENCH_SECRET": SECRET, "PYTHONPATH": str(ROOT),
+           "HOOKPOINT_LOG_LEVEL": "WARNING"}
+    results: dict[str, dict[int, dict[str, float]]] = {}
+
+    def measure(label: str, cmd: list[str], port: int, extra_env: dict[str, str]) -> None:
+        proc = start(cmd, port, {**env, **extra_env})
+        try:
+            run_wrk(port, 16, 2, script)  # warm-up
+            results[label] = {c: run_wrk(port, c, args.seconds, script) for c in concs}
+        finally:
+            stop(proc)
+
+    port = free_port()
+    measure("bare-quart", [str(VENV_BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}",
+                           "bench.ingest.bare_app:app"], port, {})
+    for backend in args.backends.split(","):
+        port = free_port()
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp / 'bench.db'}"
+        else:
+            schema = "hp_bench"
+            reset_pg_schema(schema)
+            url = f"{PG_DSN}?search_path={schema}"
+        measure(f"hookpoint-{backend}",
+                [str(VENV_BIN / "hookpoint"), "serve", "bench.ingest.bench_app:hp",
+                 "--port", str(port), "--no-worker", "--database-url", url], port, {})
+    base = results["bare-quart"]
+    print(f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'x bare':>8}{'p99 x bare':>11}{'non2xx':>8}")
+    for label, rows in results.items():
+        for c, r in rows.items():
+            print(f"{label:<20}{c:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+                  f"{r['rps'] / base[c]['rps']:>8.2f}{r['p99'] / base[c]['p99']:>11.2f}"
+                  f"{int(r['non2xx']):>8}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Hookpoint: a self-hosted host for incoming webhooks, with providers as plugins.
+
+The public API (a contract: examples and tests outside the project use these names)::
+
+    from hookpoint import Hookpoint, RespondWith, Response, verify_request_signature
+
+Importing ``hookpoint`` loads no plugin: plugins are loaded per app, by ``Hookpoint(...)``.
+"""
+
+from __future__ import annotations
+
+from ._app import Endpoint, Hookpoint, Job, RespondWith, Response, Trigger
+from ._errors import (
+    ConfigError,
+    DoNotRetry,
+    FilterError,
+    HookpointError,
+    PluginConflictError,
+    PluginError,
+    ProviderConfigError,
+    StoreError,
+    StoreUnavailable,
+)
+from ._filter import EventFilter, RequestFilter
+from ._models import (
+    ChallengeResponse,
+    EmptySettings,
+    EventInfo,
+    FilterOperator,
+    ProviderInfo,
+    Sample,
+    Verification,
+)
+from ._request import FormData, Headers, QueryParams, WebhookRequest
+from ._retry import RetryPolicy
+from ._runio import IO, RunContext
+from ._signature import verify_request_signature
+from .hookspecs import hookimpl
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IO",
+    "ChallengeResponse",
+    "ConfigError",
+    "DoNotRetry",
+    "EmptySettings",
+    "Endpoint",
+    "EventFilter",
+    "EventInfo",
+    "FilterError",
+    "FilterOperator",
+    "FormData",
+    "Headers",
+    "Hookpoint",
+    "HookpointError",
+    "Job",
+    "PluginConflictError",
+    "PluginError",
+    "ProviderConfigError",
+    "ProviderInfo",
+    "QueryParams",
+    "RequestFilter",
+    "RespondWith",
+    "Response",
+    "RetryPolicy",
+    "RunContext",
+    "Sample",
+    "StoreError",
+    "StoreUnavailable",
+    "Trigger",
+    "Verification",
+    "WebhookRequest",
+    "__version__",
+    "hookimpl",
+    "verify_request_signature",
+]

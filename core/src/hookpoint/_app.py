@@ -1,0 +1,431 @@
+"""The user-facing API: ``Hookpoint``, endpoints, ``RespondWith``, ``Response`` and jobs.
+
+This is Trigger.dev v2's ``defineHttpEndpoint`` / ``respondWith`` / ``onRequest`` / ``defineJob``
+done the Python way::
+
+    hp = Hookpoint(id="acme")
+    cal = hp.define_http_endpoint(id="caldotcom", source="cal.com", icon="caldotcom",
+                                  provider="caldotcom", secrets=[os.environ["CAL_SECRET"]])
+
+    @hp.job(id="cancelled", name="Cancelled", version="1.0.0",
+            trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CANCELLED"]}}))
+    async def cancelled(request, io, ctx):
+        await io.logger.info("Body", await request.json())
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from ._errors import ConfigError
+from ._filter import RequestFilter
+from ._models import Verification
+from ._plugins import PluginHost
+from ._request import WebhookRequest
+from ._retry import RetryPolicy
+
+__all__ = ["Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
+
+log = logging.getLogger("hookpoint")
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+DEFAULT_METHODS = ("POST",)
+
+VerifyFn = Callable[[WebhookRequest], Any]
+RunFn = Callable[..., Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _check_id(kind: str, value: object) -> str:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ConfigError(
+            f"{kind} id {value!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit (it becomes part of a URL)")
+    return value
+
+
+class Response:
+    """An explicit HTTP answer from a ``respond_with`` handler.
+
+    * **body** - ``str``, ``bytes``, or any JSON-serialisable object (sent as JSON).
+    * **status** - the status code (default 200).
+    * **headers** - extra response headers.
+    """
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(
+        self, body: Any = b"", status: int = 200, headers: Mapping[str, str] | None = None
+    ) -> None:
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise ConfigError(f"invalid status {status!r}")
+        self.body = body
+        self.status = status
+        self.headers = dict(headers or {})
+
+    def __repr__(self) -> str:
+        return f"Response(status={self.status})"
+
+
+@dataclass(frozen=True)
+class RespondWith:
+    """Answer matching requests directly (handshakes, custom replies).
+
+    * **filter** - a RequestFilter spec (keys ``method``, ``path``, ``headers``, ``query``,
+      ``body``, ``event``); the handler runs only when it matches.
+    * **handler** - ``handler(request, verify)``, sync or async, returning a :class:`Response`
+      or anything a Quart view may return (``str``, ``bytes``, ``(body, status)``,
+      ``(body, status, headers)``). ``await verify()`` (or ``verify()``) checks the signature.
+    * **skip_triggering_runs** - when true no run starts; the exchange is still recorded.
+    """
+
+    filter: Any
+    handler: Callable[..., Any]
+    skip_triggering_runs: bool = False
+    _compiled: RequestFilter | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """``endpoint.on_request(filter=...)``: runs a job for matching requests to an endpoint."""
+
+    endpoint: Endpoint
+    filter: RequestFilter
+
+    def matches(self, request: WebhookRequest) -> bool:
+        return self.filter.matches(request)
+
+
+class Endpoint:
+    """An HTTP endpoint at ``/webhooks/<id>``; see :meth:`Hookpoint.define_http_endpoint`."""
+
+    def __init__(
+        self,
+        hp: Hookpoint,
+        *,
+        id: str,
+        source: str,
+        icon: str | None,
+        title: str | None,
+        provider: str | None,
+        secrets: Sequence[str] | None,
+        settings: BaseModel | None,
+        verify: VerifyFn | Literal["none"] | None,
+        respond_with: RespondWith | None,
+        enabled: bool,
+        dedupe_window: float,
+        methods: tuple[str, ...],
+        raw_settings: Mapping[str, Any] | BaseModel | None,
+    ) -> None:
+        self.hp = hp
+        self.id = id
+        self.source = source
+        self.icon = icon
+        self.title = title or source
+        self.provider = provider
+        self.secrets: tuple[str, ...] = tuple(secrets or ())
+        self.settings = settings
+        self.raw_settings = raw_settings
+        self.verify = verify
+        self.respond_with = respond_with
+        self.enabled = enabled
+        self.dedupe_window = dedupe_window
+        self.methods = methods
+
+    @property
+    def verification_mode(self) -> str:
+        """``provider:<name>``, ``custom`` or ``none``."""
+        if self.provider is not None:
+            return f"provider:{self.provider}"
+        if self.verify == "none":
+            return "none"
+        return "custom"
+
+    def on_request(self, filter: Mapping[str, Any] | RequestFilter | None = None) -> Trigger:  # noqa: A002
+        """A job trigger for requests to this endpoint matching ``filter`` (all when None)."""
+        compiled = self.hp._compile_filter(filter or {})
+        return Trigger(endpoint=self, filter=compiled)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.id} {self.verification_mode}>"
+
+
+class Job:
+    """A job: ``run(request, io, ctx)`` executed at least once per matching request."""
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        version: str,
+        trigger: Trigger,
+        run: RunFn,
+        enabled: bool = True,
+        retry: RetryPolicy,
+        timeout: float | None,
+        concurrency: int | None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.version = version
+        self.trigger = trigger
+        self.run = run
+        self.enabled = enabled
+        self.retry = retry
+        self.timeout = timeout
+        self.concurrency = concurrency
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Calling the job calls its function directly (handy in unit tests)."""
+        return self.run(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id}@{self.version} on {self.trigger.endpoint.id}>"
+
+
+class Hookpoint:
+    """An app: endpoints and jobs, composed with the installed provider plugins.
+
+    * **id** - the app id (shown in logs and the dashboard).
+    * **plugins** - extra plugin objects to register (tests, in-repo providers).
+    * **load_entrypoints** - load installed plugins from the ``hookpoint`` entry-point group.
+    * **env** - environment for the plugin controls (defaults to ``os.environ``).
+    """
+
+    def __init__(
+        self,
+        id: str,  # noqa: A002
+        *,
+        plugins: Sequence[object] = (),
+        load_entrypoints: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.id = _check_id("app", id)
+        self.plugins = PluginHost.load(plugins=plugins, load_entrypoints=load_entrypoints,
+                                       env=env)
+        self.endpoints: dict[str, Endpoint] = {}
+        self.jobs: dict[str, Job] = {}
+
+    # -- filters -------------------------------------------------------------------------------------
+    def _compile_filter(self, spec: Mapping[str, Any] | RequestFilter) -> RequestFilter:
+        if isinstance(spec, RequestFilter):
+            return spec
+        if not isinstance(spec, Mapping):
+            return RequestFilter(spec, operators=self.plugins.operators)  # raises FilterError
+        return RequestFilter(dict(spec), operators=self.plugins.operators)
+
+    # -- endpoints -----------------------------------------------------------------------------------
+    def define_http_endpoint(
+        self,
+        *,
+        id: str,  # noqa: A002
+        source: str,
+        icon: str | None = None,
+        title: str | None = None,
+        provider: str | None = None,
+        secrets: Sequence[str] | str | None = None,
+        settings: Mapping[str, Any] | BaseModel | None = None,
+        verify: VerifyFn | Literal["none"] | None = None,
+        respond_with: RespondWith | None = None,
+        enabled: bool = True,
+        dedupe_window: float = 24 * 3600.0,
+        methods: Sequence[str] | None = None,
+    ) -> Endpoint:
+        """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
+        callable (sync or async, returning a truthy result on success) or ``verify="none"``."""
+        _check_id("endpoint", id)
+        if id in self.endpoints:
+            raise ConfigError(f"endpoint {id!r} is defined twice")
+        if not isinstance(source, str) or not source:
+            raise ConfigError(f"endpoint {id!r}: source must be a non-empty string")
+        if isinstance(secrets, str):
+            secrets = [secrets]
+        secret_list = [s for s in (secrets or ())]
+        for s in secret_list:
+            if not isinstance(s, str) or not s:
+                raise ConfigError(f"endpoint {id!r}: every secret must be a non-empty string")
+        ways = [provider is not None, verify is not None]
+        if sum(ways) == 0:
+            raise ConfigError(
+                f"endpoint {id!r} has no way to verify requests: pass provider=<name> "
+                f"(installed: {', '.join(sorted(self.plugins.providers)) or 'none'}), a "
+                "verify= callable, or verify=\"none\" to accept unverified requests explicitly")
+        if sum(ways) > 1:
+            raise ConfigError(f"endpoint {id!r}: pass either provider= or verify=, not both")
+        validated: BaseModel | None = None
+        if provider is not None:
+            info = self.plugins.provider(provider)
+            validated = self.plugins.settings_for(provider, settings)
+            if info.requires_secret and not secret_list and not _allows_unsigned(validated):
+                raise ConfigError(
+                    f"endpoint {id!r}: provider {provider!r} needs at least one secret "
+                    "(secrets=[...]) to verify deliveries")
+        else:
+            if settings is not None:
+                raise ConfigError(f"endpoint {id!r}: settings= needs a provider=")
+            if verify != "none" and not callable(verify):
+                raise ConfigError(
+                    f"endpoint {id!r}: verify must be a callable or the string \"none\"")
+        if respond_with is not None:
+            if not isinstance(respond_with, RespondWith):
+                raise ConfigError(f"endpoint {id!r}: respond_with must be a RespondWith(...)")
+            if not callable(respond_with.handler):
+                raise ConfigError(f"endpoint {id!r}: respond_with.handler must be callable")
+            compiled = self._compile_filter(respond_with.filter or {})
+            object.__setattr__(respond_with, "_compiled", compiled)
+        if dedupe_window < 0:
+            raise ConfigError(f"endpoint {id!r}: dedupe_window must be >= 0 seconds")
+        method_tuple = tuple(m.upper() for m in (methods or DEFAULT_METHODS))
+        endpoint = Endpoint(
+            self, id=id, source=source, icon=icon, title=title, provider=provider,
+            secrets=secret_list, settings=validated, verify=verify, respond_with=respond_with,
+            enabled=enabled, dedupe_window=float(dedupe_window), methods=method_tuple,
+            raw_settings=settings,
+        )
+        self.endpoints[id] = endpoint
+        return endpoint
+
+    # -- jobs ------------------------------------------------------------------------------------------
+    def define_job(
+        self,
+        *,
+        id: str,  # noqa: A002
+        name: str | None = None,
+        version: str = "1.0.0",
+        trigger: Trigger,
+        run: RunFn,
+        enabled: bool = True,
+        retry: RetryPolicy | Mapping[str, Any] | None = None,
+        timeout: float | None = 300.0,
+        concurrency: int | None = None,
+    ) -> Job:
+        """Define a job run for every request matching ``trigger``."""
+        _check_id("job", id)
+        if id in self.jobs:
+            raise ConfigError(f"job {id!r} is defined twice")
+        if not isinstance(trigger, Trigger):
+            raise ConfigError(
+                f"job {id!r}: trigger must come from endpoint.on_request(filter=...)")
+        if trigger.endpoint.hp is not self:
+            raise ConfigError(f"job {id!r}: its trigger's endpoint belongs to another app")
+        if not callable(run):
+            raise ConfigError(f"job {id!r}: run must be callable")
+        _check_run_signature(id, run)
+        policy = _retry_policy(id, retry)
+        if timeout is not None and timeout <= 0:
+            raise ConfigError(f"job {id!r}: timeout must be > 0 seconds or None")
+        if concurrency is not None and concurrency < 1:
+            raise ConfigError(f"job {id!r}: concurrency must be >= 1 or None")
+        job = Job(id=id, name=name or id, version=str(version), trigger=trigger, run=run,
+                  enabled=enabled, retry=policy, timeout=timeout, concurrency=concurrency)
+        self.jobs[id] = job
+        return job
+
+    def job(
+        self,
+        *,
+        id: str,  # noqa: A002
+        name: str | None = None,
+        version: str = "1.0.0",
+        trigger: Trigger,
+        enabled: bool = True,
+        retry: RetryPolicy | Mapping[str, Any] | None = None,
+        timeout: float | None = 300.0,
+        concurrency: int | None = None,
+    ) -> Callable[[RunFn], Job]:
+        """Decorator form of :meth:`define_job`."""
+
+        def decorate(fn: RunFn) -> Job:
+            return self.define_job(id=id, name=name, version=version, trigger=trigger, run=fn,
+                                   enabled=enabled, retry=retry, timeout=timeout,
+                                   concurrency=concurrency)
+
+        return decorate
+
+    # -- matching ----------------------------------------------------------------------------------------
+    def jobs_for(self, endpoint: Endpoint) -> list[Job]:
+        return [j for j in self.jobs.values() if j.enabled and j.trigger.endpoint is endpoint]
+
+    def matching_jobs(self, endpoint: Endpoint, request: WebhookRequest) -> list[Job]:
+        return [j for j in self.jobs_for(endpoint) if j.trigger.filter.matches(request)]
+
+    def payload_models(self) -> dict[str, Callable[[Any], Any]]:
+        """Endpoint id → its provider's payload model (for ``request.event_model()``)."""
+        out: dict[str, Callable[[Any], Any]] = {}
+        for endpoint in self.endpoints.values():
+            if endpoint.provider is not None:
+                model = self.plugins.providers[endpoint.provider].payload_model
+                if model is not None:
+                    out[endpoint.id] = model
+        return out
+
+    def __repr__(self) -> str:
+        return f"<Hookpoint {self.id}: {len(self.endpoints)} endpoints, {len(self.jobs)} jobs>"
+
+
+def _allows_unsigned(settings: BaseModel | None) -> bool:
+    return bool(getattr(settings, "allow_unsigned", False))
+
+
+def _retry_policy(job_id: str, retry: RetryPolicy | Mapping[str, Any] | None) -> RetryPolicy:
+    if retry is None:
+        return RetryPolicy()
+    if isinstance(retry, RetryPolicy):
+        return retry
+    try:
+        return RetryPolicy.model_validate(dict(retry))
+    except Exception as exc:
+        raise ConfigError(f"job {job_id!r}: invalid retry policy: {exc}") from None
+
+
+def _check_run_signature(job_id: str, run: RunFn) -> None:
+    try:
+        sig = inspect.signature(run)
+    except (TypeError, ValueError):  # builtins, C callables: trust the caller
+        return
+    try:
+        sig.bind(object(), object(), object())
+    except TypeError:
+        raise ConfigError(
+            f"job {job_id!r}: run must accept (request, io, ctx); got {run.__name__}{sig}"
+        ) from None
+
+
+async def call_verify(fn: VerifyFn, request: WebhookRequest) -> Verification:
+    """Call a user ``verify`` (sync or async) and normalise its result to a Verification."""
+    result = fn(request)
+    if inspect.isawaitable(result):
+        result = await result
+    return normalise_verification(result)
+
+
+def normalise_verification(result: Any) -> Verification:
+    if isinstance(result, Verification):
+        return result
+    if isinstance(result, Mapping):
+        ok = bool(result.get("success", result.get("ok", False)))
+        reason = str(result.get("reason") or result.get("error") or "")
+        return Verification(ok=ok, reason="" if ok else (reason[:200] or "verification failed"))
+    if result is True:
+        return Verification.success()
+    if result is False or result is None:
+        return Verification.failure("verification failed")
+    return Verification.success() if bool(result) else Verification.failure(
+        str(getattr(result, "reason", "") or "verification failed")[:200])
+
+
+async def maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+VerifyCallable = Callable[[], Awaitable[Verification]]

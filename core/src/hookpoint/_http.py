@@ -1,0 +1,31 @@
+"""The one module that imports httpx: the app's long-lived shared client (``io.http``).
+
+Keeping httpx behind this seam makes a switch (e.g. to httpx2) a one-file change.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+__all__ = ["AsyncClient", "new_client", "post_sync"]
+
+AsyncClient = httpx.AsyncClient
+
+
+def new_client(*, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """One client per app, opened at start and closed at shutdown (connection pooling)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(30.0, connect=10.0),
+        follow_redirects=False,
+        headers={"User-Agent": "hookpoint"},
+        transport=transport,
+    )
+
+
+def post_sync(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes, timeout: float = 30.0
+) -> tuple[int, bytes]:
+    """One blocking request (``hookpoint send``); returns (status, body)."""
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        response = client.request(method, url, headers=headers, content=body)
+        return response.status_code, response.content

@@ -1,0 +1,406 @@
+"""The webhook hot path: a lean ASGI handler for ``ANY <prefix>/<endpoint_id>``.
+
+The life of a request (design §2), in order: endpoint lookup (404) → rate limit (429) → body
+limit (413, on Content-Length before reading and while reading) → snapshot → handshake
+(``respond_with`` or the provider's challenge hook; answered at once) → method check (405) →
+verification over the raw bytes (401, recorded as rejected) → event description → dedupe and
+durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store failure is a
+503 with ``Retry-After``, never a 200. Senders never see a traceback or a secret.
+
+It is plain ASGI rather than a Quart route because per-request framework overhead dominates
+this path (design §8); everything else is served by Quart.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ._app import Endpoint, Hookpoint, Response, call_verify
+from ._errors import StoreError
+from ._models import ChallengeResponse, EventInfo, Verification
+from ._request import WebhookRequest
+from ._secrets import mask_headers, mask_url
+from .store import NewRequest, NewRun, RejectedRequest, Store, new_id
+
+if TYPE_CHECKING:
+    from ._metrics import Metrics
+    from ._ratelimit import RateLimiter
+    from ._settings import Settings
+
+__all__ = ["IngestHandler"]
+
+log = logging.getLogger("hookpoint.ingest")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+_JSON = [(b"content-type", b"application/json")]
+_SECURITY = [(b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]
+
+
+class _Reject(Exception):  # noqa: N818 - internal control flow
+    def __init__(self, status: int, error: str, message: str,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers or []
+
+
+class _AwaitableVerification(Verification):
+    """A Verification that may also be awaited (``await verify()`` in respond_with handlers)."""
+
+    def __await__(self):  # type: ignore[no-untyped-def]
+        if False:  # pragma: no cover - makes this a generator
+            yield
+        return self
+
+
+async def _send(send: Send, status: int, body: bytes,
+                headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [*headers, *_SECURITY, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_json(send: Send, status: int, payload: Mapping[str, Any],
+                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await _send(send, status, json.dumps(payload, separators=(",", ":")).encode(),
+                [*_JSON, *(headers or [])])
+
+
+class IngestHandler:
+    """ASGI callable for webhook requests of one :class:`Hookpoint` app."""
+
+    def __init__(
+        self,
+        hp: Hookpoint,
+        store: Store,
+        settings: Settings,
+        *,
+        metrics: Metrics | None = None,
+        rate_limiter: RateLimiter | None = None,
+        on_ingested: Callable[[], None] | None = None,
+    ) -> None:
+        self.hp = hp
+        self.store = store
+        self.settings = settings
+        self.prefix = settings.webhook_prefix + "/"
+        self.max_body = settings.max_body_size
+        self.trusted = settings.trusted_proxy_set
+        self.metrics = metrics
+        self.rate_limiter = rate_limiter
+        self.on_ingested = on_ingested
+
+    # -- ASGI ----------------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        endpoint_id = "-"
+        outcome = "error"
+        try:
+            endpoint_id = scope["path"][len(self.prefix):]
+            if endpoint_id.endswith("/"):
+                endpoint_id = endpoint_id[:-1]
+            outcome = await self._handle(scope, receive, send, endpoint_id)
+        except _Reject as rej:
+            outcome = rej.error
+            await _send_json(send, rej.status, {"error": rej.error, "message": rej.message},
+                             rej.headers)
+        except StoreError as exc:
+            outcome = "store_unavailable"
+            log.error("store failure on %s: %s", endpoint_id, exc)
+            await _send_json(send, 503, {"error": "store_unavailable",
+                                         "message": "temporarily unable to store; retry later"},
+                             [(b"retry-after", b"5")])
+        except Exception:
+            outcome = "error"
+            log.exception("unexpected error handling a webhook for %r", endpoint_id)
+            await _send_json(send, 500, {"error": "internal", "message": "internal error"})
+        finally:
+            if self.metrics is not None:
+                known = endpoint_id if endpoint_id in self.hp.endpoints else "-"
+                self.metrics.observe_ingest(known, outcome, time.perf_counter() - started)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send, endpoint_id: str) -> str:
+        endpoint = self.hp.endpoints.get(endpoint_id)
+        if endpoint is None or not endpoint.enabled:
+            raise _Reject(404, "not_found", "no such endpoint")
+        if self.rate_limiter is not None:
+            wait = self.rate_limiter.check(endpoint_id)
+            if wait > 0:
+                raise _Reject(429, "rate_limited", "too many requests; retry later",
+                              [(b"retry-after", str(max(1, int(wait + 0.999))).encode())])
+        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
+        body = await self._read_body(raw_headers, receive)
+        request = self._snapshot(scope, raw_headers, body, endpoint)
+
+        # 1. handshakes, answered at once
+        answered = await self._handshake(endpoint, request, send)
+        if answered is not None:
+            return answered
+        # 2. method
+        if request.method not in endpoint.methods:
+            allow = ", ".join(endpoint.methods).encode()
+            raise _Reject(405, "method_not_allowed",
+                          f"{request.method} is not accepted here", [(b"allow", allow)])
+        # 3. verification over the raw bytes
+        verification = await self._verify(endpoint, request)
+        if not verification:
+            await self._record_rejected(endpoint, request, verification.reason)
+            raise _Reject(401, "unauthorized", verification.reason or "verification failed")
+        result = await self._ingest(endpoint, request, verification)
+        await _send_json(send, 200, result)
+        return "duplicate" if result.get("duplicate") else "accepted"
+
+    # -- steps -----------------------------------------------------------------------------------------
+    async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:
+        declared: int | None = None
+        for name, value in headers:
+            if name.lower() == b"content-length":
+                try:
+                    length = int(value.strip())
+                except ValueError:
+                    raise _Reject(400, "bad_request", "invalid Content-Length") from None
+                if length < 0 or (declared is not None and declared != length):
+                    raise _Reject(400, "bad_request", "invalid Content-Length")
+                declared = length
+        if declared is not None and declared > self.max_body:
+            raise _Reject(413, "payload_too_large",
+                          f"body larger than {self.max_body} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            kind = message.get("type")
+            if kind == "http.disconnect":
+                raise _Reject(400, "bad_request", "client disconnected")
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > self.max_body:
+                    raise _Reject(413, "payload_too_large",
+                                  f"body larger than {self.max_body} bytes")
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    def _snapshot(self, scope: Scope, raw_headers: list[tuple[bytes, bytes]], body: bytes,
+                  endpoint: Endpoint) -> WebhookRequest:
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
+        client = scope.get("client")
+        client_ip = client[0] if client else None
+        scheme = scope.get("scheme", "http")
+        host = None
+        if client_ip is not None and client_ip in self.trusted:
+            for k, v in headers:
+                lk = k.lower()
+                if lk == "x-forwarded-proto" and v:
+                    scheme = v.split(",")[0].strip().lower() or scheme
+                elif lk == "x-forwarded-host" and v:
+                    host = v.split(",")[0].strip()
+                elif lk == "x-forwarded-for" and v:
+                    client_ip = v.split(",")[0].strip() or client_ip
+        if host is None:
+            for k, v in headers:
+                if k.lower() == "host":
+                    host = v
+                    break
+        if not host:
+            server = scope.get("server")
+            host = f"{server[0]}:{server[1]}" if server else "localhost"
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        qs = scope.get("query_string", b"").decode("latin-1")
+        url = f"{scheme}://{host}{path}" + (f"?{qs}" if qs else "")
+        provider = self.hp.plugins.providers.get(endpoint.provider) if endpoint.provider else None
+        return WebhookRequest(
+            method=scope.get("method", "GET"), url=url, headers=headers, body=body,
+            client=client_ip, endpoint_id=endpoint.id,
+            payload_model=provider.payload_model if provider is not None else None,
+        )
+
+    async def _handshake(self, endpoint: Endpoint, request: WebhookRequest,
+                         send: Send) -> str | None:
+        rw = endpoint.respond_with
+        if rw is not None and rw._compiled is not None and rw._compiled.matches(request):
+            verification: Verification | None = None
+
+            def verify() -> _AwaitableVerification:
+                # computed lazily, synchronously for provider endpoints; awaitable either way
+                nonlocal verification
+                if verification is None:
+                    verification = self._verify_sync(endpoint, request)
+                return _AwaitableVerification.model_validate(verification.model_dump())
+
+            value = rw.handler(request, verify)
+            if inspect.isawaitable(value):
+                value = await value
+            status, headers, body = await _to_response(value)
+            if rw.skip_triggering_runs:
+                await self._record_handshake(endpoint, request)
+                await _send(send, status, body, headers)
+                return "handshake"
+            # The handler's answer goes back, and the request still triggers runs if verified.
+            ver = verification if verification is not None else await self._verify(endpoint,
+                                                                                   request)
+            if not ver:
+                await self._record_rejected(endpoint, request, ver.reason)
+                raise _Reject(401, "unauthorized", ver.reason or "verification failed")
+            await self._ingest(endpoint, request, ver)
+            await _send(send, status, body, headers)
+            return "accepted"
+        if endpoint.provider is not None and endpoint.settings is not None:
+            try:
+                reply = self.hp.plugins.challenge(endpoint.provider, request, endpoint.settings,
+                                                  endpoint.secrets)
+            except Exception:
+                log.exception("provider %s raised in its challenge hook", endpoint.provider)
+                reply = None
+            if reply is not None:
+                return await self._answer_challenge(endpoint, request, reply, send)
+        return None
+
+    async def _answer_challenge(self, endpoint: Endpoint, request: WebhookRequest,
+                                reply: ChallengeResponse, send: Send) -> str:
+        headers = [(b"content-type", reply.content_type.encode("latin-1"))]
+        headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                    for k, v in reply.headers.items()]
+        if reply.status < 400:
+            await self._record_handshake(endpoint, request)
+        else:
+            await self._record_rejected(endpoint, request, "handshake rejected")
+        if not reply.skip_triggering_runs and reply.status < 400:
+            ver = await self._verify(endpoint, request)
+            if ver:
+                await self._ingest(endpoint, request, ver)
+        await _send(send, reply.status, reply.body, headers)
+        return "handshake" if reply.status < 400 else "handshake_rejected"
+
+    def _verify_sync(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
+        if endpoint.provider is not None and endpoint.settings is not None:
+            return self.hp.plugins.verify(endpoint.provider, request, endpoint.settings,
+                                          endpoint.secrets, time.time())
+        if endpoint.verify == "none":
+            return Verification.success(unsigned=True)
+        return Verification.failure("verification unavailable in this context")
+
+    async def _verify(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
+        if endpoint.provider is not None or endpoint.verify == "none":
+            return self._verify_sync(endpoint, request)
+        assert callable(endpoint.verify)
+        try:
+            return await call_verify(endpoint.verify, request)
+        except Exception:
+            log.exception("verify callable of endpoint %s raised; request rejected", endpoint.id)
+            return Verification.failure("verification error")
+
+    async def _ingest(self, endpoint: Endpoint, request: WebhookRequest,
+                      verification: Verification) -> dict[str, Any]:
+        info: EventInfo | None = None
+        if endpoint.provider is not None and endpoint.settings is not None:
+            info = self.hp.plugins.describe(endpoint.provider, request, endpoint.settings)
+            if info is not None:
+                request = request.with_context(event=info)
+        runs = tuple(
+            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
+            for job in self.hp.matching_jobs(endpoint, request)
+        )
+        if endpoint.verify == "none":
+            mode = "none"
+        elif verification.unsigned:
+            mode = "unsigned"
+        else:
+            mode = "verified"
+        record = NewRequest(
+            id=new_id(),
+            endpoint_id=endpoint.id,
+            method=request.method,
+            url=request.url,
+            headers=tuple(request.headers.items()),
+            body=request.body,
+            received_at=request.received_at.timestamp(),
+            client=request.client,
+            status="accepted",
+            verification=mode,
+            event_type=info.type if info else None,
+            event_id=info.id if info else None,
+            event_time=info.time.timestamp() if info and info.time else None,
+            dedupe_window=endpoint.dedupe_window if info and info.id else 0.0,
+            runs=runs,
+        )
+        result = await self.store.ingest(record)
+        if result.run_ids and self.on_ingested is not None:
+            self.on_ingested()
+        return {"id": result.request_id, "duplicate": result.duplicate,
+                "runs": len(result.run_ids)}
+
+    async def _record_handshake(self, endpoint: Endpoint, request: WebhookRequest) -> None:
+        record = NewRequest(
+            id=new_id(), endpoint_id=endpoint.id, method=request.method,
+            url=mask_url(request.url), headers=tuple(mask_headers(request.headers.items())),
+            body=b"", received_at=request.received_at.timestamp(), client=request.client,
+            status="handshake", verification="none",
+        )
+        try:
+            await self.store.ingest(record)
+        except StoreError as exc:  # the handshake answer does not depend on it
+            log.warning("could not record a handshake for %s: %s", endpoint.id, exc)
+
+    async def _record_rejected(self, endpoint: Endpoint, request: WebhookRequest,
+                               reason: str) -> None:
+        record = RejectedRequest(
+            id=new_id(), endpoint_id=endpoint.id, method=request.method,
+            url=mask_url(request.url), headers=tuple(mask_headers(request.headers.items())),
+            reason=reason or "rejected", received_at=request.received_at.timestamp(),
+            client=request.client, body_size=len(request.body),
+        )
+        try:
+            await self.store.record_rejected(record)
+        except StoreError as exc:  # the 401 does not depend on it
+            log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
+
+
+async def _to_response(value: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Turn what a respond_with handler returned into (status, headers, body)."""
+    status = 200
+    headers: dict[str, str] = {}
+    if isinstance(value, tuple):
+        if len(value) == 2:
+            value, status = value
+        elif len(value) == 3:
+            value, status, extra = value
+            headers.update(dict(extra))
+        else:
+            raise TypeError("a respond_with handler returned a tuple of the wrong length")
+    if isinstance(value, Response):
+        status = value.status if status == 200 else status
+        headers = {**value.headers, **headers}
+        value = value.body
+    if hasattr(value, "get_data") and hasattr(value, "status_code"):  # a Quart/Werkzeug response
+        status = int(value.status_code)
+        headers = {**{k: v for k, v in value.headers.items()}, **headers}
+        value = await value.get_data()
+    if isinstance(value, bytes):
+        body = value
+        headers.setdefault("Content-Type", "application/octet-stream")
+    elif isinstance(value, str):
+        body = value.encode()
+        headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+    elif value is None:
+        body = b""
+    else:
+        body = json.dumps(value).encode()
+        headers.setdefault("Content-Type", "application/json")
+    lower = {k.lower() for k in headers}
+    out = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()
+           if k.lower() != "content-length"]
+    if "content-type" not in lower:
+        out.append((b"content-type", b"text/plain; charset=utf-8"))
+    return int(status), out, body

@@ -1,0 +1,184 @@
+"""The host: one ASGI app that composes the lean webhook handler, the Quart app (management
+API, health, metrics, dashboard), the store, the shared httpx client and the in-process worker.
+
+``HookpointServer(hp, settings)`` is what ``hookpoint serve`` runs under hypercorn; tests drive it
+in-process with ``async with server.running(): ...`` and ``httpx.ASGITransport(server)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from quart import Quart
+
+from ._api import register_api
+from ._app import Hookpoint
+from ._engine import Worker
+from ._errors import StoreError
+from ._http import AsyncClient, new_client
+from ._ingest import IngestHandler, Receive, Scope, Send
+from ._metrics import Metrics
+from ._ratelimit import RateLimiter
+from ._settings import Settings
+from ._convert import stored_to_request
+from .store import NewRun, Store, StoredRequest, open_store
+
+__all__ = ["HookpointServer"]
+
+log = logging.getLogger("hookpoint")
+
+
+class HookpointServer:
+    """An ASGI application serving one :class:`Hookpoint` app.
+
+    * **hp** - the app (endpoints and jobs).
+    * **settings** - host settings (default: from ``HOOKPOINT_*`` environment variables).
+    * **store** - an unopened store (default: ``open_store(settings.database_url)``).
+    * **run_worker** - run jobs in this process (default: ``not settings.no_worker``).
+    * **http_transport** - an httpx transport for the shared client (tests: MockTransport).
+    """
+
+    def __init__(
+        self,
+        hp: Hookpoint,
+        settings: Settings | None = None,
+        *,
+        store: Store | None = None,
+        run_worker: bool | None = None,
+        http_transport: Any = None,
+    ) -> None:
+        self.hp = hp
+        self.settings = settings or Settings()
+        self.store = store if store is not None else open_store(
+            self.settings.database_url, synchronous=self.settings.sqlite_synchronous)
+        self.run_worker = (not self.settings.no_worker) if run_worker is None else run_worker
+        self.metrics = Metrics()
+        limiter = RateLimiter(self.settings.rate_limit, self.settings.global_rate_limit)
+        self.ingest = IngestHandler(
+            hp, self.store, self.settings, metrics=self.metrics,
+            rate_limiter=limiter if limiter.enabled else None,
+        )
+        self.prefix = self.settings.webhook_prefix + "/"
+        self.http: AsyncClient | None = None
+        self._http_transport = http_transport
+        self.worker: Worker | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
+        self.quart = Quart("hookpoint")
+        self.quart.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+        register_api(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    async def startup(self) -> None:
+        if self._started:
+            return
+        await self.store.open()
+        self.http = new_client(transport=self._http_transport)
+        if self.run_worker and self.hp.jobs:
+            self.worker = Worker(
+                self.store, self.hp.jobs, http=self.http,
+                concurrency=self.settings.worker_concurrency,
+                lease_seconds=self.settings.lease_seconds,
+                payload_models=self.hp.payload_models(),
+            )
+            await self.worker.start()
+        if self.settings.retention_days > 0:
+            self._tasks.append(asyncio.create_task(self._purge_loop()))
+        await self.quart.startup()
+        self._started = True
+        # Quart's p99 tail is GC of start-up garbage: collect once and freeze it (design §8).
+        gc.collect()
+        gc.freeze()
+
+    async def shutdown(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.worker is not None:
+            await self.worker.stop()
+            self.worker = None
+        with contextlib.suppress(Exception):
+            await self.quart.shutdown()
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+        await self.store.close()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[HookpointServer]:
+        await self.startup()
+        try:
+            yield self
+        finally:
+            await self.shutdown()
+
+    async def _purge_loop(self) -> None:
+        while True:
+            try:
+                cutoff = time.time() - self.settings.retention_days * 86400
+                removed = await self.store.purge(older_than=cutoff)
+                if removed:
+                    log.info("retention: purged %d rows older than %.1f days", removed,
+                             self.settings.retention_days)
+            except StoreError as exc:
+                log.warning("retention purge failed: %s", exc)
+            await asyncio.sleep(3600)
+
+    # -- helpers for the API, CLI and dashboard --------------------------------------------------------
+    def notify_runs(self) -> None:
+        """Wake the in-process worker after new runs were queued (replays)."""
+        if self.worker is not None:
+            self.worker.wake()
+
+    def runs_for_stored(self, stored: StoredRequest) -> tuple[NewRun, ...]:
+        """The runs a stored request gets from today's jobs (replay / re-delivery)."""
+        endpoint = self.hp.endpoints.get(stored.endpoint_id)
+        if endpoint is None:
+            raise LookupError(f"endpoint {stored.endpoint_id!r} is no longer defined")
+        if stored.status not in ("accepted", "duplicate"):
+            raise LookupError(f"a {stored.status} request cannot be re-delivered")
+        request = stored_to_request(stored, self.hp)
+        return tuple(
+            NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
+            for j in self.hp.matching_jobs(endpoint, request)
+        )
+
+    # -- ASGI --------------------------------------------------------------------------------------------
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http" and scope["path"].startswith(self.prefix):
+            await self.ingest(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        else:
+            await self.quart(scope, receive, send)  # type: ignore[arg-type]
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.startup()
+                except Exception as exc:
+                    log.exception("start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                try:
+                    await self.shutdown()
+                finally:
+                    await send({"type": "lifespan.shutdown.complete"})
+                return

@@ -1,0 +1,86 @@
+"""Host settings: ``HOOKPOINT_*`` environment variables (pydantic-settings); CLI flags override.
+
+Every field here is documented in ``docs/configuration.md``; a test keeps the two in sync.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Settings of ``hookpoint serve`` / ``hookpoint worker``."""
+
+    model_config = SettingsConfigDict(env_prefix="HOOKPOINT_", extra="ignore",
+                                      validate_default=True)
+
+    database_url: str = Field(
+        default="sqlite:///./hookpoint.db",
+        description="Store URL: sqlite:///path.db (default ./hookpoint.db) or postgresql://...",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface to bind.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port to bind.")
+    workers: int = Field(default=1, ge=1, le=64, description="Hypercorn worker processes.")
+    no_worker: bool = Field(
+        default=False, description="Do not run jobs in the serving process (scale-out hosts)."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL senders use (printed endpoint URLs); default http://host:port.",
+    )
+    webhook_prefix: str = Field(default="/webhooks", description="Path prefix of endpoints.")
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token for /api and the dashboard; without one they answer loopback only.",
+    )
+    max_body_size: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Largest accepted body in bytes (413 past it)."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma list of proxy IPs whose X-Forwarded-* headers are honoured.",
+    )
+    worker_concurrency: int = Field(default=16, ge=1, description="Runs executed at once.")
+    lease_seconds: float = Field(default=30.0, gt=0, description="Run lease; renewed by heartbeats.")
+    retention_days: float = Field(
+        default=30.0, ge=0, description="Purge requests and final runs older than this (0 = keep)."
+    )
+    rate_limit: float = Field(
+        default=0.0, ge=0, description="Per-endpoint ingest limit, requests/s (0 = off)."
+    )
+    global_rate_limit: float = Field(
+        default=0.0, ge=0, description="Ingest limit over all endpoints, requests/s (0 = off)."
+    )
+    keep_alive_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds an idle keep-alive connection is kept."
+    )
+    read_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds a sender may take to send the whole request."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    sqlite_synchronous: str = Field(
+        default="FULL", description="SQLite synchronous pragma (FULL, NORMAL)."
+    )
+
+    @field_validator("webhook_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        value = "/" + value.strip("/")
+        if value == "/":
+            raise ValueError("webhook_prefix cannot be empty")
+        return value
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"

@@ -1,0 +1,34 @@
+"""Docs that cannot drift: every setting and serve/worker flag is on docs/configuration.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hookpoint._settings import Settings
+from hookpoint.cli import serve, worker
+
+PAGE = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+
+
+@pytest.mark.parametrize("field", sorted(Settings.model_fields))
+def test_every_setting_is_documented(field: str) -> None:
+    assert f"`HOOKPOINT_{field.upper()}`" in PAGE
+
+
+@pytest.mark.parametrize("command", [serve, worker], ids=["serve", "worker"])
+def test_every_flag_is_documented(command: object) -> None:
+    for param in command.params:  # type: ignore[attr-defined]
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                assert f"`{opt}`" in PAGE, f"{opt} of {command.name} is not documented"  # type: ignore[attr-defined]
+
+
+def test_documented_settings_exist() -> None:
+    import re
+
+    documented = set(re.findall(r"`HOOKPOINT_([A-Z_]+)`", PAGE))
+    plugin_controls = {"LOAD_PLUGINS", "DISABLE_PLUGINS", "STRICT_PLUGINS"}
+    known = {f.upper() for f in Settings.model_fields} | plugin_controls
+    assert documented <= known, documented - known
