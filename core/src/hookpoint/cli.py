@@ -158,26 +158,37 @@ def _describe_endpoints(hp: Any, settings: Any) -> None:
 
 
 def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
+    """A ready-to-paste curl sending one of the provider's samples, signed with the endpoint's
+    first secret; a sample that triggers one of the endpoint's jobs is preferred."""
     if ep.provider is None or not ep.secrets:
-        return None
-    info = hp.plugins.providers[ep.provider]
-    sample = next((s for s in info.samples if not s.challenge), None)
-    if sample is None:
         return None
     from ._request import WebhookRequest
 
-    url = f"{base}/{ep.id}" + (f"?{sample.path_query}" if sample.path_query else "")
-    req = WebhookRequest(method=sample.method, url=url, headers=sample.headers, body=sample.body)
-    try:
-        signed = hp.plugins.sign(ep.provider, req, ep.settings, ep.secrets[0], time.time())
-    except Exception:
+    info = hp.plugins.providers[ep.provider]
+    url = f"{base}/{ep.id}"
+    chosen = None
+    for sample in (s for s in info.samples if not s.challenge):
+        sample_url = url + (f"?{sample.path_query}" if sample.path_query else "")
+        req = WebhookRequest(method=sample.method, url=sample_url, headers=sample.headers,
+                             body=sample.body)
+        try:
+            signed = hp.plugins.sign(ep.provider, req, ep.settings, ep.secrets[0], time.time())
+        except Exception:
+            continue
+        if signed is None:
+            continue
+        if chosen is None:
+            chosen = signed
+        event = hp.plugins.describe(ep.provider, signed, ep.settings)
+        if hp.matching_jobs(ep, signed.with_context(event=event) if event else signed):
+            chosen = signed
+            break
+    if chosen is None:
         return None
-    if signed is None:
-        return None
-    parts = [f"curl -sS -X {signed.method} '{url}'"]
-    for k, v in signed.headers.items():
+    parts = [f"curl -sS -X {chosen.method} '{chosen.url}'"]
+    for k, v in chosen.headers.items():
         parts.append(f"-H '{k}: {v}'")
-    body = signed.body.decode("utf-8", "replace").replace("'", "'\\''")
+    body = chosen.body.decode("utf-8", "replace").replace("'", "'\\''")
     parts.append(f"--data-binary '{body}'")
     return " ".join(parts)
 
