@@ -21,7 +21,7 @@ WHATSAPP_WEBHOOK_SECRET = os.environ.get("WHATSAPP_WEBHOOK_SECRET", "dev-verify-
 
 hp = Hookpoint(id="example")
 
-# -- cal.com ----------------------------------------------------------------------------------------
+# -- cal.com --------------------------------------------------------------------------------------
 caldotcom = hp.define_http_endpoint(
     id="caldotcom",
     source="cal.com",
@@ -42,7 +42,7 @@ async def booking_cancelled(request: WebhookRequest, io: Any, ctx: Any) -> None:
     await io.logger.info("Body", body)
 
 
-# -- WhatsApp, as the seed wrote it -----------------------------------------------------------------
+# -- WhatsApp, as the seed wrote it ---------------------------------------------------------------
 def whatsapp_handshake(request: WebhookRequest, verify: Any) -> Response:
     if request.query.get("hub.verify_token") != WHATSAPP_WEBHOOK_SECRET:
         return Response("Unauthorized", status=401)
@@ -67,8 +67,13 @@ whatsapp = hp.define_http_endpoint(
 )
 
 
-@hp.job(id="http-whatsapp", name="HTTP WhatsApp", version="1.1.0", enabled=True,
-        trigger=whatsapp.on_request())
+@hp.job(
+    id="http-whatsapp",
+    name="HTTP WhatsApp",
+    version="1.1.0",
+    enabled=True,
+    trigger=whatsapp.on_request(),
+)
 async def whatsapp_message(request: WebhookRequest, io: Any, ctx: Any) -> None:
     body = await request.json()
     await io.logger.info("Body", body)
@@ -85,7 +90,13 @@ whatsapp_plugin = hp.define_http_endpoint(
 )
 
 
-@hp.job(id="whatsapp-text", name="WhatsApp text messages", version="1.0.0",
-        trigger=whatsapp_plugin.on_request(filter={"event": {"message_types": [{"$includes": "text"}]}}))
+@hp.job(
+    id="whatsapp-text",
+    name="WhatsApp text messages",
+    version="1.0.0",
+    trigger=whatsapp_plugin.on_request(
+        filter={"event": {"message_types": [{"$includes": "text"}]}}
+    ),
+)
 async def whatsapp_text(request: WebhookRequest, io: Any, ctx: Any) -> None:
     await io.logger.info("Text message", {"event": ctx.event_type, "id": ctx.event_id})

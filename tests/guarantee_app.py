@@ -17,8 +17,9 @@ SECRET = os.environ.get("GUARANTEE_SECRET", "guarantee-secret")
 LOG = os.environ.get("GUARANTEE_LOG", "")
 
 hp = Hookpoint(id="guarantees")
-cal = hp.define_http_endpoint(id="caldotcom", source="cal.com", provider="caldotcom",
-                              secrets=[SECRET], dedupe_window=0)
+cal = hp.define_http_endpoint(
+    id="caldotcom", source="cal.com", provider="caldotcom", secrets=[SECRET], dedupe_window=0
+)
 
 
 def _note(line: str) -> None:
@@ -30,9 +31,13 @@ def _note(line: str) -> None:
             os.close(fd)
 
 
-@hp.job(id="record", name="record", version="1",
-        trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}),
-        retry={"max_attempts": 3, "initial_delay": 0.1})
+@hp.job(
+    id="record",
+    name="record",
+    version="1",
+    trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}),
+    retry={"max_attempts": 3, "initial_delay": 0.1},
+)
 async def record(request: Any, io: Any, ctx: Any) -> None:
     body = request.json()
     uid = body["payload"]["uid"]

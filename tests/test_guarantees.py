@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 SECRET = "guarantee-secret"
-PG_DSN = os.environ.get("HOOKPOINT_TEST_POSTGRES_DSN",
-                        "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DSN = os.environ.get(
+    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +45,14 @@ def free_port() -> int:
 
 
 def body_for(uid: str) -> bytes:
-    return json.dumps({"triggerEvent": "BOOKING_CREATED", "createdAt": "2026-11-27T10:00:00Z",
-                       "payload": {"uid": uid}}, separators=(",", ":")).encode()
+    return json.dumps(
+        {
+            "triggerEvent": "BOOKING_CREATED",
+            "createdAt": "2026-11-27T10:00:00Z",
+            "payload": {"uid": uid},
+        },
+        separators=(",", ":"),
+    ).encode()
 
 
 def signed_headers(body: bytes) -> dict[str, str]:
@@ -60,8 +67,13 @@ class Proc:
         self.log = log
         self.handle = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hookpoint.cli", *args], cwd=HERE, env=env,
-            stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "hookpoint.cli", *args],
+            cwd=HERE,
+            env=env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -90,9 +102,14 @@ def wait_ready(port: int, proc: Proc, timeout: float = 30.0) -> None:
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "GUARANTEE_SECRET": SECRET, "GUARANTEE_LOG": str(tmp_path / "runs.log"),
-            "HOOKPOINT_LOG_LEVEL": "WARNING", "HOOKPOINT_LEASE_SECONDS": "3",
-            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")])}
+    return {
+        **os.environ,
+        "GUARANTEE_SECRET": SECRET,
+        "GUARANTEE_LOG": str(tmp_path / "runs.log"),
+        "HOOKPOINT_LOG_LEVEL": "WARNING",
+        "HOOKPOINT_LEASE_SECONDS": "3",
+        "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+    }
 
 
 @contextlib.contextmanager
@@ -126,8 +143,13 @@ def wait_until(predicate: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def send_load(port: int, uids: list[str], acked: list[str], concurrency: int = 8,
-                    stop: asyncio.Event | None = None) -> int:
+async def send_load(
+    port: int,
+    uids: list[str],
+    acked: list[str],
+    concurrency: int = 8,
+    stop: asyncio.Event | None = None,
+) -> int:
     """Send signed requests; record the uids that got a 2xx. Returns the 503 count."""
     queue = list(reversed(uids))
     unavailable = 0
@@ -138,8 +160,11 @@ async def send_load(port: int, uids: list[str], acked: list[str], concurrency: i
             uid = queue.pop()
             body = body_for(uid)
             try:
-                r = await client.post(f"http://127.0.0.1:{port}/webhooks/caldotcom",
-                                      content=body, headers=signed_headers(body))
+                r = await client.post(
+                    f"http://127.0.0.1:{port}/webhooks/caldotcom",
+                    content=body,
+                    headers=signed_headers(body),
+                )
             except httpx.HTTPError:
                 continue
             if 200 <= r.status_code < 300:
@@ -157,8 +182,9 @@ async def send_load(port: int, uids: list[str], acked: list[str], concurrency: i
 # -- (a) crash safety ---------------------------------------------------------------------------
 
 
-def test_sigkill_under_load_loses_no_acknowledged_request(tmp_path: Path,
-                                                          env: dict[str, str]) -> None:
+def test_sigkill_under_load_loses_no_acknowledged_request(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
     db = tmp_path / "crash.db"
     port = free_port()
     args = ["serve", "guarantee_app:hp", "--port", str(port), "--database-url", f"sqlite:///{db}"]
@@ -179,6 +205,7 @@ def test_sigkill_under_load_loses_no_acknowledged_request(tmp_path: Path,
     asyncio.run(load_then_kill())
     assert len(acked) >= 150
     with running(args, env, tmp_path / "host2.log", port):
+
         def all_ran() -> bool:
             ran = executions(Path(env["GUARANTEE_LOG"]))
             return all(any(p == "end" for *_, p in ran.get(uid, [])) for uid in acked)
@@ -206,7 +233,7 @@ def pg_url() -> Iterator[str]:
     schema = f"hp_guar_{secrets.token_hex(5)}"
     try:
         asyncio.run(_pg(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"PostgreSQL unreachable under CI=true: {exc!r}")
         pytest.skip(f"PostgreSQL unreachable: {exc!r}")
@@ -215,25 +242,52 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.mark.postgres
-def test_two_hosts_and_two_workers_on_postgres(tmp_path: Path, env: dict[str, str],
-                                               pg_url: str) -> None:
-    subprocess.run([sys.executable, "-m", "hookpoint.cli", "db", "upgrade", "--database-url",
-                    pg_url], cwd=HERE, env=env, check=True, capture_output=True, timeout=60)
+def test_two_hosts_and_two_workers_on_postgres(
+    tmp_path: Path, env: dict[str, str], pg_url: str
+) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "hookpoint.cli", "db", "upgrade", "--database-url", pg_url],
+        cwd=HERE,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     ports = [free_port(), free_port()]
     with contextlib.ExitStack() as stack:
         for i, port in enumerate(ports):
-            stack.enter_context(running(
-                ["serve", "guarantee_app:hp", "--no-worker", "--port", str(port),
-                 "--database-url", pg_url], env, tmp_path / f"host{i}.log", port))
+            stack.enter_context(
+                running(
+                    [
+                        "serve",
+                        "guarantee_app:hp",
+                        "--no-worker",
+                        "--port",
+                        str(port),
+                        "--database-url",
+                        pg_url,
+                    ],
+                    env,
+                    tmp_path / f"host{i}.log",
+                    port,
+                )
+            )
         for i in range(2):
-            stack.enter_context(running(["worker", "guarantee_app:hp", "--database-url", pg_url],
-                                        env, tmp_path / f"worker{i}.log", None))
+            stack.enter_context(
+                running(
+                    ["worker", "guarantee_app:hp", "--database-url", pg_url],
+                    env,
+                    tmp_path / f"worker{i}.log",
+                    None,
+                )
+            )
         acked: list[str] = []
 
         async def both() -> None:
             uids = [f"scale-{i}" for i in range(600)]
-            await asyncio.gather(send_load(ports[0], uids[::2], acked),
-                                 send_load(ports[1], uids[1::2], acked))
+            await asyncio.gather(
+                send_load(ports[0], uids[::2], acked), send_load(ports[1], uids[1::2], acked)
+            )
 
         asyncio.run(both())
         assert len(acked) == 600
@@ -316,10 +370,12 @@ async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+
             async def post(uid: str) -> httpx.Response:
                 body = body_for(uid)
-                return await client.post("/webhooks/caldotcom", content=body,
-                                         headers=signed_headers(body))
+                return await client.post(
+                    "/webhooks/caldotcom", content=body, headers=signed_headers(body)
+                )
 
             assert (await post("before")).status_code == 200
             await proxy.cut()

@@ -73,8 +73,14 @@ class AcmePlugin:
 
     @hookimpl
     def hookpoint_register_providers(self) -> list[ProviderInfo]:
-        return [ProviderInfo(name="acme", title="Acme", settings_model=AcmeSettings,
-                             samples=(Sample(name="one", body=b"{}"),))]
+        return [
+            ProviderInfo(
+                name="acme",
+                title="Acme",
+                settings_model=AcmeSettings,
+                samples=(Sample(name="one", body=b"{}"),),
+            )
+        ]
 
     @hookimpl
     def hookpoint_challenge_response(
@@ -113,8 +119,11 @@ class AcmePlugin:
         def match(value: Any, present: bool, operand: Any) -> bool:
             return present and isinstance(value, list | str) and len(value) == operand
 
-        return [FilterOperator(name="$len", description="length equals", validate_operand=validate,
-                               match=match)]
+        return [
+            FilterOperator(
+                name="$len", description="length equals", validate_operand=validate, match=match
+            )
+        ]
 
 
 class Hijacker:
@@ -151,8 +160,12 @@ def _host() -> tuple[PluginHost, AcmePlugin]:
 
 
 def _req(**kw: Any) -> WebhookRequest:
-    return WebhookRequest(method=kw.pop("method", "POST"), url=kw.pop("url", "http://h/webhooks/a"),
-                          headers=kw.pop("headers", {}), body=kw.pop("body", b"{}"))
+    return WebhookRequest(
+        method=kw.pop("method", "POST"),
+        url=kw.pop("url", "http://h/webhooks/a"),
+        headers=kw.pop("headers", {}),
+        body=kw.pop("body", b"{}"),
+    )
 
 
 def test_hook_hookpoint_register_providers() -> None:
@@ -171,8 +184,12 @@ def test_hook_hookpoint_filter_operators() -> None:
     from hookpoint import RequestFilter
 
     flt = RequestFilter({"body": {"tags": [{"$len": 2}]}}, operators=host.operators)
-    assert flt.matches(_req(body=b'{"tags":["a","b"]}', headers={"content-type": "application/json"}))
-    assert not flt.matches(_req(body=b'{"tags":["a"]}', headers={"content-type": "application/json"}))
+    assert flt.matches(
+        _req(body=b'{"tags":["a","b"]}', headers={"content-type": "application/json"})
+    )
+    assert not flt.matches(
+        _req(body=b'{"tags":["a"]}', headers={"content-type": "application/json"})
+    )
 
 
 def test_hook_hookpoint_challenge_response() -> None:
@@ -185,7 +202,7 @@ def test_hook_hookpoint_challenge_response() -> None:
 
 
 def test_hook_hookpoint_verify_request() -> None:
-    host, acme = _host()
+    host, _ = _host()
     settings = host.settings_for("acme", {})
     assert host.verify("acme", _req(headers={"X-Acme": "s1"}), settings, ["s0", "s1"], 0.0)
     bad = host.verify("acme", _req(headers={"X-Acme": "nope"}), settings, ["s1"], 0.0)
@@ -231,7 +248,7 @@ def test_settings_are_validated_with_a_clear_message() -> None:
     from hookpoint import ProviderConfigError
 
     host, _ = _host()
-    with pytest.raises(ProviderConfigError, match="invalid settings for provider 'acme'.*nope"):
+    with pytest.raises(ProviderConfigError, match=r"invalid settings for provider 'acme'.*nope"):
         host.settings_for("acme", {"nope": 1})
-    with pytest.raises(ProviderConfigError, match="unknown provider 'zzz'.*acme"):
+    with pytest.raises(ProviderConfigError, match=r"unknown provider 'zzz'.*acme"):
         host.settings_for("zzz", {})

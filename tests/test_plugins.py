@@ -15,17 +15,18 @@ import pytest
 from hookpoint import PluginConflictError, PluginError
 from hookpoint._plugins import PluginHost
 
-GOOD = '''
+GOOD = """
 from hookpoint import ProviderInfo, hookimpl
 
 @hookimpl
 def hookpoint_register_providers():
     return [ProviderInfo(name="{provider}", title="{provider} title")]
-'''
+"""
 
 
-def make_dist(root: Path, dist: str, ep_name: str, module: str, source: str,
-              version: str = "1.2.3") -> None:
+def make_dist(
+    root: Path, dist: str, ep_name: str, module: str, source: str, version: str = "1.2.3"
+) -> None:
     """Write an installed distribution (dist-info + module) that importlib.metadata finds."""
     (root / f"{module}.py").write_text(textwrap.dedent(source))
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
@@ -60,8 +61,13 @@ def test_entry_point_plugins_are_loaded_with_versions(site: Path) -> None:
 
 
 def test_a_plugin_that_fails_to_import_is_recorded_and_skipped(site: Path) -> None:
-    make_dist(site, "hookpoint-fakebroken", "fakebroken", "hp_fake_broken",
-              "raise RuntimeError('kaboom at import')\n")
+    make_dist(
+        site,
+        "hookpoint-fakebroken",
+        "fakebroken",
+        "hp_fake_broken",
+        "raise RuntimeError('kaboom at import')\n",
+    )
     make_dist(site, "hookpoint-fakeok", "fakeok", "hp_fake_ok", GOOD.format(provider="fakeok"))
     host = PluginHost.load(env={})
     recs = _records(host)
@@ -70,15 +76,26 @@ def test_a_plugin_that_fails_to_import_is_recorded_and_skipped(site: Path) -> No
 
 
 def test_strict_mode_makes_a_broken_plugin_fatal(site: Path) -> None:
-    make_dist(site, "hookpoint-fakebroken", "fakebroken", "hp_fake_broken2",
-              "raise RuntimeError('kaboom')\n")
+    make_dist(
+        site,
+        "hookpoint-fakebroken",
+        "fakebroken",
+        "hp_fake_broken2",
+        "raise RuntimeError('kaboom')\n",
+    )
     with pytest.raises(PluginError, match="hookpoint-fakebroken"):
         PluginHost.load(env={"HOOKPOINT_STRICT_PLUGINS": "1"})
 
 
 def test_a_misspelled_hook_is_rejected_naming_plugin_and_hook(site: Path) -> None:
-    make_dist(site, "hookpoint-faketypo", "faketypo", "hp_fake_typo", GOOD.format(provider="typo")
-              + "\n@hookimpl\ndef hookpoint_verfy_request(request):\n    return None\n")
+    make_dist(
+        site,
+        "hookpoint-faketypo",
+        "faketypo",
+        "hp_fake_typo",
+        GOOD.format(provider="typo")
+        + "\n@hookimpl\ndef hookpoint_verfy_request(request):\n    return None\n",
+    )
     host = PluginHost.load(env={})
     error = str(_records(host)["hookpoint-faketypo"]["error"])
     assert "hookpoint_verfy_request" in error and "faketypo" in error
@@ -117,25 +134,43 @@ def test_builtins_are_plugins_listed_with_all() -> None:
 
 
 def test_importing_hookpoint_loads_no_plugin(tmp_path: Path) -> None:
-    make_dist(tmp_path, "hookpoint-fakeimport", "fakeimport", "hp_fake_import",
-              "raise SystemExit('loaded at import time!')\n")
+    make_dist(
+        tmp_path,
+        "hookpoint-fakeimport",
+        "fakeimport",
+        "hp_fake_import",
+        "raise SystemExit('loaded at import time!')\n",
+    )
     code = "import hookpoint, hookpoint.cli, hookpoint.testing; print('ok')"
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert out.stdout.strip() == "ok", out.stderr
 
 
 def _cli(args: list[str], extra_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": str(extra_path), **env}
-    full_env.pop("HOOKPOINT_STRICT_PLUGINS", None) if "HOOKPOINT_STRICT_PLUGINS" not in env else None
-    return subprocess.run([sys.executable, "-m", "hookpoint.cli", *args], env=full_env,
-                          capture_output=True, text=True, timeout=60)
+    full_env.pop(
+        "HOOKPOINT_STRICT_PLUGINS", None
+    ) if "HOOKPOINT_STRICT_PLUGINS" not in env else None
+    return subprocess.run(
+        [sys.executable, "-m", "hookpoint.cli", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_plugins_lists_a_broken_plugin_and_still_works(tmp_path: Path) -> None:
-    make_dist(tmp_path, "hookpoint-fakecli", "fakecli", "hp_fake_cli",
-              "raise ImportError('missing dependency xyz')\n")
+    make_dist(
+        tmp_path,
+        "hookpoint-fakecli",
+        "fakecli",
+        "hp_fake_cli",
+        "raise ImportError('missing dependency xyz')\n",
+    )
     out = _cli(["plugins", "--json"], tmp_path)
     assert out.returncode == 0, out.stderr
     rows = {r["distribution"]: r for r in json.loads(out.stdout)}
@@ -147,5 +182,8 @@ def test_cli_plugins_lists_a_broken_plugin_and_still_works(tmp_path: Path) -> No
 
 def test_installed_seed_providers_are_listed() -> None:
     host = PluginHost.load(env={})
-    for dist, provider in (("hookpoint-caldotcom", "caldotcom"), ("hookpoint-whatsapp", "whatsapp")):
+    for dist, provider in (
+        ("hookpoint-caldotcom", "caldotcom"),
+        ("hookpoint-whatsapp", "whatsapp"),
+    ):
         assert host.provider_record(provider).distribution == dist

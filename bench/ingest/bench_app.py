@@ -11,11 +11,16 @@ from hookpoint import Hookpoint
 SECRET = os.environ.get("BENCH_SECRET", "bench-secret")
 
 hp = Hookpoint(id="bench")
-cal = hp.define_http_endpoint(id="caldotcom", source="cal.com", provider="caldotcom",
-                              secrets=[SECRET], dedupe_window=0)
+cal = hp.define_http_endpoint(
+    id="caldotcom", source="cal.com", provider="caldotcom", secrets=[SECRET], dedupe_window=0
+)
 
 
-@hp.job(id="created", name="created", version="1",
-        trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}))
+@hp.job(
+    id="created",
+    name="created",
+    version="1",
+    trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}),
+)
 async def created(request: Any, io: Any, ctx: Any) -> None:
     await io.logger.info("booking", {"id": ctx.event_id})

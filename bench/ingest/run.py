@@ -68,18 +68,35 @@ def lua_script(path: Path, bodies: list[bytes]) -> None:
         lines.append(
             f'reqs[{i}] = wrk.format("POST", nil, {{["Content-Type"]="application/json",'
             f'["X-Cal-Signature-256"]="{sig}",["X-Cal-Webhook-Version"]="2021-10-20"}}, '
-            f"[==[{body.decode()}]==])")
-    lines += ["local i = 0", "request = function()", "  i = i % #reqs + 1", "  return reqs[i]",
-              "end"]
+            f"[==[{body.decode()}]==])"
+        )
+    lines += [
+        "local i = 0",
+        "request = function()",
+        "  i = i % #reqs + 1",
+        "  return reqs[i]",
+        "end",
+    ]
     path.write_text("\n".join(lines) + "\n")
 
 
 def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float]:
     threads = max(1, min(2, conc))
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{conc}", f"-d{seconds}s", "--latency", "-s", str(script),
-         f"http://127.0.0.1:{port}/webhooks/caldotcom"],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{conc}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/webhooks/caldotcom",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(p: str) -> float:
@@ -90,14 +107,24 @@ def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float
 
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"rps": rps, "p50": pct("50"), "p99": pct("99"),
-            "non2xx": float(bad.group(1)) if bad else 0.0,
-            "socket_errors": 1.0 if errors else 0.0}
+    return {
+        "rps": rps,
+        "p50": pct("50"),
+        "p99": pct("99"),
+        "non2xx": float(bad.group(1)) if bad else 0.0,
+        "socket_errors": 1.0 if errors else 0.0,
+    }
 
 
 def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     wait_port(port)
     return proc
 
@@ -136,8 +163,12 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="hp-bench-"))
     script = tmp / "post.lua"
     lua_script(script, sample_bodies(2000))
-    env = {**os.environ, "BENCH_SECRET": SECRET, "PYTHONPATH": str(ROOT),
-           "HOOKPOINT_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BENCH_SECRET": SECRET,
+        "PYTHONPATH": str(ROOT),
+        "HOOKPOINT_LOG_LEVEL": "WARNING",
+    }
     results: dict[str, dict[int, dict[str, float]]] = {}
 
     def measure(label: str, cmd: list[str], port: int, extra_env: dict[str, str]) -> None:
@@ -149,8 +180,12 @@ def main() -> None:
             stop(proc)
 
     port = free_port()
-    measure("bare-quart", [str(VENV_BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}",
-                           "bench.ingest.bare_app:app"], port, {})
+    measure(
+        "bare-quart",
+        [str(VENV_BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "bench.ingest.bare_app:app"],
+        port,
+        {},
+    )
     for backend in args.backends.split(","):
         port = free_port()
         if backend == "sqlite":
@@ -159,17 +194,33 @@ def main() -> None:
             schema = "hp_bench"
             reset_pg_schema(schema)
             url = f"{PG_DSN}?search_path={schema}"
-        measure(f"hookpoint-{backend}",
-                [str(VENV_BIN / "hookpoint"), "serve", "bench.ingest.bench_app:hp",
-                 "--port", str(port), "--no-worker", "--database-url", url], port, {})
+        measure(
+            f"hookpoint-{backend}",
+            [
+                str(VENV_BIN / "hookpoint"),
+                "serve",
+                "bench.ingest.bench_app:hp",
+                "--port",
+                str(port),
+                "--no-worker",
+                "--database-url",
+                url,
+            ],
+            port,
+            {},
+        )
     base = results["bare-quart"]
-    print(f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'x bare':>8}{'p99 x bare':>11}{'non2xx':>8}")
+    print(
+        f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'x bare':>8}{'p99 x bare':>11}{'non2xx':>8}"
+    )
     for label, rows in results.items():
         for c, r in rows.items():
-            print(f"{label:<20}{c:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-                  f"{r['rps'] / base[c]['rps']:>8.2f}{r['p99'] / base[c]['p99']:>11.2f}"
-                  f"{int(r['non2xx']):>8}")
+            print(
+                f"{label:<20}{c:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
+                f"{r['rps'] / base[c]['rps']:>8.2f}{r['p99'] / base[c]['p99']:>11.2f}"
+                f"{int(r['non2xx']):>8}"
+            )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2))
 

@@ -114,7 +114,7 @@ def register_api(server: HookpointServer) -> None:
     async def _internal(exc: Exception) -> Response:
         return _error(500, "internal", "internal error")
 
-    # -- health ------------------------------------------------------------------------------------------
+    # -- health -----------------------------------------------------------------------------------
     @app.get("/healthz")
     async def healthz() -> Response:
         return jsonify({"status": "ok"})
@@ -135,7 +135,7 @@ def register_api(server: HookpointServer) -> None:
             return _error(503, "store_unavailable", "the store is unreachable")
         return Response(body, content_type="text/plain; version=0.0.4; charset=utf-8")
 
-    # -- API ---------------------------------------------------------------------------------------------
+    # -- API --------------------------------------------------------------------------------------
     @app.get("/api/endpoints")
     async def endpoints() -> Response:
         base = settings.base_url() + settings.webhook_prefix
@@ -148,15 +148,18 @@ def register_api(server: HookpointServer) -> None:
         if status is not None and status not in _REQUEST_STATUSES:
             raise ValueError(f"status must be one of {', '.join(sorted(_REQUEST_STATUSES))}")
         query = RequestQuery(
-            endpoint_id=args.get("endpoint") or None, status=status,  # type: ignore[arg-type]
+            endpoint_id=args.get("endpoint") or None,
+            status=status,  # type: ignore[arg-type]
             event_type=args.get("event_type") or None,
             since=_parse_time(args.get("since"), "since"),
             until=_parse_time(args.get("until"), "until"),
-            limit=_limit(args.get("limit")), before_id=args.get("before") or None,
+            limit=_limit(args.get("limit")),
+            before_id=args.get("before") or None,
         )
         page = await store.list_requests(query)
-        return jsonify({"items": [request_to_dict(r) for r in page.items],
-                        "next": page.next_before_id})
+        return jsonify(
+            {"items": [request_to_dict(r) for r in page.items], "next": page.next_before_id}
+        )
 
     @app.get("/api/requests/<request_id>")
     async def get_request(request_id: str) -> Response:
@@ -175,16 +178,18 @@ def register_api(server: HookpointServer) -> None:
         if status is not None and status not in _RUN_STATUSES:
             raise ValueError(f"status must be one of {', '.join(sorted(_RUN_STATUSES))}")
         query = RunQuery(
-            endpoint_id=args.get("endpoint") or None, job_id=args.get("job") or None,
-            request_id=args.get("request") or None, status=status,  # type: ignore[arg-type]
+            endpoint_id=args.get("endpoint") or None,
+            job_id=args.get("job") or None,
+            request_id=args.get("request") or None,
+            status=status,  # type: ignore[arg-type]
             event_type=args.get("event_type") or None,
             since=_parse_time(args.get("since"), "since"),
             until=_parse_time(args.get("until"), "until"),
-            limit=_limit(args.get("limit")), before_id=args.get("before") or None,
+            limit=_limit(args.get("limit")),
+            before_id=args.get("before") or None,
         )
         page = await store.list_runs(query)
-        return jsonify({"items": [run_to_dict(r) for r in page.items],
-                        "next": page.next_before_id})
+        return jsonify({"items": [run_to_dict(r) for r in page.items], "next": page.next_before_id})
 
     @app.get("/api/runs/<run_id>")
     async def get_run(run_id: str) -> Response:

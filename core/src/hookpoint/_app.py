@@ -47,7 +47,8 @@ def _check_id(kind: str, value: object) -> str:
     if not isinstance(value, str) or not _ID.match(value):
         raise ConfigError(
             f"{kind} id {value!r} is invalid: use 1-128 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit (it becomes part of a URL)")
+            "starting with a letter or digit (it becomes part of a URL)"
+        )
     return value
 
 
@@ -148,7 +149,7 @@ class Endpoint:
             return "none"
         return "custom"
 
-    def on_request(self, filter: Mapping[str, Any] | RequestFilter | None = None) -> Trigger:  # noqa: A002
+    def on_request(self, filter: Mapping[str, Any] | RequestFilter | None = None) -> Trigger:
         """A job trigger for requests to this endpoint matching ``filter`` (all when None)."""
         compiled = self.hp._compile_filter(filter or {})
         return Trigger(endpoint=self, filter=compiled)
@@ -202,31 +203,29 @@ class Hookpoint:
 
     def __init__(
         self,
-        id: str,  # noqa: A002
+        id: str,
         *,
         plugins: Sequence[object] = (),
         load_entrypoints: bool = True,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.id = _check_id("app", id)
-        self.plugins = PluginHost.load(plugins=plugins, load_entrypoints=load_entrypoints,
-                                       env=env)
+        self.plugins = PluginHost.load(plugins=plugins, load_entrypoints=load_entrypoints, env=env)
         self.endpoints: dict[str, Endpoint] = {}
         self.jobs: dict[str, Job] = {}
 
-    # -- filters -------------------------------------------------------------------------------------
+    # -- filters ----------------------------------------------------------------------------------
     def _compile_filter(self, spec: Mapping[str, Any] | RequestFilter) -> RequestFilter:
         if isinstance(spec, RequestFilter):
             return spec
-        if not isinstance(spec, Mapping):
-            return RequestFilter(spec, operators=self.plugins.operators)  # raises FilterError
-        return RequestFilter(dict(spec), operators=self.plugins.operators)
+        # RequestFilter validates everything (a non-dict spec is a FilterError naming it)
+        return RequestFilter(spec, operators=self.plugins.operators)
 
-    # -- endpoints -----------------------------------------------------------------------------------
+    # -- endpoints --------------------------------------------------------------------------------
     def define_http_endpoint(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         source: str,
         icon: str | None = None,
         title: str | None = None,
@@ -257,7 +256,8 @@ class Hookpoint:
             raise ConfigError(
                 f"endpoint {id!r} has no way to verify requests: pass provider=<name> "
                 f"(installed: {', '.join(sorted(self.plugins.providers)) or 'none'}), a "
-                "verify= callable, or verify=\"none\" to accept unverified requests explicitly")
+                'verify= callable, or verify="none" to accept unverified requests explicitly'
+            )
         if sum(ways) > 1:
             raise ConfigError(f"endpoint {id!r}: pass either provider= or verify=, not both")
         validated: BaseModel | None = None
@@ -267,13 +267,15 @@ class Hookpoint:
             if info.requires_secret and not secret_list and not _allows_unsigned(validated):
                 raise ConfigError(
                     f"endpoint {id!r}: provider {provider!r} needs at least one secret "
-                    "(secrets=[...]) to verify deliveries")
+                    "(secrets=[...]) to verify deliveries"
+                )
         else:
             if settings is not None:
                 raise ConfigError(f"endpoint {id!r}: settings= needs a provider=")
             if verify != "none" and not callable(verify):
                 raise ConfigError(
-                    f"endpoint {id!r}: verify must be a callable or the string \"none\"")
+                    f'endpoint {id!r}: verify must be a callable or the string "none"'
+                )
         if respond_with is not None:
             if not isinstance(respond_with, RespondWith):
                 raise ConfigError(f"endpoint {id!r}: respond_with must be a RespondWith(...)")
@@ -285,19 +287,29 @@ class Hookpoint:
             raise ConfigError(f"endpoint {id!r}: dedupe_window must be >= 0 seconds")
         method_tuple = tuple(m.upper() for m in (methods or DEFAULT_METHODS))
         endpoint = Endpoint(
-            self, id=id, source=source, icon=icon, title=title, provider=provider,
-            secrets=secret_list, settings=validated, verify=verify, respond_with=respond_with,
-            enabled=enabled, dedupe_window=float(dedupe_window), methods=method_tuple,
+            self,
+            id=id,
+            source=source,
+            icon=icon,
+            title=title,
+            provider=provider,
+            secrets=secret_list,
+            settings=validated,
+            verify=verify,
+            respond_with=respond_with,
+            enabled=enabled,
+            dedupe_window=float(dedupe_window),
+            methods=method_tuple,
             raw_settings=settings,
         )
         self.endpoints[id] = endpoint
         return endpoint
 
-    # -- jobs ------------------------------------------------------------------------------------------
+    # -- jobs -------------------------------------------------------------------------------------
     def define_job(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         name: str | None = None,
         version: str = "1.0.0",
         trigger: Trigger,
@@ -312,8 +324,7 @@ class Hookpoint:
         if id in self.jobs:
             raise ConfigError(f"job {id!r} is defined twice")
         if not isinstance(trigger, Trigger):
-            raise ConfigError(
-                f"job {id!r}: trigger must come from endpoint.on_request(filter=...)")
+            raise ConfigError(f"job {id!r}: trigger must come from endpoint.on_request(filter=...)")
         if trigger.endpoint.hp is not self:
             raise ConfigError(f"job {id!r}: its trigger's endpoint belongs to another app")
         if not callable(run):
@@ -324,15 +335,24 @@ class Hookpoint:
             raise ConfigError(f"job {id!r}: timeout must be > 0 seconds or None")
         if concurrency is not None and concurrency < 1:
             raise ConfigError(f"job {id!r}: concurrency must be >= 1 or None")
-        job = Job(id=id, name=name or id, version=str(version), trigger=trigger, run=run,
-                  enabled=enabled, retry=policy, timeout=timeout, concurrency=concurrency)
+        job = Job(
+            id=id,
+            name=name or id,
+            version=str(version),
+            trigger=trigger,
+            run=run,
+            enabled=enabled,
+            retry=policy,
+            timeout=timeout,
+            concurrency=concurrency,
+        )
         self.jobs[id] = job
         return job
 
     def job(
         self,
         *,
-        id: str,  # noqa: A002
+        id: str,
         name: str | None = None,
         version: str = "1.0.0",
         trigger: Trigger,
@@ -344,13 +364,21 @@ class Hookpoint:
         """Decorator form of :meth:`define_job`."""
 
         def decorate(fn: RunFn) -> Job:
-            return self.define_job(id=id, name=name, version=version, trigger=trigger, run=fn,
-                                   enabled=enabled, retry=retry, timeout=timeout,
-                                   concurrency=concurrency)
+            return self.define_job(
+                id=id,
+                name=name,
+                version=version,
+                trigger=trigger,
+                run=fn,
+                enabled=enabled,
+                retry=retry,
+                timeout=timeout,
+                concurrency=concurrency,
+            )
 
         return decorate
 
-    # -- matching ----------------------------------------------------------------------------------------
+    # -- matching ---------------------------------------------------------------------------------
     def jobs_for(self, endpoint: Endpoint) -> list[Job]:
         return [j for j in self.jobs.values() if j.enabled and j.trigger.endpoint is endpoint]
 
@@ -418,8 +446,11 @@ def normalise_verification(result: Any) -> Verification:
         return Verification.success()
     if result is False or result is None:
         return Verification.failure("verification failed")
-    return Verification.success() if bool(result) else Verification.failure(
-        str(getattr(result, "reason", "") or "verification failed")[:200])
+    return (
+        Verification.success()
+        if bool(result)
+        else Verification.failure(str(getattr(result, "reason", "") or "verification failed")[:200])
+    )
 
 
 async def maybe_await(value: Any) -> Any:

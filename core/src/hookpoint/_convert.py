@@ -1,9 +1,10 @@
-"""Rebuild a :class:`WebhookRequest` from a stored request (worker, replay, API)."""
+"""Rebuild a :class:`WebhookRequest` from a stored request (worker, replay, API, CLI)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._models import EventInfo
 from ._request import WebhookRequest
@@ -12,36 +13,40 @@ from .store import StoredRequest
 if TYPE_CHECKING:
     from ._app import Hookpoint
 
-__all__ = ["stored_to_request"]
+__all__ = ["redescribe", "stored_to_request"]
 
 
-def stored_to_request(stored: StoredRequest, hp: Hookpoint | None = None) -> WebhookRequest:
-    """The request as the host saw it. With ``hp``, the provider describes the event again (so
-    filters see every ``event`` field); otherwise the stored type/id/time are used."""
+def _utc(ts: float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def stored_to_request(
+    stored: StoredRequest, *, payload_model: Callable[[Any], Any] | None = None
+) -> WebhookRequest:
+    """The request as the host saw it, with the stored event type/id/time."""
     event = None
     if stored.event_type is not None or stored.event_id is not None:
-        event = EventInfo(
-            type=stored.event_type,
-            id=stored.event_id,
-            time=datetime.fromtimestamp(stored.event_time, UTC) if stored.event_time else None,
-        )
-    endpoint = hp.endpoints.get(stored.endpoint_id) if hp is not None else None
-    payload_model = None
-    if endpoint is not None and endpoint.provider is not None:
-        info = hp.plugins.providers.get(endpoint.provider) if hp is not None else None
-        payload_model = info.payload_model if info is not None else None
-    request = WebhookRequest(
+        event = EventInfo(type=stored.event_type, id=stored.event_id, time=_utc(stored.event_time))
+    return WebhookRequest(
         method=stored.method,
         url=stored.url,
-        headers=list(stored.headers),
+        headers=stored.headers,
         body=stored.body,
         client=stored.client,
-        received_at=datetime.fromtimestamp(stored.received_at, UTC),
+        received_at=_utc(stored.received_at),
         event=event,
         endpoint_id=stored.endpoint_id,
         payload_model=payload_model,
     )
-    if hp is not None and endpoint is not None and endpoint.provider and endpoint.settings:
+
+
+def redescribe(stored: StoredRequest, hp: Hookpoint) -> WebhookRequest:
+    """The stored request with its provider's full event description (every ``event`` field
+    filters may use), for matching it against today's jobs."""
+    endpoint = hp.endpoints.get(stored.endpoint_id)
+    models = hp.payload_models()
+    request = stored_to_request(stored, payload_model=models.get(stored.endpoint_id))
+    if endpoint is not None and endpoint.provider and endpoint.settings is not None:
         described = hp.plugins.describe(endpoint.provider, request, endpoint.settings)
         if described is not None:
             request = request.with_context(event=described)

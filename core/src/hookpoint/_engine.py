@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
-from ._models import EventInfo
+from ._convert import stored_to_request
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
 from ._runio import IO, RunContext, call_maybe_async, is_async_callable, to_json_value
@@ -526,21 +526,8 @@ class Worker:
 
     def _request(self, claimed: ClaimedRun) -> WebhookRequest:
         stored = claimed.request
-        event = None
-        if stored.event_type is not None or stored.event_id is not None:
-            event = EventInfo(
-                type=stored.event_type, id=stored.event_id, time=_utc(stored.event_time)
-            )
-        return WebhookRequest(
-            method=stored.method,
-            url=stored.url,
-            headers=stored.headers,
-            body=stored.body,
-            client=stored.client,
-            received_at=_utc(stored.received_at),
-            event=event,
-            endpoint_id=stored.endpoint_id,
-            payload_model=self.payload_models.get(stored.endpoint_id),
+        return stored_to_request(
+            stored, payload_model=self.payload_models.get(stored.endpoint_id)
         )
 
     async def _execute(self, active: _Active) -> None:

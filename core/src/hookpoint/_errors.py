@@ -10,7 +10,7 @@ The hierarchy::
     │   └── PluginConflictError         two plugins claim one provider name
     ├── StoreError                      the store could not do what was asked (host answers 503)
     │   └── StoreUnavailable            the store cannot be reached or cannot commit
-    └── DoNotRetry                      raised by a job: fail this run now, skip the remaining retries
+    └── DoNotRetry                      raised by a job: fail the run now, no more retries
 
 Webhook senders never see these messages verbatim beyond a short reason; the host logs them.
 """

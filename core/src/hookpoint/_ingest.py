@@ -17,7 +17,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._app import Endpoint, Hookpoint, Response, call_verify
@@ -44,9 +44,14 @@ _JSON = [(b"content-type", b"application/json")]
 _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]
 
 
-class _Reject(Exception):  # noqa: N818 - internal control flow
-    def __init__(self, status: int, error: str, message: str,
-                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+class _Reject(Exception):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        headers: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
         self.status = status
         self.error = error
         self.message = message
@@ -56,23 +61,37 @@ class _Reject(Exception):  # noqa: N818 - internal control flow
 class _AwaitableVerification(Verification):
     """A Verification that may also be awaited (``await verify()`` in respond_with handlers)."""
 
-    def __await__(self):  # type: ignore[no-untyped-def]
-        if False:  # pragma: no cover - makes this a generator
-            yield
-        return self
+    def __await__(self) -> Generator[None, None, _AwaitableVerification]:
+        return _completed(self).__await__()
 
 
-async def _send(send: Send, status: int, body: bytes,
-                headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, *_SECURITY, (b"content-length", str(len(body)).encode())]})
+async def _completed(value: _AwaitableVerification) -> _AwaitableVerification:
+    return value
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, *_SECURITY, (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_json(send: Send, status: int, payload: Mapping[str, Any],
-                     headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await _send(send, status, json.dumps(payload, separators=(",", ":")).encode(),
-                [*_JSON, *(headers or [])])
+async def _send_json(
+    send: Send,
+    status: int,
+    payload: Mapping[str, Any],
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    await _send(
+        send,
+        status,
+        json.dumps(payload, separators=(",", ":")).encode(),
+        [*_JSON, *(headers or [])],
+    )
 
 
 class IngestHandler:
@@ -98,26 +117,33 @@ class IngestHandler:
         self.rate_limiter = rate_limiter
         self.on_ingested = on_ingested
 
-    # -- ASGI ----------------------------------------------------------------------------------------
+    # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         endpoint_id = "-"
         outcome = "error"
         try:
-            endpoint_id = scope["path"][len(self.prefix):]
+            endpoint_id = scope["path"][len(self.prefix) :]
             if endpoint_id.endswith("/"):
                 endpoint_id = endpoint_id[:-1]
             outcome = await self._handle(scope, receive, send, endpoint_id)
         except _Reject as rej:
             outcome = rej.error
-            await _send_json(send, rej.status, {"error": rej.error, "message": rej.message},
-                             rej.headers)
+            await _send_json(
+                send, rej.status, {"error": rej.error, "message": rej.message}, rej.headers
+            )
         except StoreError as exc:
             outcome = "store_unavailable"
             log.error("store failure on %s: %s", endpoint_id, exc)
-            await _send_json(send, 503, {"error": "store_unavailable",
-                                         "message": "temporarily unable to store; retry later"},
-                             [(b"retry-after", b"5")])
+            await _send_json(
+                send,
+                503,
+                {
+                    "error": "store_unavailable",
+                    "message": "temporarily unable to store; retry later",
+                },
+                [(b"retry-after", b"5")],
+            )
         except Exception:
             outcome = "error"
             log.exception("unexpected error handling a webhook for %r", endpoint_id)
@@ -134,8 +160,12 @@ class IngestHandler:
         if self.rate_limiter is not None:
             wait = self.rate_limiter.check(endpoint_id)
             if wait > 0:
-                raise _Reject(429, "rate_limited", "too many requests; retry later",
-                              [(b"retry-after", str(max(1, int(wait + 0.999))).encode())])
+                raise _Reject(
+                    429,
+                    "rate_limited",
+                    "too many requests; retry later",
+                    [(b"retry-after", str(max(1, int(wait + 0.999))).encode())],
+                )
         raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
         body = await self._read_body(raw_headers, receive)
         request = self._snapshot(scope, raw_headers, body, endpoint)
@@ -147,8 +177,12 @@ class IngestHandler:
         # 2. method
         if request.method not in endpoint.methods:
             allow = ", ".join(endpoint.methods).encode()
-            raise _Reject(405, "method_not_allowed",
-                          f"{request.method} is not accepted here", [(b"allow", allow)])
+            raise _Reject(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not accepted here",
+                [(b"allow", allow)],
+            )
         # 3. verification over the raw bytes
         verification = await self._verify(endpoint, request)
         if not verification:
@@ -158,7 +192,7 @@ class IngestHandler:
         await _send_json(send, 200, result)
         return "duplicate" if result.get("duplicate") else "accepted"
 
-    # -- steps -----------------------------------------------------------------------------------------
+    # -- steps ------------------------------------------------------------------------------------
     async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:
         declared: int | None = None
         for name, value in headers:
@@ -171,8 +205,7 @@ class IngestHandler:
                     raise _Reject(400, "bad_request", "invalid Content-Length")
                 declared = length
         if declared is not None and declared > self.max_body:
-            raise _Reject(413, "payload_too_large",
-                          f"body larger than {self.max_body} bytes")
+            raise _Reject(413, "payload_too_large", f"body larger than {self.max_body} bytes")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -184,15 +217,17 @@ class IngestHandler:
             if chunk:
                 size += len(chunk)
                 if size > self.max_body:
-                    raise _Reject(413, "payload_too_large",
-                                  f"body larger than {self.max_body} bytes")
+                    raise _Reject(
+                        413, "payload_too_large", f"body larger than {self.max_body} bytes"
+                    )
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
 
-    def _snapshot(self, scope: Scope, raw_headers: list[tuple[bytes, bytes]], body: bytes,
-                  endpoint: Endpoint) -> WebhookRequest:
+    def _snapshot(
+        self, scope: Scope, raw_headers: list[tuple[bytes, bytes]], body: bytes, endpoint: Endpoint
+    ) -> WebhookRequest:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers]
         client = scope.get("client")
         client_ip = client[0] if client else None
@@ -221,13 +256,18 @@ class IngestHandler:
         url = f"{scheme}://{host}{path}" + (f"?{qs}" if qs else "")
         provider = self.hp.plugins.providers.get(endpoint.provider) if endpoint.provider else None
         return WebhookRequest(
-            method=scope.get("method", "GET"), url=url, headers=headers, body=body,
-            client=client_ip, endpoint_id=endpoint.id,
+            method=scope.get("method", "GET"),
+            url=url,
+            headers=headers,
+            body=body,
+            client=client_ip,
+            endpoint_id=endpoint.id,
             payload_model=provider.payload_model if provider is not None else None,
         )
 
-    async def _handshake(self, endpoint: Endpoint, request: WebhookRequest,
-                         send: Send) -> str | None:
+    async def _handshake(
+        self, endpoint: Endpoint, request: WebhookRequest, send: Send
+    ) -> str | None:
         rw = endpoint.respond_with
         if rw is not None and rw._compiled is not None and rw._compiled.matches(request):
             verification: Verification | None = None
@@ -248,8 +288,9 @@ class IngestHandler:
                 await _send(send, status, body, headers)
                 return "handshake"
             # The handler's answer goes back, and the request still triggers runs if verified.
-            ver = verification if verification is not None else await self._verify(endpoint,
-                                                                                   request)
+            ver = (
+                verification if verification is not None else await self._verify(endpoint, request)
+            )
             if not ver:
                 await self._record_rejected(endpoint, request, ver.reason)
                 raise _Reject(401, "unauthorized", ver.reason or "verification failed")
@@ -258,8 +299,9 @@ class IngestHandler:
             return "accepted"
         if endpoint.provider is not None and endpoint.settings is not None:
             try:
-                reply = self.hp.plugins.challenge(endpoint.provider, request, endpoint.settings,
-                                                  endpoint.secrets)
+                reply = self.hp.plugins.challenge(
+                    endpoint.provider, request, endpoint.settings, endpoint.secrets
+                )
             except Exception:
                 log.exception("provider %s raised in its challenge hook", endpoint.provider)
                 reply = None
@@ -267,11 +309,13 @@ class IngestHandler:
                 return await self._answer_challenge(endpoint, request, reply, send)
         return None
 
-    async def _answer_challenge(self, endpoint: Endpoint, request: WebhookRequest,
-                                reply: ChallengeResponse, send: Send) -> str:
+    async def _answer_challenge(
+        self, endpoint: Endpoint, request: WebhookRequest, reply: ChallengeResponse, send: Send
+    ) -> str:
         headers = [(b"content-type", reply.content_type.encode("latin-1"))]
-        headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
-                    for k, v in reply.headers.items()]
+        headers += [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()
+        ]
         if reply.status < 400:
             await self._record_handshake(endpoint, request)
         else:
@@ -285,8 +329,9 @@ class IngestHandler:
 
     def _verify_sync(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None and endpoint.settings is not None:
-            return self.hp.plugins.verify(endpoint.provider, request, endpoint.settings,
-                                          endpoint.secrets, time.time())
+            return self.hp.plugins.verify(
+                endpoint.provider, request, endpoint.settings, endpoint.secrets, time.time()
+            )
         if endpoint.verify == "none":
             return Verification.success(unsigned=True)
         return Verification.failure("verification unavailable in this context")
@@ -301,8 +346,9 @@ class IngestHandler:
             log.exception("verify callable of endpoint %s raised; request rejected", endpoint.id)
             return Verification.failure("verification error")
 
-    async def _ingest(self, endpoint: Endpoint, request: WebhookRequest,
-                      verification: Verification) -> dict[str, Any]:
+    async def _ingest(
+        self, endpoint: Endpoint, request: WebhookRequest, verification: Verification
+    ) -> dict[str, Any]:
         info: EventInfo | None = None
         if endpoint.provider is not None and endpoint.settings is not None:
             info = self.hp.plugins.describe(endpoint.provider, request, endpoint.settings)
@@ -338,28 +384,39 @@ class IngestHandler:
         result = await self.store.ingest(record)
         if result.run_ids and self.on_ingested is not None:
             self.on_ingested()
-        return {"id": result.request_id, "duplicate": result.duplicate,
-                "runs": len(result.run_ids)}
+        return {"id": result.request_id, "duplicate": result.duplicate, "runs": len(result.run_ids)}
 
     async def _record_handshake(self, endpoint: Endpoint, request: WebhookRequest) -> None:
         record = NewRequest(
-            id=new_id(), endpoint_id=endpoint.id, method=request.method,
-            url=mask_url(request.url), headers=tuple(mask_headers(request.headers.items())),
-            body=b"", received_at=request.received_at.timestamp(), client=request.client,
-            status="handshake", verification="none",
+            id=new_id(),
+            endpoint_id=endpoint.id,
+            method=request.method,
+            url=mask_url(request.url),
+            headers=tuple(mask_headers(request.headers.items())),
+            body=b"",
+            received_at=request.received_at.timestamp(),
+            client=request.client,
+            status="handshake",
+            verification="none",
         )
         try:
             await self.store.ingest(record)
         except StoreError as exc:  # the handshake answer does not depend on it
             log.warning("could not record a handshake for %s: %s", endpoint.id, exc)
 
-    async def _record_rejected(self, endpoint: Endpoint, request: WebhookRequest,
-                               reason: str) -> None:
+    async def _record_rejected(
+        self, endpoint: Endpoint, request: WebhookRequest, reason: str
+    ) -> None:
         record = RejectedRequest(
-            id=new_id(), endpoint_id=endpoint.id, method=request.method,
-            url=mask_url(request.url), headers=tuple(mask_headers(request.headers.items())),
-            reason=reason or "rejected", received_at=request.received_at.timestamp(),
-            client=request.client, body_size=len(request.body),
+            id=new_id(),
+            endpoint_id=endpoint.id,
+            method=request.method,
+            url=mask_url(request.url),
+            headers=tuple(mask_headers(request.headers.items())),
+            reason=reason or "rejected",
+            received_at=request.received_at.timestamp(),
+            client=request.client,
+            body_size=len(request.body),
         )
         try:
             await self.store.record_rejected(record)
@@ -399,8 +456,11 @@ async def _to_response(value: Any) -> tuple[int, list[tuple[bytes, bytes]], byte
         body = json.dumps(value).encode()
         headers.setdefault("Content-Type", "application/json")
     lower = {k.lower() for k in headers}
-    out = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in headers.items()
-           if k.lower() != "content-length"]
+    out = [
+        (k.lower().encode("latin-1"), str(v).encode("latin-1"))
+        for k, v in headers.items()
+        if k.lower() != "content-length"
+    ]
     if "content-type" not in lower:
         out.append((b"content-type", b"text/plain; charset=utf-8"))
     return int(status), out, body

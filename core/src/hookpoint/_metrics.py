@@ -13,19 +13,27 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "hookpoint_requests", "Webhook requests by endpoint and outcome",
-            ["endpoint", "outcome"], registry=self.registry)
+            "hookpoint_requests",
+            "Webhook requests by endpoint and outcome",
+            ["endpoint", "outcome"],
+            registry=self.registry,
+        )
         self.ingest_latency = Histogram(
-            "hookpoint_ingest_seconds", "Time to answer a webhook request (incl. commit)",
+            "hookpoint_ingest_seconds",
+            "Time to answer a webhook request (incl. commit)",
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-            registry=self.registry)
+            registry=self.registry,
+        )
         self.queue_depth = Gauge("hookpoint_queue_depth", "Runs queued", registry=self.registry)
         self.running = Gauge("hookpoint_runs_running", "Runs running", registry=self.registry)
         self.oldest_queued = Gauge(
-            "hookpoint_oldest_queued_run_age_seconds", "Age of the oldest due queued run",
-            registry=self.registry)
+            "hookpoint_oldest_queued_run_age_seconds",
+            "Age of the oldest due queued run",
+            registry=self.registry,
+        )
         self.runs_by_status = Gauge(
-            "hookpoint_runs", "Runs in the store by status", ["status"], registry=self.registry)
+            "hookpoint_runs", "Runs in the store by status", ["status"], registry=self.registry
+        )
         self._children: dict[tuple[str, str], Counter] = {}
 
     def observe_ingest(self, endpoint: str, outcome: str, seconds: float) -> None:

@@ -49,7 +49,7 @@ class Sample(BaseModel):
     """Query string (without ``?``) the sample is sent with, e.g. ``hub.mode=subscribe&...``."""
     headers: dict[str, str] = Field(default_factory=dict)
     body: bytes = b""
-    secret: str = "test-secret"
+    secret: str = "test-secret"  # noqa: S105 - a sample signing secret, not a credential
     """The secret the kit signs this sample with (for asymmetric schemes: the private key)."""
     verify_secret: str | None = None
     """The secret the endpoint verifies with, when it differs from ``secret`` (asymmetric

@@ -15,6 +15,7 @@ Environment controls (read from the ``env`` mapping given to :meth:`PluginHost.l
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import logging
@@ -105,7 +106,7 @@ class PluginHost:
         self._sealed = False
         self._record_conflicts = False
 
-    # -- loading -------------------------------------------------------------------------------------
+    # -- loading ----------------------------------------------------------------------------------
     @classmethod
     def load(
         cls,
@@ -131,13 +132,20 @@ class PluginHost:
             )
         for plugin in plugins:
             name = getattr(plugin, "__name__", None) or type(plugin).__name__
-            host._add(PluginRecord(name=str(name), module=getattr(plugin, "__module__", None)),
-                      lambda plugin=plugin: plugin)
+            host._add(
+                PluginRecord(name=str(name), module=getattr(plugin, "__module__", None)),
+                functools.partial(_identity, plugin),
+            )
         for modname in DEFAULT_PLUGINS:
             host._add(
-                PluginRecord(name=modname.rsplit(".", 1)[-1], module=modname, builtin=True,
-                             distribution="hookpoint", version=_version_of("hookpoint")),
-                lambda modname=modname: importlib.import_module(modname),
+                PluginRecord(
+                    name=modname.rsplit(".", 1)[-1],
+                    module=modname,
+                    builtin=True,
+                    distribution="hookpoint",
+                    version=_version_of("hookpoint"),
+                ),
+                functools.partial(importlib.import_module, modname),
             )
         host._sealed = True
         host._build_operator_registry()
@@ -145,8 +153,9 @@ class PluginHost:
 
     def _load_entrypoints(self, *, allow: set[str] | None, deny: set[str]) -> None:
         seen: dict[str, str] = {}
-        for ep in sorted(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP),
-                         key=lambda e: e.name):
+        for ep in sorted(
+            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+        ):
             dist = getattr(ep, "dist", None)
             dist_name = dist.metadata["Name"] if dist is not None else None
             names = {ep.name.lower()} | ({dist_name.lower()} if dist_name else set())
@@ -162,8 +171,10 @@ class PluginHost:
                 module=ep.module,
             )
             if ep.name in seen:
-                self._fail(record, f"entry point name {ep.name!r} is also used by "
-                                   f"{seen[ep.name]!r}; skipped")
+                self._fail(
+                    record,
+                    f"entry point name {ep.name!r} is also used by {seen[ep.name]!r}; skipped",
+                )
                 continue
             seen[ep.name] = dist_name or ep.value
             self._add(record, ep.load)
@@ -183,12 +194,16 @@ class PluginHost:
             self._fail(record, f"import failed: {type(exc).__name__}: {exc}", exc)
             return
         unknown = sorted(
-            name for name in dir(plugin)
+            name
+            for name in dir(plugin)
             if name.startswith("hookpoint_") and not hasattr(hookspecs, name)
         )
         if unknown:
-            self._fail(record, f"unknown hook(s) {', '.join(unknown)} in plugin {record.name!r}"
-                               " (misspelled? see docs/plugin-hooks.md)")
+            self._fail(
+                record,
+                f"unknown hook(s) {', '.join(unknown)} in plugin {record.name!r}"
+                " (misspelled? see docs/plugin-hooks.md)",
+            )
             return
         try:
             self.pm.register(plugin, name=f"{record.name}@{id(plugin)}")
@@ -208,9 +223,11 @@ class PluginHost:
         for info in providers:
             other = self._provider_record.get(info.name)
             if other is not None:
-                message = (f"provider {info.name!r} is registered by both "
-                           f"{other.distribution or other.name!r} and "
-                           f"{record.distribution or record.name!r}")
+                message = (
+                    f"provider {info.name!r} is registered by both "
+                    f"{other.distribution or other.name!r} and "
+                    f"{record.distribution or record.name!r}"
+                )
                 self._safe_unregister(plugin)
                 if self._record_conflicts and not self.strict:
                     self._fail(record, message)
@@ -254,8 +271,10 @@ class PluginHost:
                 continue
             label = _label(plugin)
             try:
-                ops = [FilterOperator.model_validate(op)
-                       for op in _flatten(self._call_own(plugin, "hookpoint_filter_operators"))]
+                ops = [
+                    FilterOperator.model_validate(op)
+                    for op in _flatten(self._call_own(plugin, "hookpoint_filter_operators"))
+                ]
             except Exception as exc:
                 message = f"hookpoint_filter_operators failed in {label}: {exc}"
                 if self.strict:
@@ -266,7 +285,8 @@ class PluginHost:
                 if op.name in registry:
                     raise PluginError(
                         f"filter operator {op.name} from {label} conflicts with the one from "
-                        f"{owners[op.name]}; operators cannot be redefined")
+                        f"{owners[op.name]}; operators cannot be redefined"
+                    )
                 if op.kind == "builtin" and not _is_builtin(plugin):
                     op = op.model_copy(update={"kind": "plugin"})
                 registry[op.name] = op
@@ -281,7 +301,8 @@ class PluginHost:
             installed = ", ".join(sorted(self.providers)) or "none"
             raise ProviderConfigError(
                 f"unknown provider {name!r}; installed providers: {installed}. "
-                f"Install its package (e.g. pip install hookpoint-{name})") from None
+                f"Install its package (e.g. pip install hookpoint-{name})"
+            ) from None
 
     def provider_record(self, name: str) -> PluginRecord:
         self.provider(name)
@@ -300,7 +321,8 @@ class PluginHost:
                 for err in exc.errors()
             )
             raise ProviderConfigError(
-                f"invalid settings for provider {provider!r}: {problems}") from None
+                f"invalid settings for provider {provider!r}: {problems}"
+            ) from None
 
     # -- owner-dispatched calls (never raise into the host) ---------------------------------------
     def _owned(self, provider: str, hook: str, **kwargs: Any) -> Any:
@@ -310,8 +332,13 @@ class PluginHost:
     def challenge(
         self, provider: str, request: WebhookRequest, settings: BaseModel, secrets: Sequence[str]
     ) -> ChallengeResponse | None:
-        result = self._owned(provider, "hookpoint_challenge_response", request=request,
-                             settings=settings, secrets=tuple(secrets))
+        result = self._owned(
+            provider,
+            "hookpoint_challenge_response",
+            request=request,
+            settings=settings,
+            secrets=tuple(secrets),
+        )
         if result is None or isinstance(result, ChallengeResponse):
             return result
         return ChallengeResponse.model_validate(result)
@@ -325,8 +352,14 @@ class PluginHost:
         now: float,
     ) -> Verification:
         try:
-            result = self._owned(provider, "hookpoint_verify_request", request=request,
-                                 settings=settings, secrets=tuple(secrets), now=now)
+            result = self._owned(
+                provider,
+                "hookpoint_verify_request",
+                request=request,
+                settings=settings,
+                secrets=tuple(secrets),
+                now=now,
+            )
         except Exception:
             log.exception("provider %s raised while verifying; request rejected", provider)
             return Verification.failure("verification error")
@@ -341,8 +374,9 @@ class PluginHost:
         self, provider: str, request: WebhookRequest, settings: BaseModel
     ) -> EventInfo | None:
         try:
-            result = self._owned(provider, "hookpoint_describe_event", request=request,
-                                 settings=settings)
+            result = self._owned(
+                provider, "hookpoint_describe_event", request=request, settings=settings
+            )
         except Exception:
             log.exception("provider %s raised while describing an event", provider)
             return None
@@ -363,11 +397,16 @@ class PluginHost:
         now: float,
     ) -> WebhookRequest | None:
         result: WebhookRequest | None = self._owned(
-            provider, "hookpoint_sign_request", request=request, settings=settings,
-            secret=secret, now=now)
+            provider,
+            "hookpoint_sign_request",
+            request=request,
+            settings=settings,
+            secret=secret,
+            now=now,
+        )
         return result
 
-    # -- listing -----------------------------------------------------------------------------------
+    # -- listing ----------------------------------------------------------------------------------
     def listing(self, *, include_builtin: bool = False) -> list[dict[str, Any]]:
         return [r.as_dict() for r in self.records if include_builtin or not r.builtin]
 
@@ -387,6 +426,10 @@ def _flatten(result: Any) -> Iterable[Any]:
         elif item is not None:
             out.append(item)
     return out
+
+
+def _identity(plugin: object) -> object:
+    return plugin
 
 
 def _is_builtin(plugin: object) -> bool:

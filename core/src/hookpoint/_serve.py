@@ -67,9 +67,14 @@ async def run_worker_forever(hp: Hookpoint, settings: Settings) -> None:
     store = open_store(settings.database_url, synchronous=settings.sqlite_synchronous)
     await store.open()
     http = new_client()
-    worker = Worker(store, hp.jobs, http=http, concurrency=settings.worker_concurrency,
-                    lease_seconds=settings.lease_seconds,
-                    payload_models=hp.payload_models())
+    worker = Worker(
+        store,
+        hp.jobs,
+        http=http,
+        concurrency=settings.worker_concurrency,
+        lease_seconds=settings.lease_seconds,
+        payload_models=hp.payload_models(),
+    )
     stop = asyncio.Event()
     from .cli import install_stop_signals
 

@@ -19,6 +19,7 @@ from quart import Quart
 
 from ._api import register_api
 from ._app import Hookpoint
+from ._convert import redescribe
 from ._engine import Worker
 from ._errors import StoreError
 from ._http import AsyncClient, new_client
@@ -26,7 +27,6 @@ from ._ingest import IngestHandler, Receive, Scope, Send
 from ._metrics import Metrics
 from ._ratelimit import RateLimiter
 from ._settings import Settings
-from ._convert import stored_to_request
 from .store import NewRun, Store, StoredRequest, open_store
 
 __all__ = ["HookpointServer"]
@@ -55,13 +55,21 @@ class HookpointServer:
     ) -> None:
         self.hp = hp
         self.settings = settings or Settings()
-        self.store = store if store is not None else open_store(
-            self.settings.database_url, synchronous=self.settings.sqlite_synchronous)
+        self.store = (
+            store
+            if store is not None
+            else open_store(
+                self.settings.database_url, synchronous=self.settings.sqlite_synchronous
+            )
+        )
         self.run_worker = (not self.settings.no_worker) if run_worker is None else run_worker
         self.metrics = Metrics()
         limiter = RateLimiter(self.settings.rate_limit, self.settings.global_rate_limit)
         self.ingest = IngestHandler(
-            hp, self.store, self.settings, metrics=self.metrics,
+            hp,
+            self.store,
+            self.settings,
+            metrics=self.metrics,
             rate_limiter=limiter if limiter.enabled else None,
         )
         self.prefix = self.settings.webhook_prefix + "/"
@@ -74,7 +82,7 @@ class HookpointServer:
         self.quart.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
         register_api(self)
 
-    # -- lifecycle ---------------------------------------------------------------------------------------
+    # -- lifecycle --------------------------------------------------------------------------------
     async def startup(self) -> None:
         if self._started:
             return
@@ -82,7 +90,9 @@ class HookpointServer:
         self.http = new_client(transport=self._http_transport)
         if self.run_worker and self.hp.jobs:
             self.worker = Worker(
-                self.store, self.hp.jobs, http=self.http,
+                self.store,
+                self.hp.jobs,
+                http=self.http,
                 concurrency=self.settings.worker_concurrency,
                 lease_seconds=self.settings.lease_seconds,
                 payload_models=self.hp.payload_models(),
@@ -130,13 +140,16 @@ class HookpointServer:
                 cutoff = time.time() - self.settings.retention_days * 86400
                 removed = await self.store.purge(older_than=cutoff)
                 if removed:
-                    log.info("retention: purged %d rows older than %.1f days", removed,
-                             self.settings.retention_days)
+                    log.info(
+                        "retention: purged %d rows older than %.1f days",
+                        removed,
+                        self.settings.retention_days,
+                    )
             except StoreError as exc:
                 log.warning("retention purge failed: %s", exc)
             await asyncio.sleep(3600)
 
-    # -- helpers for the API, CLI and dashboard --------------------------------------------------------
+    # -- helpers for the API, CLI and dashboard ---------------------------------------------------
     def notify_runs(self) -> None:
         """Wake the in-process worker after new runs were queued (replays)."""
         if self.worker is not None:
@@ -149,13 +162,13 @@ class HookpointServer:
             raise LookupError(f"endpoint {stored.endpoint_id!r} is no longer defined")
         if stored.status not in ("accepted", "duplicate"):
             raise LookupError(f"a {stored.status} request cannot be re-delivered")
-        request = stored_to_request(stored, self.hp)
+        request = redescribe(stored, self.hp)
         return tuple(
             NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
             for j in self.hp.matching_jobs(endpoint, request)
         )
 
-    # -- ASGI --------------------------------------------------------------------------------------------
+    # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http" and scope["path"].startswith(self.prefix):

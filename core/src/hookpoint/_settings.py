@@ -14,8 +14,9 @@ __all__ = ["Settings"]
 class Settings(BaseSettings):
     """Settings of ``hookpoint serve`` / ``hookpoint worker``."""
 
-    model_config = SettingsConfigDict(env_prefix="HOOKPOINT_", extra="ignore",
-                                      validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOOKPOINT_", extra="ignore", validate_default=True
+    )
 
     database_url: str = Field(
         default="sqlite:///./hookpoint.db",
@@ -34,7 +35,7 @@ class Settings(BaseSettings):
     webhook_prefix: str = Field(default="/webhooks", description="Path prefix of endpoints.")
     admin_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token for /api and the dashboard; without one they answer loopback only.",
+        description="Bearer token for /api and the dashboard (else loopback clients only).",
     )
     max_body_size: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest accepted body in bytes (413 past it)."
@@ -44,7 +45,9 @@ class Settings(BaseSettings):
         description="Comma list of proxy IPs whose X-Forwarded-* headers are honoured.",
     )
     worker_concurrency: int = Field(default=16, ge=1, description="Runs executed at once.")
-    lease_seconds: float = Field(default=30.0, gt=0, description="Run lease; renewed by heartbeats.")
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="Run lease; renewed by heartbeats."
+    )
     retention_days: float = Field(
         default=30.0, ge=0, description="Purge requests and final runs older than this (0 = keep)."
     )

@@ -8,8 +8,10 @@ strict mode), 4 the store is unavailable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -104,7 +106,7 @@ def main() -> None:
         _fail(str(exc), EXIT_FAILURE)
 
 
-# -- plugins -----------------------------------------------------------------------------------------
+# -- plugins --------------------------------------------------------------------------------------
 
 
 @cli.command()
@@ -126,31 +128,43 @@ def plugins(as_json: bool, show_all: bool) -> None:
     for col in ("distribution", "version", "entry point", "providers", "hooks", "error"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["distribution"] or r["name"], r["version"] or "", r["entry_point"] or "",
-                      ", ".join(r["providers"]), "\n".join(r["hooks"]), r["error"] or "")
+        table.add_row(
+            r["distribution"] or r["name"],
+            r["version"] or "",
+            r["entry_point"] or "",
+            ", ".join(r["providers"]),
+            "\n".join(r["hooks"]),
+            r["error"] or "",
+        )
     Console().print(table)
     if not rows:
         click.echo("No plugins installed. Try: pip install hookpoint-caldotcom")
 
 
-# -- serve / worker --------------------------------------------------------------------------------
+# -- serve / worker -------------------------------------------------------------------------------
 
 
 def _describe_endpoints(hp: Any, settings: Any) -> None:
     from ._secrets import mask_secret
 
     base = settings.base_url() + settings.webhook_prefix
-    click.secho(f"Hookpoint app {hp.id!r}: {len(hp.endpoints)} endpoint(s), "
-                f"{len(hp.jobs)} job(s)", bold=True)
+    click.secho(
+        f"Hookpoint app {hp.id!r}: {len(hp.endpoints)} endpoint(s), {len(hp.jobs)} job(s)",
+        bold=True,
+    )
     for ep in hp.endpoints.values():
         state = "" if ep.enabled else " (disabled)"
         click.echo(f"  {base}/{ep.id}{state}")
         secrets = ", ".join(mask_secret(s) for s in ep.secrets) or "-"
-        click.echo(f"      provider: {ep.provider or '-'}   verification: "
-                   f"{ep.verification_mode}   secrets: {secrets}")
+        click.echo(
+            f"      provider: {ep.provider or '-'}   verification: "
+            f"{ep.verification_mode}   secrets: {secrets}"
+        )
         if ep.verify == "none":
-            click.secho(f"      WARNING: endpoint {ep.id!r} accepts UNVERIFIED requests "
-                        "(verify=\"none\")", fg="yellow")
+            click.secho(
+                f'      WARNING: endpoint {ep.id!r} accepts UNVERIFIED requests (verify="none")',
+                fg="yellow",
+            )
         curl = _sample_curl(hp, ep, base)
         if curl:
             click.echo("      try it:")
@@ -169,11 +183,13 @@ def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
     chosen = None
     for sample in (s for s in info.samples if not s.challenge):
         sample_url = url + (f"?{sample.path_query}" if sample.path_query else "")
-        req = WebhookRequest(method=sample.method, url=sample_url, headers=sample.headers,
-                             body=sample.body)
+        req = WebhookRequest(
+            method=sample.method, url=sample_url, headers=sample.headers, body=sample.body
+        )
         try:
             signed = hp.plugins.sign(ep.provider, req, ep.settings, ep.secrets[0], time.time())
-        except Exception:
+        except Exception:  # a sample this provider cannot sign: try the next one
+            logging.getLogger("hookpoint").debug("cannot sign sample", exc_info=True)
             continue
         if signed is None:
             continue
@@ -201,21 +217,37 @@ def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
 @click.option("--database-url", default=None, help="Store URL [sqlite:///./hookpoint.db].")
 @click.option("--no-worker", is_flag=True, default=None, help="Do not run jobs in this process.")
 @click.option("--public-url", default=None, help="Base URL senders use, for printed URLs.")
-def serve(app: str, host: str | None, port: int | None, workers: int | None,
-          database_url: str | None, no_worker: bool | None, public_url: str | None) -> None:
+def serve(
+    app: str,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    database_url: str | None,
+    no_worker: bool | None,
+    public_url: str | None,
+) -> None:
     """Serve APP (module:attr) under hypercorn; runs jobs too unless --no-worker."""
     import logging
 
-    settings = _settings(host=host, port=port, workers=workers, database_url=database_url,
-                         no_worker=no_worker or None, public_url=public_url)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(
+        host=host,
+        port=port,
+        workers=workers,
+        database_url=database_url,
+        no_worker=no_worker or None,
+        public_url=public_url,
+    )
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     hp = load_app(app)
     _describe_endpoints(hp, settings)
     if settings.admin_token is None:
         click.secho("No HOOKPOINT_ADMIN_TOKEN: /api answers loopback clients only.", fg="yellow")
-    click.echo(f"Store: {_safe_url(settings.database_url)}   worker: "
-               f"{'off' if settings.no_worker else 'on'}")
+    click.echo(
+        f"Store: {_safe_url(settings.database_url)}   worker: "
+        f"{'off' if settings.no_worker else 'on'}"
+    )
     from ._serve import serve_forever
 
     serve_forever(app, hp, settings)
@@ -230,8 +262,9 @@ def worker(app: str, database_url: str | None, concurrency: int | None) -> None:
     import logging
 
     settings = _settings(database_url=database_url, worker_concurrency=concurrency)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     hp = load_app(app)
     from ._serve import run_worker_forever
 
@@ -250,7 +283,7 @@ def _safe_url(url: str) -> str:
     return url
 
 
-# -- db ------------------------------------------------------------------------------------------------
+# -- db -------------------------------------------------------------------------------------------
 
 
 @cli.group()
@@ -296,9 +329,21 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
     if as_json:
         _echo_json(rows)
         return
-    _table("Endpoints", ["id", "url", "provider", "verification", "secrets", "jobs"],
-           [[r["id"], r["url"], r["provider"] or "-", r["verification"],
-             ", ".join(r["secrets"]) or "-", ", ".join(r["jobs"])] for r in rows])
+    _table(
+        "Endpoints",
+        ["id", "url", "provider", "verification", "secrets", "jobs"],
+        [
+            [
+                r["id"],
+                r["url"],
+                r["provider"] or "-",
+                r["verification"],
+                ", ".join(r["secrets"]) or "-",
+                ", ".join(r["jobs"]),
+            ]
+            for r in rows
+        ],
+    )
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
@@ -346,17 +391,29 @@ def requests() -> None:
 @click.option("--until", default=None)
 @click.option("--limit", type=int, default=50)
 @click.option("--json", "as_json", is_flag=True)
-def requests_list(database_url: str | None, endpoint: str | None, status: str | None,
-                  event_type: str | None, since: str | None, until: str | None, limit: int,
-                  as_json: bool) -> None:
+def requests_list(
+    database_url: str | None,
+    endpoint: str | None,
+    status: str | None,
+    event_type: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """List requests, newest first."""
     from ._api import _parse_time
     from ._serialize import request_to_dict
     from .store import RequestQuery
 
-    query = RequestQuery(endpoint_id=endpoint, status=status,  # type: ignore[arg-type]
-                         event_type=event_type, since=_parse_time(since, "since"),
-                         until=_parse_time(until, "until"), limit=limit)
+    query = RequestQuery(
+        endpoint_id=endpoint,
+        status=status,  # type: ignore[arg-type]
+        event_type=event_type,
+        since=_parse_time(since, "since"),
+        until=_parse_time(until, "until"),
+        limit=limit,
+    )
 
     async def go(store: Any) -> list[dict[str, Any]]:
         page = await store.list_requests(query)
@@ -366,9 +423,14 @@ def requests_list(database_url: str | None, endpoint: str | None, status: str | 
     if as_json:
         _echo_json(rows)
         return
-    _table("Requests", ["id", "received", "endpoint", "status", "event", "reason"],
-           [[r["id"], r["received_at"], r["endpoint"], r["status"], r["event_type"],
-             r["reason"]] for r in rows])
+    _table(
+        "Requests",
+        ["id", "received", "endpoint", "status", "event", "reason"],
+        [
+            [r["id"], r["received_at"], r["endpoint"], r["status"], r["event_type"], r["reason"]]
+            for r in rows
+        ],
+    )
 
 
 @requests.command("show")
@@ -404,19 +466,32 @@ def runs() -> None:
 @_db_option
 @click.option("--endpoint", default=None)
 @click.option("--job", default=None)
-@click.option("--status", type=click.Choice(["queued", "running", "succeeded", "failed",
-                                             "cancelled"]))
+@click.option(
+    "--status", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"])
+)
 @click.option("--event-type", default=None)
 @click.option("--limit", type=int, default=50)
 @click.option("--json", "as_json", is_flag=True)
-def runs_list(database_url: str | None, endpoint: str | None, job: str | None,
-              status: str | None, event_type: str | None, limit: int, as_json: bool) -> None:
+def runs_list(
+    database_url: str | None,
+    endpoint: str | None,
+    job: str | None,
+    status: str | None,
+    event_type: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """List runs, newest first."""
     from ._serialize import run_to_dict
     from .store import RunQuery
 
-    query = RunQuery(endpoint_id=endpoint, job_id=job, status=status,  # type: ignore[arg-type]
-                     event_type=event_type, limit=limit)
+    query = RunQuery(
+        endpoint_id=endpoint,
+        job_id=job,
+        status=status,  # type: ignore[arg-type]
+        event_type=event_type,
+        limit=limit,
+    )
 
     async def go(store: Any) -> list[dict[str, Any]]:
         return [run_to_dict(r) for r in (await store.list_runs(query)).items]
@@ -425,9 +500,21 @@ def runs_list(database_url: str | None, endpoint: str | None, job: str | None,
     if as_json:
         _echo_json(rows)
         return
-    _table("Runs", ["id", "job", "status", "attempt", "updated", "last error"],
-           [[r["id"], r["job"], r["status"], f"{r['attempt']}/{r['max_attempts']}",
-             r["updated_at"], (r["last_error"] or "")[:60]] for r in rows])
+    _table(
+        "Runs",
+        ["id", "job", "status", "attempt", "updated", "last error"],
+        [
+            [
+                r["id"],
+                r["job"],
+                r["status"],
+                f"{r['attempt']}/{r['max_attempts']}",
+                r["updated_at"],
+                (r["last_error"] or "")[:60],
+            ]
+            for r in rows
+        ],
+    )
 
 
 @runs.command("show")
@@ -474,29 +561,49 @@ def runs_logs(database_url: str | None, run_id: str, as_json: bool) -> None:
         return
     for line in lines:
         data = "" if line["data"] is None else " " + json.dumps(line["data"], default=str)
-        click.echo(f"{line['at']} [{line['attempt']}] {line['level'].upper():5} "
-                   f"{line['message']}{data}")
+        click.echo(
+            f"{line['at']} [{line['attempt']}] {line['level'].upper():5} {line['message']}{data}"
+        )
 
 
 @cli.command()
 @_db_option
 @click.option("--run", "run_id", default=None, help="Re-run one run (new attempt series).")
-@click.option("--request", "request_id", default=None,
-              help="Re-deliver one stored request to the jobs that match it now (needs --app).")
+@click.option(
+    "--request",
+    "request_id",
+    default=None,
+    help="Re-deliver one stored request to the jobs that match it now (needs --app).",
+)
 @click.option("--app", default=None, help="module:attr, needed to match today's jobs.")
-@click.option("--status", default=None, help="Bulk: replay runs with this status (e.g. failed).")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]),
+    default=None,
+    help="Bulk: replay runs with this status (e.g. failed).",
+)
 @click.option("--job", default=None, help="Bulk: only runs of this job.")
 @click.option("--endpoint", default=None, help="Bulk: only runs of this endpoint.")
 @click.option("--event-type", default=None, help="Bulk: only runs of this event type.")
 @click.option("--yes", is_flag=True, help="Bulk: really replay (default is a dry-run count).")
 @click.option("--json", "as_json", is_flag=True)
-def replay(database_url: str | None, run_id: str | None, request_id: str | None,
-           app: str | None, status: str | None, job: str | None, endpoint: str | None,
-           event_type: str | None, yes: bool, as_json: bool) -> None:
+def replay(
+    database_url: str | None,
+    run_id: str | None,
+    request_id: str | None,
+    app: str | None,
+    status: str | None,
+    job: str | None,
+    endpoint: str | None,
+    event_type: str | None,
+    yes: bool,
+    as_json: bool,
+) -> None:
     """Replay one run, one request, or runs in bulk (dry-run count unless --yes)."""
     from .store import RunQuery
 
     if run_id:
+
         async def one(store: Any) -> str | None:
             if await store.get_run(run_id) is None:
                 return None
@@ -507,13 +614,14 @@ def replay(database_url: str | None, run_id: str | None, request_id: str | None,
         if new_id is None:
             _fail(f"no run {run_id}", EXIT_FAILURE)
         _echo_json({"run_id": new_id, "replay_of": run_id}) if as_json else click.echo(
-            f"queued run {new_id} (replay of {run_id})")
+            f"queued run {new_id} (replay of {run_id})"
+        )
         return
     if request_id:
         if not app:
             _fail("--request needs --app module:attr to match today's jobs", 2)
         hp = load_app(app or "")
-        from ._convert import stored_to_request
+        from ._convert import redescribe
         from .store import NewRun
 
         async def redeliver(store: Any) -> tuple[str, ...] | None:
@@ -523,24 +631,30 @@ def replay(database_url: str | None, run_id: str | None, request_id: str | None,
             ep = hp.endpoints.get(stored.endpoint_id)
             if ep is None:
                 raise ConfigError(f"endpoint {stored.endpoint_id!r} is not defined in {app}")
-            req = stored_to_request(stored, hp)
-            runs_ = [NewRun(job_id=j.id, job_version=j.version,
-                            max_attempts=j.retry.max_attempts)
-                     for j in hp.matching_jobs(ep, req)]
+            req = redescribe(stored, hp)
+            runs_ = [
+                NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
+                for j in hp.matching_jobs(ep, req)
+            ]
             ids: tuple[str, ...] = await store.replay_request(request_id, runs_)
             return ids
 
         ids = _with_store(database_url, redeliver)
         if ids is None:
             _fail(f"no request {request_id}", EXIT_FAILURE)
-        _echo_json({"request_id": request_id, "run_ids": list(ids or ())}) if as_json else \
-            click.echo(f"queued {len(ids or ())} run(s) for request {request_id}")
+        _echo_json(
+            {"request_id": request_id, "run_ids": list(ids or ())}
+        ) if as_json else click.echo(f"queued {len(ids or ())} run(s) for request {request_id}")
         return
     if not any([status, job, endpoint, event_type]):
-        _fail("give --run, --request, or bulk filters (--status/--job/--endpoint/--event-type)",
-              2)
-    query = RunQuery(status=status, job_id=job, endpoint_id=endpoint,  # type: ignore[arg-type]
-                     event_type=event_type, limit=500)
+        _fail("give --run, --request, or bulk filters (--status/--job/--endpoint/--event-type)", 2)
+    query = RunQuery(
+        status=status,  # type: ignore[arg-type]  # a click.Choice of the run statuses
+        job_id=job,
+        endpoint_id=endpoint,
+        event_type=event_type,
+        limit=500,
+    )
 
     async def bulk(store: Any) -> list[str]:
         matched: list[str] = []
@@ -576,11 +690,14 @@ def _query_dict(query: Any) -> dict[str, Any]:
 @cli.command()
 @click.argument("provider")
 @click.argument("sample")
-@click.option("--to", "to", required=True, help="Endpoint URL, e.g. http://127.0.0.1:8000/webhooks/x")
+@click.option(
+    "--to", "to", required=True, help="Endpoint URL, e.g. http://127.0.0.1:8000/webhooks/x"
+)
 @click.option("--secret", default=None, help="Secret to sign with (default: the sample's).")
 @click.option("--setting", "settings_kv", multiple=True, help="Provider setting key=value.")
-def send(provider: str, sample: str, to: str, secret: str | None,
-         settings_kv: tuple[str, ...]) -> None:
+def send(
+    provider: str, sample: str, to: str, secret: str | None, settings_kv: tuple[str, ...]
+) -> None:
     """Send PROVIDER's SAMPLE to a URL, signed exactly as the sender would."""
     from ._http import post_sync
     from ._plugins import PluginHost
@@ -612,15 +729,13 @@ def send(provider: str, sample: str, to: str, secret: str | None,
         sys.exit(EXIT_FAILURE)
 
 
-# -- signals helper used by _serve -----------------------------------------------------------------
+# -- signals helper used by _serve ----------------------------------------------------------------
 
 
 def install_stop_signals(loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # non-Unix
             loop.add_signal_handler(sig, event.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-            pass
 
 
 if __name__ == "__main__":  # pragma: no cover

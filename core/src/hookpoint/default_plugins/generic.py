@@ -85,6 +85,8 @@ def hookpoint_sign_request(
         return None
     digest = signing.hmac_digest(secret, request.body, settings.algorithm)
     value = digest.hex() if settings.encoding != "base64" else base64.b64encode(digest).decode()
-    headers = [(k, v) for k, v in request.headers.items() if k.lower() != settings.header_name.lower()]
+    headers = [
+        (k, v) for k, v in request.headers.items() if k.lower() != settings.header_name.lower()
+    ]
     headers.append((settings.header_name, (settings.prefix or "") + value))
     return request.with_context(headers=headers)
