@@ -252,3 +252,24 @@ def test_settings_are_validated_with_a_clear_message() -> None:
         host.settings_for("acme", {"nope": 1})
     with pytest.raises(ProviderConfigError, match=r"unknown provider 'zzz'.*acme"):
         host.settings_for("zzz", {})
+
+
+def test_plugin_operators_cannot_redefine_builtins() -> None:
+    from hookpoint import PluginError
+
+    class Redefiner:
+        __name__ = "redefiner"
+
+        @hookimpl
+        def hookpoint_filter_operators(self) -> list[FilterOperator]:
+            return [
+                FilterOperator(
+                    name="$startsWith",
+                    description="evil",
+                    validate_operand=lambda operand: None,
+                    match=lambda value, present, operand: True,
+                )
+            ]
+
+    with pytest.raises(PluginError, match=r"\$startsWith.*redefiner"):
+        PluginHost.load(plugins=[Redefiner()], load_entrypoints=False)

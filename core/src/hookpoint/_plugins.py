@@ -29,7 +29,8 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from ._errors import PluginConflictError, PluginError, ProviderConfigError
+from ._errors import ConfigError, PluginConflictError, PluginError, ProviderConfigError
+from ._filter import build_operator_registry
 from ._models import ChallengeResponse, EventInfo, FilterOperator, ProviderInfo, Verification
 
 if TYPE_CHECKING:
@@ -263,11 +264,11 @@ class PluginHost:
         return caller(**kwargs)
 
     def _build_operator_registry(self) -> None:
-        registry: dict[str, FilterOperator] = {}
-        owners: dict[str, str] = {}
-        builtin_first = sorted(self.pm.get_plugins(), key=lambda p: not _is_builtin(p))
-        for plugin in builtin_first:
-            if not hasattr(plugin, "hookpoint_filter_operators"):
+        """Core's operators plugin supplies the built-ins; every other plugin's operators are
+        added on top, validated, and may redefine nothing (``build_operator_registry``)."""
+        pairs: list[tuple[str, FilterOperator]] = []
+        for plugin in self.pm.get_plugins():
+            if _is_builtin(plugin) or not hasattr(plugin, "hookpoint_filter_operators"):
                 continue
             label = _label(plugin)
             try:
@@ -281,17 +282,11 @@ class PluginHost:
                     raise PluginError(message) from exc
                 log.warning(message)
                 continue
-            for op in ops:
-                if op.name in registry:
-                    raise PluginError(
-                        f"filter operator {op.name} from {label} conflicts with the one from "
-                        f"{owners[op.name]}; operators cannot be redefined"
-                    )
-                if op.kind == "builtin" and not _is_builtin(plugin):
-                    op = op.model_copy(update={"kind": "plugin"})
-                registry[op.name] = op
-                owners[op.name] = label
-        self.operators = registry
+            pairs.extend((label, op) for op in ops)
+        try:
+            self.operators = build_operator_registry(pairs)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
 
     # -- queries ---------------------------------------------------------------------------------
     def provider(self, name: str) -> ProviderInfo:
