@@ -432,3 +432,13 @@ async def test_replay_of_a_run_and_of_a_request(host: Any) -> None:
 
     await wait_for(three)
     assert (await client.post("/api/runs/nope/replay")).status_code == 404
+
+
+async def test_api_without_a_token_is_loopback_only_and_not_through_a_proxy(host: Any) -> None:
+    _, client, _ = host
+    assert (await client.get("/api/endpoints")).status_code == 200  # loopback client
+    proxied = await client.get("/api/endpoints", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert proxied.status_code == 401
+    remote = httpx.ASGITransport(app=client._transport.app, client=("203.0.113.9", 5000))  # type: ignore[attr-defined]
+    async with httpx.AsyncClient(transport=remote, base_url="http://h") as outside:
+        assert (await outside.get("/api/endpoints")).status_code == 401

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["register_api"]
 
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+_PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-IP")
 _REQUEST_STATUSES = {"accepted", "duplicate", "handshake", "rejected"}
 _RUN_STATUSES = {"queued", "running", "succeeded", "failed", "cancelled"}
 
@@ -67,7 +68,10 @@ def register_api(server: HookpointServer) -> None:
     def authorised() -> bool:
         token = settings.admin_token.get_secret_value() if settings.admin_token else None
         if token is None:
-            return (request.remote_addr or "") in _LOOPBACK
+            # Loopback only, and not through a local reverse proxy (which would make every
+            # visitor look local): proxied requests need the token.
+            proxied = any(h in request.headers for h in _PROXY_HEADERS)
+            return (request.remote_addr or "") in _LOOPBACK and not proxied
         header = request.headers.get("Authorization", "")
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer":

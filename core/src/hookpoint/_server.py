@@ -18,6 +18,7 @@ from typing import Any
 from quart import Quart
 
 from ._api import register_api
+from ._dashboard import register_dashboard
 from ._app import Hookpoint
 from ._convert import redescribe
 from ._engine import Worker
@@ -81,6 +82,7 @@ class HookpointServer:
         self.quart = Quart("hookpoint")
         self.quart.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
         register_api(self)
+        register_dashboard(self)
 
     # -- lifecycle --------------------------------------------------------------------------------
     async def startup(self) -> None:

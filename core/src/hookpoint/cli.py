@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 import click
 
 from ._errors import ConfigError, HookpointError, PluginError, StoreError
+from ._scaffold import new_provider
 
 T = TypeVar("T")
 
@@ -242,8 +243,12 @@ def serve(
     )
     hp = load_app(app)
     _describe_endpoints(hp, settings)
+    click.echo(f"Dashboard: {settings.base_url()}/dashboard/")
     if settings.admin_token is None:
-        click.secho("No HOOKPOINT_ADMIN_TOKEN: /api answers loopback clients only.", fg="yellow")
+        click.secho(
+            "No HOOKPOINT_ADMIN_TOKEN: /api and the dashboard answer loopback clients only.",
+            fg="yellow",
+        )
     click.echo(
         f"Store: {_safe_url(settings.database_url)}   worker: "
         f"{'off' if settings.no_worker else 'on'}"
@@ -727,6 +732,9 @@ def send(
     click.echo(f"{status} {body[:2000].decode('utf-8', 'replace')}")
     if status >= 400:
         sys.exit(EXIT_FAILURE)
+
+
+cli.add_command(new_provider)
 
 
 # -- signals helper used by _serve ----------------------------------------------------------------

@@ -1,0 +1,590 @@
+"""The server-rendered dashboard under ``/dashboard`` (Quart templates, no JavaScript build).
+
+Pages: endpoints (URLs with a copy button, provider, verification mode, masked secrets),
+requests (rejected ones with their reason) and one request (masked headers, body, its runs,
+"replay request"), runs (status, attempts, keyset pagination, filters) and one run (attempts,
+logs, last error, "replay run").
+
+Security:
+
+* **Auth** - with ``HOOKPOINT_ADMIN_TOKEN`` set, a login form takes the token (compared in
+  constant time) and sets a session cookie (``HttpOnly``, ``SameSite=Strict``, ``Path=/dashboard``,
+  ``Secure`` over HTTPS). Without a token, only loopback clients that did not come through a proxy
+  are let in (like the JSON API).
+* **Session cookie** - ``base64url(json).hmac-sha256``. The signing key is random per app when
+  no token is configured; with a token it is derived from it (HMAC), so several hypercorn
+  processes or hosts sharing the token accept each other's sessions and changing the token ends
+  every session.
+* **CSRF** - every session carries a random token; every POST must send it back as the form
+  field ``csrf_token`` (missing: 400, wrong: 403). Login rotates it.
+* **Headers** - a strict Content-Security-Policy (``'self'`` only: CSS and JS are files, nothing
+  inline), ``X-Frame-Options: DENY``, ``nosniff``, ``no-referrer``, ``no-store``.
+* Templates are autoescaped; secrets in headers, URLs and endpoint settings are masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from quart import Blueprint, Response, g, render_template, request, url_for
+
+from ._errors import StoreError
+from ._secrets import MASK, mask_headers, mask_secret, mask_url
+from .store import NotFound, RequestQuery, RunQuery
+
+if TYPE_CHECKING:
+    from ._server import HookpointServer
+
+__all__ = ["CSP", "SESSION_COOKIE", "register_dashboard"]
+
+SESSION_COOKIE = "hookpoint_dashboard"
+SESSION_MAX_AGE = 12 * 3600.0
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+_STATIC = Path(__file__).parent / "static" / "dashboard"
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+_PROXY_HEADERS = (
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "forwarded",
+    "x-real-ip",
+)
+_REQUEST_STATUSES = ("accepted", "duplicate", "handshake", "rejected")
+_RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+_PAGE_SIZE = 50
+_BODY_LIMIT = 256 * 1024
+_LOGIN_FAILURES = 10
+"""Wrong tokens a client may try per minute before the login form answers 429."""
+_PUBLIC = frozenset({"dashboard.login", "dashboard.static"})
+
+
+# -- the session cookie ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DashboardSession:
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    auth: bool = False
+    issued: float = field(default_factory=time.time)
+
+
+class SessionSigner:
+    """Encodes sessions as ``base64url(json).base64url(hmac-sha256)`` and checks them back."""
+
+    def __init__(self, key: bytes, max_age: float = SESSION_MAX_AGE) -> None:
+        self._key = key
+        self.max_age = max_age
+
+    def _mac(self, payload: bytes) -> bytes:
+        return hmac.new(
+            self._key, b"hookpoint-dashboard-session\x00" + payload, hashlib.sha256
+        ).digest()
+
+    def dump(self, session: DashboardSession) -> str:
+        raw = json.dumps(
+            {"c": session.csrf, "a": session.auth, "t": int(session.issued)}, separators=(",", ":")
+        ).encode()
+        payload = base64.urlsafe_b64encode(raw).rstrip(b"=")
+        mac = base64.urlsafe_b64encode(self._mac(payload)).rstrip(b"=")
+        return (payload + b"." + mac).decode("ascii")
+
+    def load(self, cookie: str | None, now: float | None = None) -> DashboardSession | None:
+        """The session in ``cookie``; None when absent, tampered with, malformed or expired."""
+        if not cookie or len(cookie) > 1024:
+            return None
+        payload, _, mac = cookie.encode("ascii", "replace").partition(b".")
+        try:
+            given = base64.urlsafe_b64decode(mac + b"=" * (-len(mac) % 4))
+        except (binascii.Error, ValueError):
+            return None
+        if not hmac.compare_digest(given, self._mac(payload)):
+            return None
+        try:
+            data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+            csrf, auth, issued = data["c"], data["a"], float(data["t"])
+        except (binascii.Error, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(csrf, str) or not isinstance(auth, bool) or len(csrf) < 32:
+            return None
+        now = time.time() if now is None else now
+        if not (now - self.max_age <= issued <= now + 60):
+            return None
+        return DashboardSession(csrf=csrf, auth=auth, issued=issued)
+
+
+def session_key(admin_token: str | None) -> bytes:
+    """The cookie signing key: derived from the admin token when there is one (shared by every
+    process and host that has the token), else random for this app."""
+    if admin_token:
+        return hmac.new(
+            admin_token.encode(), b"hookpoint dashboard session key v1", hashlib.sha256
+        ).digest()
+    return secrets.token_bytes(32)
+
+
+# -- view helpers --------------------------------------------------------------------------------
+
+
+def fmt_time(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def iso_time(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def ago(ts: float | None, now: float | None = None) -> str:
+    if ts is None:
+        return ""
+    delta = (time.time() if now is None else now) - ts
+    future = delta < 0
+    delta = abs(delta)
+    if delta < 60:
+        text = f"{int(delta)}s"
+    elif delta < 3600:
+        text = f"{int(delta // 60)}m"
+    elif delta < 86400:
+        text = f"{int(delta // 3600)}h"
+    else:
+        text = f"{int(delta // 86400)}d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def pretty_json(value: Any) -> str:
+    """Indented JSON for display (anything not JSON is shown through ``str``)."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str, sort_keys=False)
+    except (ValueError, TypeError, RecursionError):
+        return repr(value)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyView:
+    kind: str
+    """``empty``, ``json``, ``text`` or ``binary`` (shown as base64)."""
+    text: str
+    size: int
+    truncated: bool
+
+
+def body_view(body: bytes, limit: int = _BODY_LIMIT) -> BodyView:
+    """How a stored body is shown: pretty JSON when it parses, else text, else base64."""
+    size = len(body)
+    if not body:
+        return BodyView("empty", "", 0, False)
+    shown, truncated = body[:limit], size > limit
+    try:
+        text = shown.decode("utf-8")
+    except UnicodeDecodeError:
+        if not truncated:
+            return BodyView("binary", base64.b64encode(shown).decode(), size, False)
+        text = shown.decode("utf-8", "replace")
+    if not truncated:
+        try:
+            return BodyView("json", pretty_json(json.loads(text)), size, False)
+        except (ValueError, RecursionError):
+            pass
+    return BodyView("text", text, size, truncated)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site dashboard paths are followed after login (no open redirect)."""
+    if (
+        target
+        and target.startswith("/dashboard")
+        and not target.startswith("//")
+        and "\\" not in target
+        and "\n" not in target
+        and "\r" not in target
+    ):
+        return target
+    return "/dashboard/"
+
+
+def redirect(location: str, code: int = 302) -> Response:
+    response = Response("", status=code, content_type="text/plain; charset=utf-8")
+    response.headers["Location"] = location
+    return response
+
+
+def _client_is_local() -> bool:
+    if (request.remote_addr or "") not in _LOOPBACK:
+        return False
+    # A local reverse proxy makes every visitor look like loopback: proxied requests need a token.
+    return not any(name in request.headers for name in _PROXY_HEADERS)
+
+
+class _LoginLimiter:
+    """Counts wrong tokens per client per minute (in memory, per process)."""
+
+    def __init__(self, limit: int = _LOGIN_FAILURES, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[float]] = {}
+
+    def blocked(self, client: str, now: float) -> bool:
+        recent = [t for t in self._failures.get(client, ()) if now - t < self.window]
+        if recent:
+            self._failures[client] = recent
+        else:
+            self._failures.pop(client, None)
+        return len(recent) >= self.limit
+
+    def failed(self, client: str, now: float) -> None:
+        if len(self._failures) > 10_000:
+            self._failures.clear()
+        self._failures.setdefault(client, []).append(now)
+
+
+# -- registration --------------------------------------------------------------------------------
+
+
+def register_dashboard(server: HookpointServer) -> None:
+    """Add the dashboard's routes under ``/dashboard`` to ``server.quart``."""
+    settings = server.settings
+    store = server.store
+    hp = server.hp
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    signer = SessionSigner(session_key(token))
+    limiter = _LoginLimiter()
+    bp = Blueprint(
+        "dashboard",
+        __name__,
+        url_prefix="/dashboard",
+        static_folder=str(_STATIC),
+        static_url_path="/static",
+    )
+
+    def current() -> DashboardSession:
+        session: DashboardSession = g.hp_session
+        return session
+
+    def authorised() -> bool:
+        if token is None:
+            return _client_is_local()
+        return current().auth
+
+    def secure_request() -> bool:
+        if request.scheme == "https":
+            return True
+        proxied = (request.remote_addr or "") in settings.trusted_proxy_set
+        return proxied and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+
+    async def page(template: str, status: int = 200, **context: Any) -> Response:
+        html = await render_template(f"dashboard/{template}", **context)
+        return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+    async def error_page(status: int, title: str, message: str) -> Response:
+        return await page("error.html", status=status, title=title, message=message)
+
+    @bp.before_request
+    async def _before() -> Response | None:
+        session = signer.load(request.cookies.get(SESSION_COOKIE))
+        g.hp_session = session or DashboardSession()
+        if request.endpoint == "dashboard.static":  # public; never (re)sets the session
+            g.hp_session_dirty = False
+            return None
+        g.hp_session_dirty = session is None
+        if request.endpoint != "dashboard.login" and not authorised():
+            if token is None:
+                return await error_page(
+                    403,
+                    "Forbidden",
+                    "Without HOOKPOINT_ADMIN_TOKEN the dashboard answers local clients only "
+                    "(not through a proxy). Set a token to use it remotely.",
+                )
+            if request.method == "GET":
+                return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+            return await error_page(401, "Log in", "Log in to the dashboard first.")
+        if request.method == "POST":
+            form = await request.form
+            given = form.get("csrf_token")
+            if not given:
+                return await error_page(400, "Bad request", "The form has no CSRF token.")
+            if not hmac.compare_digest(given.encode(), current().csrf.encode()):
+                return await error_page(
+                    403,
+                    "Forbidden",
+                    "The form's CSRF token is wrong or expired: reload the page and try again.",
+                )
+        return None
+
+    @server.quart.after_request
+    async def _dashboard_headers(response: Response) -> Response:
+        # app-wide so that 404/405 answers under /dashboard get them too
+        if request.path == "/dashboard" or request.path.startswith("/dashboard/"):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers[name] = value
+        return response
+
+    @bp.after_request
+    async def _after(response: Response) -> Response:
+        if getattr(g, "hp_session_dirty", False):
+            response.set_cookie(
+                SESSION_COOKIE,
+                signer.dump(current()),
+                path="/dashboard",
+                httponly=True,
+                samesite="Strict",
+                secure=secure_request(),
+            )
+        return response
+
+    @bp.errorhandler(StoreError)
+    async def _store_error(exc: StoreError) -> Response:
+        response = await error_page(
+            503, "Store unavailable", "The store cannot be reached; try again shortly."
+        )
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @bp.context_processor
+    def _context() -> dict[str, Any]:
+        session: DashboardSession | None = getattr(g, "hp_session", None)
+        return {
+            "csrf_token": session.csrf if session is not None else "",
+            "app_id": hp.id,
+            "needs_login": token is not None,
+            "fmt_time": fmt_time,
+            "iso_time": iso_time,
+            "ago": ago,
+            "pretty_json": pretty_json,
+        }
+
+    # -- login -------------------------------------------------------------------------------
+    @bp.route("/login", methods=["GET", "POST"])
+    async def login() -> Response:
+        target = _safe_next(request.args.get("next"))
+        if token is None:
+            return redirect(target)
+        if request.method == "GET":
+            if current().auth:
+                return redirect(target)
+            return await page("login.html", next=target, error=None)
+        client = request.remote_addr or "?"
+        now = time.time()
+        if limiter.blocked(client, now):
+            return await page(
+                "login.html", status=429, next=target, error="Too many wrong tokens; wait a minute."
+            )
+        form = await request.form
+        given = (form.get("token") or "").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            limiter.failed(client, now)
+            return await page(
+                "login.html", status=401, next=target, error="That is not the admin token."
+            )
+        g.hp_session = DashboardSession(auth=True)  # new CSRF token on login
+        g.hp_session_dirty = True
+        return redirect(_safe_next(form.get("next")), code=303)
+
+    @bp.post("/logout")
+    async def logout() -> Response:
+        g.hp_session = DashboardSession(auth=False)
+        g.hp_session_dirty = True
+        return redirect(url_for("dashboard.login") if token else "/dashboard/", code=303)
+
+    # -- endpoints ---------------------------------------------------------------------------
+    @bp.get("/")
+    async def index() -> Response:
+        return redirect(url_for("dashboard.endpoints"))
+
+    @bp.get("/endpoints")
+    async def endpoints() -> Response:
+        base = settings.base_url() + settings.webhook_prefix
+        rows = []
+        for ep in hp.endpoints.values():
+            rows.append(
+                {
+                    "id": ep.id,
+                    "url": f"{base}/{ep.id}",
+                    "title": ep.title,
+                    "source": ep.source,
+                    "provider": ep.provider,
+                    "verification": ep.verification_mode,
+                    "enabled": ep.enabled,
+                    "secrets": [mask_secret(s) for s in ep.secrets],
+                    "methods": list(ep.methods),
+                    "jobs": [j.id for j in hp.jobs_for(ep)],
+                }
+            )
+        return await page("endpoints.html", nav="endpoints", endpoints=rows)
+
+    # -- requests ----------------------------------------------------------------------------
+    def _filters(allowed_status: tuple[str, ...]) -> dict[str, str]:
+        args = request.args
+        out: dict[str, str] = {}
+        for key in ("endpoint", "status", "event_type", "job", "request"):
+            value = (args.get(key) or "").strip()[:200]
+            if value:
+                out[key] = value
+        if out.get("status") not in (None, *allowed_status):
+            out.pop("status")
+        return out
+
+    def _older_link(filters: dict[str, str], before: str | None) -> str | None:
+        if not before:
+            return None
+        return "?" + urlencode({**filters, "before": before})
+
+    @bp.get("/requests")
+    async def requests_page() -> Response:
+        filters = _filters(_REQUEST_STATUSES)
+        before = (request.args.get("before") or "")[:64] or None
+        query = RequestQuery(
+            endpoint_id=filters.get("endpoint"),
+            status=filters.get("status"),  # type: ignore[arg-type]
+            event_type=filters.get("event_type"),
+            limit=_PAGE_SIZE,
+            before_id=before,
+            include_body=False,
+        )
+        result = await store.list_requests(query)
+        return await page(
+            "requests.html",
+            nav="requests",
+            items=result.items,
+            filters=filters,
+            statuses=_REQUEST_STATUSES,
+            endpoint_ids=list(hp.endpoints),
+            paged=before is not None,
+            older=_older_link(filters, result.next_before_id),
+        )
+
+    @bp.get("/requests/<request_id>")
+    async def request_detail(request_id: str) -> Response:
+        stored = await store.get_request(request_id)
+        if stored is None:
+            return await error_page(
+                404, "Not found", "No such request (it may have been purged by retention)."
+            )
+        runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
+        replayable, why_not = True, ""
+        try:
+            server.runs_for_stored(stored)
+        except LookupError as exc:
+            replayable, why_not = False, str(exc)
+        except Exception as exc:  # a broken filter or plugin must not break the page
+            replayable, why_not = False, f"cannot match jobs: {type(exc).__name__}"
+        return await page(
+            "request.html",
+            nav="requests",
+            req=stored,
+            url=mask_url(stored.url),
+            headers=mask_headers(stored.headers),
+            body=body_view(stored.body),
+            runs=runs.items,
+            replayable=replayable,
+            why_not=why_not,
+            queued=request.args.get("queued"),
+            mask=MASK,
+        )
+
+    @bp.post("/requests/<request_id>/replay")
+    async def replay_request(request_id: str) -> Response:
+        stored = await store.get_request(request_id)
+        if stored is None:
+            return await error_page(404, "Not found", "No such request.")
+        try:
+            runs = server.runs_for_stored(stored)
+        except LookupError as exc:
+            return await error_page(409, "Cannot replay", str(exc))
+        try:
+            run_ids = await store.replay_request(request_id, runs)
+        except NotFound:
+            return await error_page(404, "Not found", "No such request.")
+        server.notify_runs()
+        return redirect(
+            url_for("dashboard.request_detail", request_id=request_id, queued=str(len(run_ids))),
+            code=303,
+        )
+
+    # -- runs --------------------------------------------------------------------------------
+    @bp.get("/runs")
+    async def runs_page() -> Response:
+        filters = _filters(_RUN_STATUSES)
+        before = (request.args.get("before") or "")[:64] or None
+        query = RunQuery(
+            endpoint_id=filters.get("endpoint"),
+            job_id=filters.get("job"),
+            request_id=filters.get("request"),
+            status=filters.get("status"),  # type: ignore[arg-type]
+            event_type=filters.get("event_type"),
+            limit=_PAGE_SIZE,
+            before_id=before,
+        )
+        result = await store.list_runs(query)
+        stats = await store.queue_stats()
+        return await page(
+            "runs.html",
+            nav="runs",
+            items=result.items,
+            filters=filters,
+            statuses=_RUN_STATUSES,
+            endpoint_ids=list(hp.endpoints),
+            job_ids=list(hp.jobs),
+            stats=stats,
+            paged=before is not None,
+            older=_older_link(filters, result.next_before_id),
+        )
+
+    @bp.get("/runs/<run_id>")
+    async def run_detail(run_id: str) -> Response:
+        run = await store.get_run(run_id)
+        if run is None:
+            return await error_page(
+                404, "Not found", "No such run (it may have been purged by retention)."
+            )
+        attempts = await store.list_attempts(run_id)
+        logs = await store.list_logs(run_id)
+        stored = await store.get_request(run.request_id)
+        return await page(
+            "run.html",
+            nav="runs",
+            run=run,
+            attempts=attempts,
+            logs=logs,
+            req=stored,
+            replayed=request.args.get("replayed"),
+        )
+
+    @bp.post("/runs/<run_id>/replay")
+    async def replay_run(run_id: str) -> Response:
+        if await store.get_run(run_id) is None:
+            return await error_page(404, "Not found", "No such run.")
+        try:
+            new_id = await store.replay_run(run_id)
+        except NotFound:
+            return await error_page(404, "Not found", "No such run.")
+        server.notify_runs()
+        return redirect(url_for("dashboard.run_detail", run_id=new_id, replayed=run_id), code=303)
+
+    server.quart.register_blueprint(bp)

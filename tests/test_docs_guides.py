@@ -1,0 +1,154 @@
+"""The operator guides and the provider tutorial cannot drift from the code.
+
+* ``docs/writing-a-provider.md`` shows the files ``hookpoint new-provider acme`` writes: they
+  must equal the scaffold's output (``tests/test_scaffold.py`` installs that output and runs it).
+* The tutorial's "timestamped" variant is executed: layered over the scaffolded module it must
+  pass the whole provider conformance suite (``TestTutorialTimestampedVariant`` below).
+* Every Python block of the guides compiles, every ``hookpoint`` command they mention exists,
+  every relative link resolves, and the dashboard page embeds the screenshots that
+  ``tests/test_dashboard_browser.py`` writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+import types
+from pathlib import Path
+
+import pytest
+
+from hookpoint._scaffold import render_provider
+from hookpoint.testing import TEST_NOW, ProviderConformance, load_plugins, request_from_sample
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+GUIDES = [
+    "getting-started.md",
+    "writing-a-provider.md",
+    "deployment.md",
+    "troubleshooting.md",
+    "dashboard.md",
+]
+TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
+BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+
+
+def blocks(text: str, lang: str) -> list[str]:
+    return [body for kind, body in BLOCK.findall(text) if kind == lang]
+
+
+def marked_block(text: str, marker: str) -> str:
+    found = re.search(rf"<!-- {re.escape(marker)} -->\n```\w+\n(.*?)^```", text, re.S | re.M)
+    assert found, f"no block marked {marker!r}"
+    return found.group(1)
+
+
+# -- the tutorial ----------------------------------------------------------------------------------
+
+
+def test_the_tutorial_shows_exactly_what_the_scaffold_writes() -> None:
+    files = render_provider("acme")
+    shown = re.findall(r"<!-- scaffold: (\S+) -->", TUTORIAL)
+    assert set(shown) == {
+        "pyproject.toml",
+        "src/hookpoint_acme/__init__.py",
+        "tests/test_acme_conformance.py",
+    }
+    for path in shown:
+        assert marked_block(TUTORIAL, f"scaffold: {path}") == files[path], (
+            f"docs/writing-a-provider.md shows an outdated {path}: regenerate it from "
+            "hookpoint._scaffold.render_provider('acme')"
+        )
+
+
+def _variant_module() -> types.ModuleType:
+    """The scaffolded acme module with the tutorial's timestamped variant applied on top."""
+    module = types.ModuleType("docs_tutorial_acme_timestamped")
+    sys.modules[module.__name__] = module  # pydantic resolves annotations through sys.modules
+    exec(
+        compile(
+            render_provider("acme")["src/hookpoint_acme/__init__.py"],
+            "hookpoint_acme/__init__.py",
+            "exec",
+        ),
+        module.__dict__,
+    )
+    exec(
+        compile(
+            marked_block(TUTORIAL, "tested: timestamped"), "docs/writing-a-provider.md", "exec"
+        ),
+        module.__dict__,
+    )
+    return module
+
+
+VARIANT = _variant_module()
+
+
+class TestTutorialTimestampedVariant(ProviderConformance):
+    """The tutorial's timestamped scheme passes the full conformance suite."""
+
+    provider = "acme"
+    plugin = VARIANT
+    check_entry_point = False
+
+
+def test_the_timestamped_variant_rejects_old_and_future_signatures() -> None:
+    host = load_plugins(VARIANT, entrypoints=False)
+    settings = host.settings_for("acme", {})
+    sample = host.provider("acme").samples[0]
+    signed = host.sign(
+        "acme", request_from_sample(sample, provider="acme"), settings, "k1", TEST_NOW
+    )
+    assert signed is not None
+    header = signed.headers["X-Acme-Signature"]
+    assert re.fullmatch(rf"t={int(TEST_NOW)},v1=[0-9a-f]{{64}}", header)
+    for now, ok in (
+        (TEST_NOW, True),
+        (TEST_NOW + 299, True),
+        (TEST_NOW + 301, False),
+        (TEST_NOW - 301, False),
+    ):
+        assert bool(host.verify("acme", signed, settings, ("old", "k1"), now)) is ok, now
+    stale = host.verify("acme", signed, settings, ("k1",), time.time())
+    assert not stale and stale.reason == "timestamp too old"
+
+
+# -- the guides ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_python_blocks_compile(guide: str) -> None:
+    text = (DOCS / guide).read_text()
+    for number, body in enumerate(blocks(text, "python"), 1):
+        compile(body, f"{guide} block {number}", "exec")
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_relative_links_resolve(guide: str) -> None:
+    text = (DOCS / guide).read_text()
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if "://" in target or target.startswith("mailto:"):
+            continue
+        assert (DOCS / target).exists(), f"{guide} links to missing {target}"
+
+
+@pytest.mark.parametrize("guide", GUIDES)
+def test_the_commands_the_guides_use_exist(guide: str) -> None:
+    from hookpoint.cli import cli
+
+    text = (DOCS / guide).read_text()
+    code = "\n".join(body for kind, body in BLOCK.findall(text) if kind in ("console", "bash"))
+    used = set(re.findall(r"(?:^\$ (?:[A-Z_]+=\S+ )*|bin/)hookpoint ([a-z][a-z-]+)", code, re.M))
+    assert used, f"{guide} shows no hookpoint command"
+    missing = used - set(cli.commands)
+    assert not missing, f"{guide} uses commands the CLI does not have: {sorted(missing)}"
+
+
+def test_the_dashboard_guide_embeds_the_browser_test_screenshots() -> None:
+    text = (DOCS / "dashboard.md").read_text()
+    for name in ("dashboard-endpoints.png", "dashboard-requests.png", "dashboard-run.png"):
+        assert f"](screenshots/{name})" in text
+        assert (DOCS / "screenshots" / name).stat().st_size > 10_000
