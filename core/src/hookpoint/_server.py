@@ -18,9 +18,9 @@ from typing import Any
 from quart import Quart
 
 from ._api import register_api
-from ._dashboard import register_dashboard
 from ._app import Hookpoint
 from ._convert import redescribe
+from ._dashboard import register_dashboard
 from ._engine import Worker
 from ._errors import StoreError
 from ._http import AsyncClient, new_client

@@ -161,11 +161,13 @@ def sign_sample(
         sample = get_sample(host, provider, sample)
     validated = host.settings_for(provider, sample.settings if settings is None else settings)
     request = request_from_sample(sample, provider)
-    signed = host.sign(provider, request, validated, sample.secret if secret is None else secret,
-                       now)
+    signed = host.sign(
+        provider, request, validated, sample.secret if secret is None else secret, now
+    )
     if signed is None:
-        raise ValueError(f"provider {provider!r} cannot sign requests "
-                         "(it implements no hookpoint_sign_request)")
+        raise ValueError(
+            f"provider {provider!r} cannot sign requests (it implements no hookpoint_sign_request)"
+        )
     return signed
 
 
@@ -183,8 +185,9 @@ def signed_request(hookpoint_plugins: PluginHost) -> Callable[..., WebhookReques
     """``signed_request(provider, sample_name, *, secret=None, now=TEST_NOW)`` → a signed
     :class:`~hookpoint.WebhookRequest` of that provider's sample."""
 
-    def make(provider: str, sample_name: str, *, secret: str | None = None,
-             now: float = TEST_NOW) -> WebhookRequest:
+    def make(
+        provider: str, sample_name: str, *, secret: str | None = None, now: float = TEST_NOW
+    ) -> WebhookRequest:
         return sign_sample(hookpoint_plugins, provider, sample_name, secret=secret, now=now)
 
     return make
@@ -201,8 +204,10 @@ def register_plugin(
     ``load_plugins(plugin, entrypoints=False)``.
     """
     if hasattr(pm, "providers") and hasattr(pm, "pm"):
-        raise TypeError("a PluginHost is sealed once loaded: use "
-                        "load_plugins(plugin, entrypoints=False) to get a host with the plugin")
+        raise TypeError(
+            "a PluginHost is sealed once loaded: use "
+            "load_plugins(plugin, entrypoints=False) to get a host with the plugin"
+        )
     pm.register(plugin, name=name)
     try:
         yield plugin
@@ -288,7 +293,8 @@ class ProviderConformance:
             errors = "; ".join(f"{r.distribution or r.name}: {r.error}" for r in host.errors)
             pytest.fail(
                 f"provider {cls.provider!r} is not registered (installed: "
-                f"{', '.join(sorted(host.providers))}; plugin errors: {errors or 'none'})")
+                f"{', '.join(sorted(host.providers))}; plugin errors: {errors or 'none'})"
+            )
         return host.providers[cls.provider]
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
@@ -305,17 +311,25 @@ class ProviderConformance:
             metafunc.parametrize(
                 "delivery_sample",
                 [pytest.param(s, id=s.name) for s in normal]
-                or [pytest.param(None, id="no-delivery-samples")])
+                or [pytest.param(None, id="no-delivery-samples")],
+            )
         if "challenge_sample" in metafunc.fixturenames:
             handshakes = [s for s in samples if s.challenge]
             metafunc.parametrize(
                 "challenge_sample",
                 [pytest.param(s, id=s.name) for s in handshakes]
-                or [pytest.param(None, id="no-handshake",
-                                 marks=pytest.mark.skip(reason="provider has no handshake"))])
+                or [
+                    pytest.param(
+                        None,
+                        id="no-handshake",
+                        marks=pytest.mark.skip(reason="provider has no handshake"),
+                    )
+                ],
+            )
         if "garbage_body" in metafunc.fixturenames:
-            metafunc.parametrize("garbage_body", [pytest.param(v, id=k)
-                                                  for k, v in GARBAGE_BODIES.items()])
+            metafunc.parametrize(
+                "garbage_body", [pytest.param(v, id=k) for k, v in GARBAGE_BODIES.items()]
+            )
 
     # -- helpers ---------------------------------------------------------------------------------
     def _settings(self, sample: Sample) -> BaseModel:
@@ -332,12 +346,18 @@ class ProviderConformance:
         assert signed.body == sample.body, "the sign hook must not change the body bytes"
         return signed
 
-    def _verify(self, request: WebhookRequest, sample: Sample,
-                secrets: Sequence[str] | None = None) -> Verification:
+    def _verify(
+        self, request: WebhookRequest, sample: Sample, secrets: Sequence[str] | None = None
+    ) -> Verification:
         host = self.conformance_host()
         with _no_plugin_errors(f"verifying sample {sample.name!r}"):
-            return host.verify(self.provider, request, self._settings(sample),
-                               (sample.endpoint_secret,) if secrets is None else tuple(secrets), self.now)
+            return host.verify(
+                self.provider,
+                request,
+                self._settings(sample),
+                (sample.endpoint_secret,) if secrets is None else tuple(secrets),
+                self.now,
+            )
 
     # -- metadata --------------------------------------------------------------------------------
     def test_provider_metadata(self) -> None:
@@ -352,8 +372,9 @@ class ProviderConformance:
         assert info.name == self.provider
         assert info.title.strip(), "title must be set"
         assert info.verification.strip(), "verification must say how deliveries are verified"
-        assert info.docs_url and info.docs_url.startswith(("https://", "http://")), \
+        assert info.docs_url and info.docs_url.startswith(("https://", "http://")), (
             "docs_url must link to the sender's webhook documentation"
+        )
         assert info.event_types, "event_types must list the event types the sender sends"
         assert len(set(info.event_types)) == len(info.event_types), "event_types repeat"
         names = [s.name for s in info.samples]
@@ -365,10 +386,12 @@ class ProviderConformance:
             if sample.event_type is not None:
                 assert sample.event_type in info.event_types, (
                     f"sample {sample.name!r}: event_type {sample.event_type!r} is not declared "
-                    "in event_types")
+                    "in event_types"
+                )
         assert issubclass(info.settings_model, BaseModel)
-        assert info.settings_model.model_config.get("extra") == "forbid", \
+        assert info.settings_model.model_config.get("extra") == "forbid", (
             "the settings model must forbid unknown keys (extra='forbid')"
+        )
         with pytest.raises(ProviderConfigError):
             host.settings_for(self.provider, {"hookpoint_conformance_unknown_key": 1})
         for sample in info.samples:
@@ -382,17 +405,22 @@ class ProviderConformance:
         host = load_plugins()
         if self.provider not in host.providers:
             errors = "; ".join(f"{r.distribution or r.name}: {r.error}" for r in host.errors)
-            pytest.fail(f"no installed entry point provides {self.provider!r} "
-                        f"(plugin errors: {errors or 'none'}); is the package installed?")
+            pytest.fail(
+                f"no installed entry point provides {self.provider!r} "
+                f"(plugin errors: {errors or 'none'}); is the package installed?"
+            )
         record = host.provider_record(self.provider)
         assert record.entry_point is not None and not record.builtin, (
-            f"{self.provider!r} is not provided through a 'hookpoint' entry point")
+            f"{self.provider!r} is not provided through a 'hookpoint' entry point"
+        )
         expected = self.distribution or f"hookpoint-{self.provider}"
         assert _normalize(record.distribution or "") == _normalize(expected), (
-            f"{self.provider!r} is owned by {record.distribution!r}, expected {expected!r}")
+            f"{self.provider!r} is owned by {record.distribution!r}, expected {expected!r}"
+        )
         if self.plugin is not None:
             assert record.module == getattr(self.plugin, "__name__", None), (
-                f"the entry point loads {record.module!r}, not {self.plugin!r}")
+                f"the entry point loads {record.module!r}, not {self.plugin!r}"
+            )
 
     # -- deliveries ------------------------------------------------------------------------------
     def test_sample_verifies(self, delivery_sample: Sample | None) -> None:
@@ -434,16 +462,20 @@ class ProviderConformance:
         added = {k.lower() for k, v in signed.headers.items() if before.get(k.lower()) != v}
         assert added, "the sign hook added no header"
         stripped = signed.with_context(
-            headers=[(k, v) for k, v in signed.headers.items() if k.lower() not in added])
+            headers=[(k, v) for k, v in signed.headers.items() if k.lower() not in added]
+        )
         result = self._verify(stripped, sample)
         assert not result.ok, (
-            f"sample {sample.name!r} verified without its signature headers {sorted(added)}")
+            f"sample {sample.name!r} verified without its signature headers {sorted(added)}"
+        )
 
     def test_sample_rotation(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
         signed = self._signed(sample)
-        for secrets in ([WRONG_SECRET, sample.endpoint_secret],
-                        [sample.endpoint_secret, WRONG_SECRET]):
+        for secrets in (
+            [WRONG_SECRET, sample.endpoint_secret],
+            [sample.endpoint_secret, WRONG_SECRET],
+        ):
             result = self._verify(signed, sample, secrets=secrets)
             assert result.ok, f"did not verify with secrets {secrets}: {result.reason}"
 
@@ -457,8 +489,9 @@ class ProviderConformance:
     def test_sample_is_not_a_handshake(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
         host = self.conformance_host()
-        reply = host.challenge(self.provider, self._signed(sample), self._settings(sample),
-                               (sample.endpoint_secret,))
+        reply = host.challenge(
+            self.provider, self._signed(sample), self._settings(sample), (sample.endpoint_secret,)
+        )
         assert reply is None, f"the challenge hook answered a delivery sample: {reply}"
 
     def test_describe_sample(self, delivery_sample: Sample | None) -> None:
@@ -472,7 +505,8 @@ class ProviderConformance:
             assert first is not None, f"sample {sample.name!r} was not described"
             assert first.type == sample.event_type, (
                 f"sample {sample.name!r} described as {first.type!r}, "
-                f"expected {sample.event_type!r}")
+                f"expected {sample.event_type!r}"
+            )
         if first is not None:
             assert again is not None and again.id == first.id, "the event id is not stable"
             json.dumps(first.filter_view(), default=str)
@@ -494,11 +528,13 @@ class ProviderConformance:
         assert sample is not None
         host = self.conformance_host()
         request = request_from_sample(sample, self.provider)
-        reply = host.challenge(self.provider, request, self._settings(sample),
-                               (sample.endpoint_secret,))
+        reply = host.challenge(
+            self.provider, request, self._settings(sample), (sample.endpoint_secret,)
+        )
         assert reply is not None, f"handshake sample {sample.name!r} was not answered"
         assert reply.status == sample.expect_status, (
-            f"{sample.name!r}: status {reply.status}, expected {sample.expect_status}")
+            f"{sample.name!r}: status {reply.status}, expected {sample.expect_status}"
+        )
         if sample.expect_body is not None:
             assert reply.body == sample.expect_body
 
@@ -538,8 +574,7 @@ class ProviderConformance:
         for headers in header_sets:
             for method, query in (("POST", ""), ("GET", ""), ("GET", "hub.mode=%ff&a&=b")):
                 url = TEST_BASE_URL + self.provider + (f"?{query}" if query else "")
-                request = WebhookRequest(method=method, url=url, headers=headers,
-                                         body=garbage_body)
+                request = WebhookRequest(method=method, url=url, headers=headers, body=garbage_body)
                 host.challenge(self.provider, request, settings, (secret,))
                 with _no_plugin_errors("verifying a garbage body"):
                     result = host.verify(self.provider, request, settings, (secret,), self.now)
@@ -552,9 +587,16 @@ def _with_body(request: WebhookRequest, body: bytes) -> WebhookRequest:
     """A copy of ``request`` with other body bytes (``with_context`` keeps the body on purpose)."""
     from ._request import WebhookRequest
 
-    return WebhookRequest(method=request.method, url=request.url, headers=request.headers,
-                          body=body, client=request.client, received_at=request.received_at,
-                          endpoint_id=request.endpoint_id, payload_model=request.payload_model)
+    return WebhookRequest(
+        method=request.method,
+        url=request.url,
+        headers=request.headers,
+        body=body,
+        client=request.client,
+        received_at=request.received_at,
+        endpoint_id=request.endpoint_id,
+        payload_model=request.payload_model,
+    )
 
 
 _SWAPS: tuple[Any, ...] = (None, 0, -1.5, "", "x", True, [], {}, [None], {"": None})
@@ -571,8 +613,11 @@ def _type_swaps(data: Any, *, max_depth: int = 4, limit: int = 2000) -> Iterator
         if path:
             paths.append(path)
         if len(path) < max_depth:
-            children = node.items() if isinstance(node, dict) else (
-                enumerate(node) if isinstance(node, list) else ())
+            children = (
+                node.items()
+                if isinstance(node, dict)
+                else (enumerate(node) if isinstance(node, list) else ())
+            )
             stack.extend((child, (*path, key)) for key, child in children)
     for path in paths:
         for swap in _SWAPS:

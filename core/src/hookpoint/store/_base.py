@@ -16,6 +16,7 @@ Guarantees the host and the run engine rely on:
 from __future__ import annotations
 
 import os
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -49,18 +50,35 @@ RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RequestStatus = Literal["accepted", "duplicate", "handshake", "rejected"]
 
 
-class NotFound(StoreError, LookupError):  # noqa: N818 - reads better at the call site
+class NotFound(StoreError, LookupError):
     """The run or request named in a replay does not exist (the API answers 404, not 503)."""
 
+
+_id_lock = threading.Lock()
+_id_last = [0, 0]  # (ms, random part) of the previous id made by this process
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
 def new_id() -> str:
-    """A 26-char, time-ordered, unique id (48-bit ms time + 80 random bits, Crockford base32)."""
+    """A 26-char, time-ordered, unique id (48-bit ms time + 80 random bits, Crockford base32).
+
+    Monotonic within a process: an id made in the same millisecond as the previous one (or after
+    the clock stepped back) reuses that millisecond and increments the random part, so ids sort
+    in creation order and ``ORDER BY id`` is "oldest first" for one host.
+    """
     ms = int(time.time() * 1000)
     rand = int.from_bytes(os.urandom(10), "big")
+    with _id_lock:
+        last_ms, last_rand = _id_last
+        if ms <= last_ms:
+            ms, rand = last_ms, last_rand + 1
+            if rand >> 80:  # 2**80 ids in one millisecond: borrow the next one
+                ms, rand = ms + 1, 0
+        _id_last[0], _id_last[1] = ms, rand
     value = (ms << 80) | rand
-    alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
     out = []
     for _ in range(26):
-        out.append(alphabet[value & 31])
+        out.append(_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(out))
 
@@ -281,7 +299,7 @@ class Store(ABC):
     async def ping(self) -> None:
         """Raise StoreUnavailable unless the store is reachable and writable."""
 
-    # -- ingest --------------------------------------------------------------------------------------
+    # -- ingest ------------------------------------------------------------------------------------
     @abstractmethod
     async def ingest(self, request: NewRequest) -> IngestResult:
         """Store a request + dedupe key + runs in one (group-)committed transaction."""
@@ -290,7 +308,7 @@ class Store(ABC):
     async def record_rejected(self, rejected: RejectedRequest) -> None:
         """Keep a rejected request's metadata; bounded by count and age (oldest dropped)."""
 
-    # -- runs ----------------------------------------------------------------------------------------
+    # -- runs --------------------------------------------------------------------------------------
     @abstractmethod
     async def claim_runs(
         self,
@@ -302,7 +320,11 @@ class Store(ABC):
         now: float | None = None,
     ) -> list[ClaimedRun]:
         """Lease up to ``limit`` due runs (queued with next_attempt_at <= now, or running with an
-        expired lease), starting a new attempt on each. Each run goes to exactly one caller."""
+        expired lease), starting a new attempt on each. Each run goes to exactly one caller.
+
+        An expired lease counts as an attempt: that attempt is marked ``lost`` and the run is
+        claimed again with ``attempt + 1`` — or, when ``attempt >= max_attempts``, it is marked
+        ``failed`` instead (so a run that kills its worker cannot loop forever)."""
 
     @abstractmethod
     async def heartbeat(
@@ -330,7 +352,11 @@ class Store(ABC):
 
     @abstractmethod
     async def release_run(self, worker_id: str, run_id: str, attempt: int) -> bool:
-        """Give a claimed run back (graceful shutdown): queued again, due now."""
+        """Give a claimed run back (graceful shutdown): queued again, due now.
+
+        The attempt is marked ``released`` and does not count against the run's attempts:
+        ``max_attempts`` grows by one, so ``attempt < max_attempts`` keeps meaning "retries are
+        left" and attempt numbers stay unique."""
 
     @abstractmethod
     async def cancel_run(self, run_id: str) -> bool:
@@ -340,7 +366,7 @@ class Store(ABC):
     async def wait_for_runs(self, timeout: float) -> None:
         """Return when new runs may be due (NOTIFY / in-process event) or after ``timeout``."""
 
-    # -- run io ---------------------------------------------------------------------------------------
+    # -- run io ------------------------------------------------------------------------------------
     @abstractmethod
     async def append_logs(self, lines: Sequence[LogLine]) -> None: ...
 
@@ -351,7 +377,7 @@ class Store(ABC):
     @abstractmethod
     async def save_task_result(self, run_id: str, key: str, value: Any) -> None: ...
 
-    # -- replay ---------------------------------------------------------------------------------------
+    # -- replay ------------------------------------------------------------------------------------
     @abstractmethod
     async def replay_run(self, run_id: str) -> str:
         """Queue a new run (new attempt series) for the same request and job; returns its id."""
@@ -360,7 +386,7 @@ class Store(ABC):
     async def replay_request(self, request_id: str, runs: Sequence[NewRun]) -> tuple[str, ...]:
         """Queue new runs for a stored request (the jobs that match it now); returns their ids."""
 
-    # -- queries --------------------------------------------------------------------------------------
+    # -- queries -----------------------------------------------------------------------------------
     @abstractmethod
     async def get_request(self, request_id: str) -> StoredRequest | None: ...
 
@@ -383,8 +409,9 @@ class Store(ABC):
     @abstractmethod
     async def queue_stats(self) -> QueueStats: ...
 
-    # -- retention -------------------------------------------------------------------------------------
+    # -- retention ---------------------------------------------------------------------------------
     @abstractmethod
     async def purge(self, *, older_than: float) -> int:
         """Delete requests (and their runs, attempts, logs) received before ``older_than`` whose
-        runs are all final; expire dedupe keys and rejected rows. Returns rows deleted."""
+        runs are all final; expire dedupe keys and rejected rows. Returns rows deleted (all
+        tables together)."""
