@@ -526,9 +526,7 @@ class Worker:
 
     def _request(self, claimed: ClaimedRun) -> WebhookRequest:
         stored = claimed.request
-        return stored_to_request(
-            stored, payload_model=self.payload_models.get(stored.endpoint_id)
-        )
+        return stored_to_request(stored, payload_model=self.payload_models.get(stored.endpoint_id))
 
     async def _execute(self, active: _Active) -> None:
         claimed = active.claimed

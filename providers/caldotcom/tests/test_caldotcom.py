@@ -54,10 +54,16 @@ def without_signature(body: bytes = VECTOR_BODY) -> WebhookRequest:
     return WebhookRequest(method="POST", url=URL, headers=headers, body=body)
 
 
-def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None,
-           **settings: Any) -> Any:
-    return host.verify("caldotcom", req, host.settings_for("caldotcom", settings),
-                       [VECTOR_SECRET] if secrets is None else secrets, TEST_NOW)
+def verify(
+    host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None, **settings: Any
+) -> Any:
+    return host.verify(
+        "caldotcom",
+        req,
+        host.settings_for("caldotcom", settings),
+        [VECTOR_SECRET] if secrets is None else secrets,
+        TEST_NOW,
+    )
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
@@ -79,8 +85,9 @@ def test_signed_vector_matches_the_documented_algorithm() -> None:
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     unsigned = without_signature()
-    signed = host.sign("caldotcom", unsigned, host.settings_for("caldotcom", {}), VECTOR_SECRET,
-                       TEST_NOW)
+    signed = host.sign(
+        "caldotcom", unsigned, host.settings_for("caldotcom", {}), VECTOR_SECRET, TEST_NOW
+    )
     assert signed is not None
     assert signed.headers.get("x-cal-signature-256") == VECTOR_HEADERS["X-Cal-Signature-256"]
     assert signed.body == VECTOR_BODY
@@ -187,7 +194,8 @@ def test_no_secret_literal_is_never_a_valid_signature(host: PluginHost) -> None:
 def test_settings_model(host: PluginHost) -> None:
     assert host.settings_for("caldotcom", None) == CalSettings()
     assert host.settings_for("caldotcom", {"allow_unsigned": True}) == CalSettings(
-        allow_unsigned=True)
+        allow_unsigned=True
+    )
     with pytest.raises(ProviderConfigError, match="allow_unsignd"):
         host.settings_for("caldotcom", {"allow_unsignd": True})
 
@@ -199,11 +207,15 @@ def test_describe_vector(host: PluginHost) -> None:
     info = describe(host, request())
     assert info.type == "BOOKING_CREATED"
     expected_id = hashlib.sha256(
-        b"BOOKING_CREATED|unique-booking-id|2024-01-01T00:00:00.000Z").hexdigest()
+        b"BOOKING_CREATED|unique-booking-id|2024-01-01T00:00:00.000Z"
+    ).hexdigest()
     assert info.id == expected_id
     assert info.time == datetime(2024, 1, 1, tzinfo=UTC)
-    assert info.fields == {"webhook_version": "2021-10-20", "booking_uid": "unique-booking-id",
-                           "shape": "envelope"}
+    assert info.fields == {
+        "webhook_version": "2021-10-20",
+        "booking_uid": "unique-booking-id",
+        "shape": "envelope",
+    }
 
 
 def test_describe_uses_the_same_id_for_a_redelivery(host: PluginHost) -> None:
@@ -234,13 +246,21 @@ def test_describe_form_submitted(host: PluginHost) -> None:
 
 
 def test_describe_no_show_uses_booking_uid(host: PluginHost) -> None:
-    body = json.dumps({"triggerEvent": "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
-                       "createdAt": "2024-01-15T10:05:00.000Z",
-                       "payload": {"bookingUid": "abc123", "bookingId": 123}}).encode()
+    body = json.dumps(
+        {
+            "triggerEvent": "AFTER_GUESTS_CAL_VIDEO_NO_SHOW",
+            "createdAt": "2024-01-15T10:05:00.000Z",
+            "payload": {"bookingUid": "abc123", "bookingId": 123},
+        }
+    ).encode()
     info = describe(host, request(body))
     assert info.fields["booking_uid"] == "abc123"
-    assert info.id == hashlib.sha256(
-        b"AFTER_GUESTS_CAL_VIDEO_NO_SHOW|abc123|2024-01-15T10:05:00.000Z").hexdigest()
+    assert (
+        info.id
+        == hashlib.sha256(
+            b"AFTER_GUESTS_CAL_VIDEO_NO_SHOW|abc123|2024-01-15T10:05:00.000Z"
+        ).hexdigest()
+    )
 
 
 def test_describe_passes_unknown_triggers_through(host: PluginHost) -> None:
@@ -357,8 +377,11 @@ def test_models_tolerate_unknown_fields_and_odd_values() -> None:
 
 
 def test_enveloped_meeting_trigger_uses_the_envelope_model() -> None:
-    data = {"triggerEvent": "MEETING_ENDED", "createdAt": "2024-01-01T00:00:00Z",
-            "payload": {"uid": "u1"}}
+    data = {
+        "triggerEvent": "MEETING_ENDED",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "payload": {"uid": "u1"},
+    }
     event = parse_payload(data)
     assert isinstance(event, CalWebhook) and event.payload is not None
     assert event.payload.uid == "u1"
@@ -370,8 +393,13 @@ def test_parse_payload_rejects_non_objects() -> None:
 
 
 def test_event_model_on_the_request() -> None:
-    req = WebhookRequest(method="POST", url=URL, headers=VECTOR_HEADERS, body=VECTOR_BODY,
-                         payload_model=hookpoint_caldotcom.PROVIDER.payload_model)
+    req = WebhookRequest(
+        method="POST",
+        url=URL,
+        headers=VECTOR_HEADERS,
+        body=VECTOR_BODY,
+        payload_model=hookpoint_caldotcom.PROVIDER.payload_model,
+    )
     event = req.event_model()
     assert isinstance(event, CalWebhook) and event.payload is not None
     assert event.payload.booking_id == 100
@@ -382,8 +410,10 @@ def test_booking_created_sample_is_about_1_5_kb() -> None:
     assert 1300 <= len(sample.body) <= 1800
     assert sample.body.startswith(b'{"triggerEvent":"BOOKING_CREATED","createdAt":')
     assert b" " not in sample.body.split(b'"title"')[0]  # compact, as JSON.stringify sends it
-    assert sample.headers == {"Content-Type": "application/json",
-                              "X-Cal-Webhook-Version": "2021-10-20"}
+    assert sample.headers == {
+        "Content-Type": "application/json",
+        "X-Cal-Webhook-Version": "2021-10-20",
+    }
 
 
 # -- installation --------------------------------------------------------------------------------

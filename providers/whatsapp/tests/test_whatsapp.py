@@ -49,8 +49,11 @@ def host() -> PluginHost:
     return load_plugins(hookpoint_whatsapp, entrypoints=False)
 
 
-def post(body: bytes = ESCAPED_BODY, signature: str | None = ESCAPED_SIGNATURE,
-         extra: dict[str, str] | None = None) -> WebhookRequest:
+def post(
+    body: bytes = ESCAPED_BODY,
+    signature: str | None = ESCAPED_SIGNATURE,
+    extra: dict[str, str] | None = None,
+) -> WebhookRequest:
     headers = {"Content-Type": "application/json", **(extra or {})}
     if signature is not None:
         headers["X-Hub-Signature-256"] = signature
@@ -62,8 +65,13 @@ def get(query: str, method: str = "GET") -> WebhookRequest:
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify("whatsapp", req, host.settings_for("whatsapp", {}),
-                       [APP_SECRET] if secrets is None else secrets, TEST_NOW)
+    return host.verify(
+        "whatsapp",
+        req,
+        host.settings_for("whatsapp", {}),
+        [APP_SECRET] if secrets is None else secrets,
+        TEST_NOW,
+    )
 
 
 def challenge(host: PluginHost, req: WebhookRequest, token: str | None = VERIFY_TOKEN) -> Any:
@@ -88,17 +96,21 @@ def test_verify_get_answers_the_challenge(host: PluginHost) -> None:
 
 
 def test_challenge_is_echoed_exactly_as_received(host: PluginHost) -> None:
-    reply = challenge(host, get("hub.mode=subscribe&hub.verify_token=meatyhamhock"
-                                "&hub.challenge=0042"))
+    reply = challenge(
+        host, get("hub.mode=subscribe&hub.verify_token=meatyhamhock&hub.challenge=0042")
+    )
     assert reply is not None and reply.body == b"0042"
 
 
-@pytest.mark.parametrize("query", [
-    "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhocks",
-    "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=",
-    "hub.mode=subscribe&hub.challenge=1158201444",
-    "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=MEATYHAMHOCK",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhocks",
+        "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=",
+        "hub.mode=subscribe&hub.challenge=1158201444",
+        "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=MEATYHAMHOCK",
+    ],
+)
 def test_token_mismatch_is_403(host: PluginHost, query: str) -> None:
     reply = challenge(host, get(query))
     assert reply is not None and reply.status == 403
@@ -112,20 +124,26 @@ def test_no_configured_token_is_403(host: PluginHost) -> None:
 
 
 def test_other_modes_and_missing_challenge(host: PluginHost) -> None:
-    reply = challenge(host, get("hub.mode=unsubscribe&hub.challenge=1&hub.verify_token="
-                                "meatyhamhock"))
+    reply = challenge(
+        host, get("hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=meatyhamhock")
+    )
     assert reply is not None and reply.status == 403
     reply = challenge(host, get("hub.mode=subscribe&hub.verify_token=meatyhamhock"))
     assert reply is not None and reply.status == 400
 
 
-@pytest.mark.parametrize("req", [
-    get(""),
-    get("foo=bar"),
-    get("hub_mode=subscribe&hub_challenge=1&hub_verify_token=meatyhamhock"),  # PHP-mangled names
-    get(VERIFY_QUERY, method="POST"),
-    post(),
-])
+@pytest.mark.parametrize(
+    "req",
+    [
+        get(""),
+        get("foo=bar"),
+        get(
+            "hub_mode=subscribe&hub_challenge=1&hub_verify_token=meatyhamhock"
+        ),  # PHP-mangled names
+        get(VERIFY_QUERY, method="POST"),
+        post(),
+    ],
+)
 def test_non_handshakes_return_none(host: PluginHost, req: WebhookRequest) -> None:
     assert challenge(host, req) is None
 
@@ -158,8 +176,9 @@ def test_vector_matches_the_documented_algorithm() -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign("whatsapp", post(signature=None), host.settings_for("whatsapp", {}),
-                       APP_SECRET, TEST_NOW)
+    signed = host.sign(
+        "whatsapp", post(signature=None), host.settings_for("whatsapp", {}), APP_SECRET, TEST_NOW
+    )
     assert signed is not None
     assert signed.headers.get("x-hub-signature-256") == ESCAPED_SIGNATURE
     assert signed.body == ESCAPED_BODY
@@ -175,8 +194,9 @@ def test_escaped_vector_fails_with_one_byte_changed(host: PluginHost, position: 
 
 def test_reserialized_body_fails(host: PluginHost) -> None:
     """Parsing and re-serialising (as many frameworks do) changes the signed bytes."""
-    reserialized = json.dumps(json.loads(ESCAPED_BODY), ensure_ascii=False,
-                              separators=(",", ":")).encode()
+    reserialized = json.dumps(
+        json.loads(ESCAPED_BODY), ensure_ascii=False, separators=(",", ":")
+    ).encode()
     assert reserialized == RESERIALIZED_BODY
     assert not verify(host, post(RESERIALIZED_BODY)).ok
     ascii_again = json.dumps(json.loads(ESCAPED_BODY), separators=(",", ":")).encode()
@@ -196,13 +216,16 @@ def test_legacy_sha1_header_is_ignored(host: PluginHost) -> None:
     assert not result.ok
 
 
-@pytest.mark.parametrize("signature", [
-    ESCAPED_SIGNATURE.removeprefix("sha256="),            # no prefix
-    "sha1=" + ESCAPED_SIGNATURE.removeprefix("sha256="),  # wrong scheme
-    "sha256=",
-    "sha256=zz",
-    "",
-])
+@pytest.mark.parametrize(
+    "signature",
+    [
+        ESCAPED_SIGNATURE.removeprefix("sha256="),  # no prefix
+        "sha1=" + ESCAPED_SIGNATURE.removeprefix("sha256="),  # wrong scheme
+        "sha256=",
+        "sha256=zz",
+        "",
+    ],
+)
 def test_malformed_signatures_fail(host: PluginHost, signature: str) -> None:
     assert not verify(host, post(signature=signature)).ok
 
@@ -225,35 +248,79 @@ def _status(wamid: str, status: str, ts: str) -> dict[str, Any]:
     return {"id": wamid, "status": status, "timestamp": ts, "recipient_id": "16505551234"}
 
 
-BATCHED = json.dumps({
-    "object": "whatsapp_business_account",
-    "entry": [
-        {"id": "WABA1", "changes": [
-            {"field": "messages", "value": {
-                "messaging_product": "whatsapp",
-                "metadata": {"display_phone_number": "15550000001", "phone_number_id": "PN1"},
-                "messages": [
-                    {"from": "1", "id": "wamid.B", "timestamp": "1749416400", "type": "text",
-                     "text": {"body": "hi"}},
-                    {"from": "1", "id": "wamid.A", "timestamp": "1749416300", "type": "image",
-                     "image": {"id": "m1", "mime_type": "image/jpeg"}},
-                ]}},
-            {"field": "messages", "value": {
-                "messaging_product": "whatsapp",
-                "metadata": {"display_phone_number": "15550000002", "phone_number_id": "PN2"},
-                "statuses": [_status("wamid.OUT1", "delivered", "1749416500"),
-                             _status("wamid.OUT1", "read", "1749416600")]}},
-        ]},
-        {"id": "WABA2", "changes": [
-            {"field": "message_template_status_update",
-             "value": {"event": "APPROVED", "message_template_id": 1}},
-            {"field": "messages", "value": {
-                "messaging_product": "whatsapp",
-                "metadata": {"display_phone_number": "15550000001", "phone_number_id": "PN1"},
-                "statuses": [_status("wamid.OUT2", "failed", "1749416450")]}},
-        ]},
-    ],
-}, separators=(",", ":")).encode()
+BATCHED = json.dumps(
+    {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "WABA1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550000001",
+                                "phone_number_id": "PN1",
+                            },
+                            "messages": [
+                                {
+                                    "from": "1",
+                                    "id": "wamid.B",
+                                    "timestamp": "1749416400",
+                                    "type": "text",
+                                    "text": {"body": "hi"},
+                                },
+                                {
+                                    "from": "1",
+                                    "id": "wamid.A",
+                                    "timestamp": "1749416300",
+                                    "type": "image",
+                                    "image": {"id": "m1", "mime_type": "image/jpeg"},
+                                },
+                            ],
+                        },
+                    },
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550000002",
+                                "phone_number_id": "PN2",
+                            },
+                            "statuses": [
+                                _status("wamid.OUT1", "delivered", "1749416500"),
+                                _status("wamid.OUT1", "read", "1749416600"),
+                            ],
+                        },
+                    },
+                ],
+            },
+            {
+                "id": "WABA2",
+                "changes": [
+                    {
+                        "field": "message_template_status_update",
+                        "value": {"event": "APPROVED", "message_template_id": 1},
+                    },
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550000001",
+                                "phone_number_id": "PN1",
+                            },
+                            "statuses": [_status("wamid.OUT2", "failed", "1749416450")],
+                        },
+                    },
+                ],
+            },
+        ],
+    },
+    separators=(",", ":"),
+).encode()
 
 
 def test_describe_batched_notification(host: PluginHost) -> None:
@@ -265,8 +332,7 @@ def test_describe_batched_notification(host: PluginHost) -> None:
     assert info.fields["phone_number_ids"] == ["PN1", "PN2"]
     assert info.fields["waba_ids"] == ["WABA1", "WABA2"]
     assert info.fields["object"] == "whatsapp_business_account"
-    assert info.id == ("wamid.A,wamid.B,wamid.OUT1:delivered,wamid.OUT1:read,"
-                       "wamid.OUT2:failed")
+    assert info.id == ("wamid.A,wamid.B,wamid.OUT1:delivered,wamid.OUT1:read,wamid.OUT2:failed")
     assert info.time == datetime.fromtimestamp(1749416600, tz=UTC)
 
 
@@ -286,10 +352,16 @@ def test_batched_id_is_order_independent(host: PluginHost) -> None:
 
 
 def test_long_batched_id_is_hashed(host: PluginHost) -> None:
-    messages = [{"id": f"wamid.{'X' * 40}{i}", "timestamp": "1749416400", "type": "text"}
-                for i in range(10)]
-    body = json.dumps({"entry": [{"id": "W", "changes": [
-        {"field": "messages", "value": {"messages": messages}}]}]}).encode()
+    messages = [
+        {"id": f"wamid.{'X' * 40}{i}", "timestamp": "1749416400", "type": "text"} for i in range(10)
+    ]
+    body = json.dumps(
+        {
+            "entry": [
+                {"id": "W", "changes": [{"field": "messages", "value": {"messages": messages}}]}
+            ]
+        }
+    ).encode()
     info = describe(host, body)
     joined = ",".join(sorted(m["id"] for m in messages))
     assert info.id == "sha256:" + hashlib.sha256(joined.encode()).hexdigest()
@@ -317,8 +389,18 @@ def test_describe_template_update_uses_body_hash_and_entry_time(host: PluginHost
     assert info.fields["message_types"] == [] and info.fields["waba_ids"] == ["102290129340398"]
 
 
-@pytest.mark.parametrize("body", [b"", b"nope", b"[]", b"null", b'{"entry":{}}',
-                                  b'{"entry":[{"changes":[{"value":[]}]}]}', b"\xff"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"nope",
+        b"[]",
+        b"null",
+        b'{"entry":{}}',
+        b'{"entry":[{"changes":[{"value":[]}]}]}',
+        b"\xff",
+    ],
+)
 def test_describe_never_raises(host: PluginHost, body: bytes) -> None:
     info = describe(host, body)
     assert info is None or info.type is None
@@ -362,51 +444,122 @@ def test_status_models() -> None:
     assert status.status == "delivered"
     assert status.pricing is not None and status.pricing.billable is True
     assert status.conversation is not None and status.conversation.origin == {"type": "utility"}
-    failed = Status.model_validate({
-        "id": "wamid.X", "status": "failed", "timestamp": "1", "recipient_id": "2",
-        "errors": [{"code": 131047, "title": "Re-engagement message",
+    failed = Status.model_validate(
+        {
+            "id": "wamid.X",
+            "status": "failed",
+            "timestamp": "1",
+            "recipient_id": "2",
+            "errors": [
+                {
+                    "code": 131047,
+                    "title": "Re-engagement message",
                     "message": "Re-engagement message",
-                    "error_data": {"details": "More than 24 hours have passed"}}]})
+                    "error_data": {"details": "More than 24 hours have passed"},
+                }
+            ],
+        }
+    )
     assert failed.errors[0].code == 131047
     assert failed.errors[0].details == "More than 24 hours have passed"
 
 
-@pytest.mark.parametrize(("payload", "check"), [
-    ({"type": "image", "image": {"id": "1", "mime_type": "image/jpeg", "caption": "c"}},
-     lambda m: m.image.caption == "c"),
-    ({"type": "audio", "audio": {"id": "1", "mime_type": "audio/ogg", "voice": True}},
-     lambda m: m.audio.voice is True),
-    ({"type": "video", "video": {"id": "1"}}, lambda m: m.video.id == "1"),
-    ({"type": "document", "document": {"id": "1", "filename": "a.pdf"}},
-     lambda m: m.document.filename == "a.pdf"),
-    ({"type": "sticker", "sticker": {"id": "1", "animated": False}},
-     lambda m: m.sticker.animated is False),
-    ({"type": "location", "location": {"latitude": 52.5, "longitude": 13.4, "name": "Berlin"}},
-     lambda m: m.location.latitude == 52.5),
-    ({"type": "contacts", "contacts": [{"name": {"formatted_name": "Ada"},
-                                        "phones": [{"phone": "+1"}]}]},
-     lambda m: m.contacts[0].phones[0]["phone"] == "+1"),
-    ({"type": "interactive", "interactive": {"type": "button_reply",
-                                             "button_reply": {"id": "yes", "title": "Yes"}}},
-     lambda m: m.interactive.button_reply.id == "yes"),
-    ({"type": "interactive", "interactive": {"type": "list_reply", "list_reply": {
-        "id": "r1", "title": "Row", "description": "d"}}},
-     lambda m: m.interactive.list_reply.description == "d"),
-    ({"type": "button", "button": {"payload": "STOP", "text": "Stop promotions"}},
-     lambda m: m.button.payload == "STOP"),
-    ({"type": "reaction", "reaction": {"message_id": "wamid.Y", "emoji": "\U0001f44d"}},
-     lambda m: m.reaction.message_id == "wamid.Y"),
-    ({"type": "order", "order": {"catalog_id": "c", "product_items": [
-        {"product_retailer_id": "p", "quantity": 2, "item_price": 9.5, "currency": "EUR"}]}},
-     lambda m: m.order.product_items[0].quantity == 2),
-    ({"type": "system", "system": {"body": "changed", "type": "user_changed_number",
-                                   "new_wa_id": "49"}},
-     lambda m: m.system.new_wa_id == "49"),
-    ({"type": "unsupported", "errors": [{"code": 131051, "title": "Message type unknown"}]},
-     lambda m: m.errors[0].code == 131051),
-    ({"type": "text", "text": {"body": "re"}, "context": {"from": "1", "id": "wamid.Z"}},
-     lambda m: m.context.from_ == "1"),
-])
+@pytest.mark.parametrize(
+    ("payload", "check"),
+    [
+        (
+            {"type": "image", "image": {"id": "1", "mime_type": "image/jpeg", "caption": "c"}},
+            lambda m: m.image.caption == "c",
+        ),
+        (
+            {"type": "audio", "audio": {"id": "1", "mime_type": "audio/ogg", "voice": True}},
+            lambda m: m.audio.voice is True,
+        ),
+        ({"type": "video", "video": {"id": "1"}}, lambda m: m.video.id == "1"),
+        (
+            {"type": "document", "document": {"id": "1", "filename": "a.pdf"}},
+            lambda m: m.document.filename == "a.pdf",
+        ),
+        (
+            {"type": "sticker", "sticker": {"id": "1", "animated": False}},
+            lambda m: m.sticker.animated is False,
+        ),
+        (
+            {
+                "type": "location",
+                "location": {"latitude": 52.5, "longitude": 13.4, "name": "Berlin"},
+            },
+            lambda m: m.location.latitude == 52.5,
+        ),
+        (
+            {
+                "type": "contacts",
+                "contacts": [{"name": {"formatted_name": "Ada"}, "phones": [{"phone": "+1"}]}],
+            },
+            lambda m: m.contacts[0].phones[0]["phone"] == "+1",
+        ),
+        (
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "button_reply",
+                    "button_reply": {"id": "yes", "title": "Yes"},
+                },
+            },
+            lambda m: m.interactive.button_reply.id == "yes",
+        ),
+        (
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "list_reply",
+                    "list_reply": {"id": "r1", "title": "Row", "description": "d"},
+                },
+            },
+            lambda m: m.interactive.list_reply.description == "d",
+        ),
+        (
+            {"type": "button", "button": {"payload": "STOP", "text": "Stop promotions"}},
+            lambda m: m.button.payload == "STOP",
+        ),
+        (
+            {"type": "reaction", "reaction": {"message_id": "wamid.Y", "emoji": "\U0001f44d"}},
+            lambda m: m.reaction.message_id == "wamid.Y",
+        ),
+        (
+            {
+                "type": "order",
+                "order": {
+                    "catalog_id": "c",
+                    "product_items": [
+                        {
+                            "product_retailer_id": "p",
+                            "quantity": 2,
+                            "item_price": 9.5,
+                            "currency": "EUR",
+                        }
+                    ],
+                },
+            },
+            lambda m: m.order.product_items[0].quantity == 2,
+        ),
+        (
+            {
+                "type": "system",
+                "system": {"body": "changed", "type": "user_changed_number", "new_wa_id": "49"},
+            },
+            lambda m: m.system.new_wa_id == "49",
+        ),
+        (
+            {"type": "unsupported", "errors": [{"code": 131051, "title": "Message type unknown"}]},
+            lambda m: m.errors[0].code == 131051,
+        ),
+        (
+            {"type": "text", "text": {"body": "re"}, "context": {"from": "1", "id": "wamid.Z"}},
+            lambda m: m.context.from_ == "1",
+        ),
+    ],
+)
 def test_message_types(payload: dict[str, Any], check: Any) -> None:
     message = Message.model_validate({"from": "1", "id": "wamid.M", "timestamp": "1", **payload})
     assert check(message)
@@ -442,8 +595,12 @@ def test_parse_payload_rejects_non_objects() -> None:
 
 
 def test_event_model_on_the_request() -> None:
-    req = WebhookRequest(method="POST", url=URL, body=ESCAPED_BODY,
-                         payload_model=hookpoint_whatsapp.PROVIDER.payload_model)
+    req = WebhookRequest(
+        method="POST",
+        url=URL,
+        body=ESCAPED_BODY,
+        payload_model=hookpoint_whatsapp.PROVIDER.payload_model,
+    )
     parsed = req.event_model()
     assert isinstance(parsed, WhatsAppWebhook)
     assert parsed.messages()[0].id == "wamid.TEST123"

@@ -32,12 +32,17 @@ async def test_subscribe_app() -> None:
 async def test_subscribe_app_with_callback_override() -> None:
     seen: list[httpx.Request] = []
     async with recording_client(seen, httpx.Response(200, json={"success": True})) as client:
-        await subscribe_app(client, waba_id="1", access_token="t",
-                            override_callback_uri="https://hooks.example.com/webhooks/wa",
-                            verify_token="meatyhamhock")
+        await subscribe_app(
+            client,
+            waba_id="1",
+            access_token="t",
+            override_callback_uri="https://hooks.example.com/webhooks/wa",
+            verify_token="meatyhamhock",
+        )
     assert json.loads(seen[0].content) == {
         "override_callback_uri": "https://hooks.example.com/webhooks/wa",
-        "verify_token": "meatyhamhock"}
+        "verify_token": "meatyhamhock",
+    }
 
 
 async def test_subscribe_app_errors() -> None:

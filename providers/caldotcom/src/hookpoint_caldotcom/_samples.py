@@ -149,12 +149,23 @@ MEETING_STARTED = _compact(
         "isRecorded": False,
         "iCalUID": "kN3bq1UvQe2Hd9pRtGmZxA@Cal.com",
         "iCalSequence": 0,
-        "user": {"email": "ada@acme.example", "name": "Ada Organizer",
-                 "timeZone": "Europe/Berlin", "username": "ada"},
+        "user": {
+            "email": "ada@acme.example",
+            "name": "Ada Organizer",
+            "timeZone": "Europe/Berlin",
+            "username": "ada",
+        },
         "attendees": [
-            {"id": 9001, "email": "grace@guest.example", "name": "Grace Guest",
-             "timeZone": "America/New_York", "phoneNumber": None, "locale": "en",
-             "bookingId": 4711, "noShow": False}
+            {
+                "id": 9001,
+                "email": "grace@guest.example",
+                "name": "Grace Guest",
+                "timeZone": "America/New_York",
+                "phoneNumber": None,
+                "locale": "en",
+                "bookingId": 4711,
+                "noShow": False,
+            }
         ],
         "payment": [],
         "references": [],

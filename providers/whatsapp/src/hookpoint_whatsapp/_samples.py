@@ -34,7 +34,7 @@ def _notification(field: bytes, value: bytes, *, entry_extra: bytes = b"") -> by
 
 TEXT_MESSAGE = _notification(
     b"messages",
-    rb'{"messaging_product":"whatsapp",' + _METADATA + rb','
+    rb'{"messaging_product":"whatsapp",' + _METADATA + rb","
     rb'"contacts":[{"profile":{"name":"J\u00fcrgen M\u00fcller"},"wa_id":"4915112345678"}],'
     rb'"messages":[{"from":"4915112345678","id":"wamid.HBgNNDkxNTExMjM0NTY3OBUCABIYFjNFQjBDMEY4",'
     rb'"timestamp":"1749416383","type":"text","text":{"body":"Gr\u00fc\u00dfe! Termin am '
@@ -43,7 +43,7 @@ TEXT_MESSAGE = _notification(
 
 IMAGE_MESSAGE = _notification(
     b"messages",
-    rb'{"messaging_product":"whatsapp",' + _METADATA + rb','
+    rb'{"messaging_product":"whatsapp",' + _METADATA + rb","
     rb'"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],'
     rb'"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQUY2QjdEQTBG",'
     rb'"timestamp":"1749416501","type":"image","image":{"caption":"Is this the right one?",'
@@ -53,7 +53,7 @@ IMAGE_MESSAGE = _notification(
 
 STATUS_DELIVERED = _notification(
     b"messages",
-    rb'{"messaging_product":"whatsapp",' + _METADATA + rb','
+    rb'{"messaging_product":"whatsapp",' + _METADATA + rb","
     rb'"statuses":[{"id":"wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI0Qzk2RkI3OTdGRjc5MDQwMzEA",'
     rb'"status":"delivered","timestamp":"1749416790","recipient_id":"16505551234",'
     rb'"conversation":{"id":"a75d17ad06104c51166f948319b03c6a","origin":{"type":"utility"}},'
@@ -63,7 +63,7 @@ STATUS_DELIVERED = _notification(
 
 STATUS_READ = _notification(
     b"messages",
-    rb'{"messaging_product":"whatsapp",' + _METADATA + rb','
+    rb'{"messaging_product":"whatsapp",' + _METADATA + rb","
     rb'"statuses":[{"id":"wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI0Qzk2RkI3OTdGRjc5MDQwMzEA",'
     rb'"status":"read","timestamp":"1749416833","recipient_id":"16505551234"}]}',
 )

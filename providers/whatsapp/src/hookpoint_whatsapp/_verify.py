@@ -32,11 +32,11 @@ __all__ = [
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SIGNATURE_PREFIX = "sha256="
 
-_MISMATCH = ChallengeResponse(status=403, body=b"verify token mismatch",
-                              content_type="text/plain")
+_MISMATCH = ChallengeResponse(status=403, body=b"verify token mismatch", content_type="text/plain")
 _BAD_MODE = ChallengeResponse(status=403, body=b"unsupported hub.mode", content_type="text/plain")
-_NO_CHALLENGE = ChallengeResponse(status=400, body=b"missing hub.challenge",
-                                  content_type="text/plain")
+_NO_CHALLENGE = ChallengeResponse(
+    status=400, body=b"missing hub.challenge", content_type="text/plain"
+)
 
 
 class WhatsAppSettings(BaseModel):

@@ -1,0 +1,90 @@
+"""Encoding shared by both backends: headers and free-form values are stored as JSON text.
+
+* Headers are a JSON array of ``[name, value]`` pairs, so order and repeated names survive.
+* Run output and log data are encoded leniently: a value JSON cannot represent is stored as its
+  ``repr`` string (a log line or a result is never lost because of its type).
+* Task results are encoded strictly: they are replayed to later attempts, so a value that would
+  not come back as it went in is refused with :class:`~hookpoint.StoreError` before anything is
+  written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .._errors import StoreError
+
+__all__ = ["decode_headers", "decode_json", "encode_headers", "encode_json", "encode_strict_json"]
+
+_SEPARATORS = (",", ":")
+
+
+def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
+    return json.dumps(
+        [[str(k), str(v)] for k, v in headers], separators=_SEPARATORS, ensure_ascii=False
+    )
+
+
+def decode_headers(text: str | None) -> tuple[tuple[str, str], ...]:
+    if not text:
+        return ()
+    return tuple((str(k), str(v)) for k, v in json.loads(text))
+
+
+def _lenient_default(value: object) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    return repr(value)
+
+
+def _clean_floats(value: Any) -> Any:
+    """Replace NaN/inf (not JSON) by their repr, recursively (lenient mode only)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _clean_floats(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_floats(v) for v in value]
+    return value
+
+
+def encode_json(value: Any) -> str:
+    """Lenient: anything JSON cannot hold becomes a string; never raises."""
+    try:
+        return json.dumps(
+            value,
+            separators=_SEPARATORS,
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_lenient_default,
+        )
+    except (ValueError, TypeError, RecursionError):
+        try:
+            return json.dumps(
+                _clean_floats(value),
+                separators=_SEPARATORS,
+                ensure_ascii=False,
+                allow_nan=False,
+                default=_lenient_default,
+            )
+        except (ValueError, TypeError, RecursionError):
+            return json.dumps(repr(value), ensure_ascii=False)
+
+
+def encode_strict_json(value: Any, what: str) -> str:
+    """Strict: raise StoreError unless ``value`` is plain JSON (dict, list, str, number, None)."""
+    try:
+        return json.dumps(value, separators=_SEPARATORS, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise StoreError(f"{what} is not JSON-serializable: {exc}") from exc
+
+
+def decode_json(text: str | None) -> Any:
+    if text is None:
+        return None
+    return json.loads(text)

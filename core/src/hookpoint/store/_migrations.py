@@ -1,0 +1,200 @@
+"""Versioned schema migrations for both dialects.
+
+Each :class:`Migration` has a version (sortable string), a description and the statements for
+SQLite and for PostgreSQL. Applied versions are recorded in ``schema_migrations``. Migrations are
+append-only: never edit one that has shipped, add a new one.
+
+Schema notes (both dialects):
+
+* Times are Unix seconds (``REAL`` / ``double precision``). Ids are the time-ordered strings of
+  :func:`~hookpoint.store.new_id`, so ``ORDER BY id DESC`` is "newest first" and keyset pagination
+  uses ``id < before_id``.
+* JSON columns are text (SQLite) / ``json`` (PostgreSQL, kept verbatim; ``jsonb`` would refuse
+  ``\\u0000``). Headers are ``[[name, value], ...]``.
+* ``requests.body`` is the last column: SQLite keeps big values in overflow pages, and columns
+  after such a value would cost a walk through them.
+* The claim path reads two partial indexes (queued by ``next_attempt_at``, running by
+  ``lease_expires_at``) that hold only active runs, so claiming costs the same however many
+  finished runs the store holds. No other index on ``runs.status`` covers active runs (see
+  ``runs_final``), so no planner can wander off them.
+* No foreign keys: ``purge`` deletes children explicitly, and the ingest path skips a lookup
+  per run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["MIGRATIONS", "Migration", "latest_version"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: str
+    description: str
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+
+def _common(real: str, blob: str, json: str, bigint: str, log_id: str) -> tuple[str, ...]:
+    return (
+        f"""CREATE TABLE requests (
+            id TEXT PRIMARY KEY,
+            endpoint_id TEXT NOT NULL,
+            method TEXT NOT NULL,
+            url TEXT NOT NULL,
+            body_size {bigint} NOT NULL,
+            received_at {real} NOT NULL,
+            client TEXT,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'duplicate', 'handshake')),
+            verification TEXT NOT NULL,
+            event_type TEXT,
+            event_id TEXT,
+            event_time {real},
+            duplicate_of TEXT,
+            headers {json} NOT NULL,
+            body {blob} NOT NULL
+        )""",
+        "CREATE INDEX requests_endpoint ON requests (endpoint_id, id)",
+        "CREATE INDEX requests_status ON requests (status, id)",
+        "CREATE INDEX requests_event_type ON requests (event_type, id)",
+        "CREATE INDEX requests_received ON requests (received_at)",
+        f"""CREATE TABLE rejected_requests (
+            id TEXT PRIMARY KEY,
+            endpoint_id TEXT NOT NULL,
+            method TEXT NOT NULL,
+            url TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            received_at {real} NOT NULL,
+            client TEXT,
+            body_size {bigint} NOT NULL,
+            headers {json} NOT NULL
+        )""",
+        "CREATE INDEX rejected_endpoint ON rejected_requests (endpoint_id, id)",
+        "CREATE INDEX rejected_received ON rejected_requests (received_at)",
+        f"""CREATE TABLE dedupe_keys (
+            endpoint_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL,
+            PRIMARY KEY (endpoint_id, event_id)
+        )""",
+        "CREATE INDEX dedupe_expires ON dedupe_keys (expires_at)",
+        f"""CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            request_id TEXT NOT NULL,
+            endpoint_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            job_version TEXT NOT NULL,
+            status TEXT NOT NULL
+                CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+            attempt INTEGER NOT NULL DEFAULT 0 CHECK (attempt >= 0),
+            max_attempts INTEGER NOT NULL CHECK (max_attempts >= 1),
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL,
+            next_attempt_at {real},
+            lease_owner TEXT,
+            lease_expires_at {real},
+            last_error TEXT,
+            output {json},
+            replay_of TEXT
+        )""",
+        "CREATE INDEX runs_due ON runs (next_attempt_at, id) WHERE status = 'queued'",
+        "CREATE INDEX runs_leases ON runs (lease_expires_at) WHERE status = 'running'",
+        "CREATE INDEX runs_request ON runs (request_id)",
+        "CREATE INDEX runs_endpoint ON runs (endpoint_id, id)",
+        "CREATE INDEX runs_job ON runs (job_id, id)",
+        # Final runs by status, for listing. Partial on purpose: a full (status, id) index
+        # tempts both planners into claiming/reaping through it (a scan of every queued or
+        # running run) whenever their statistics say there are few of those.
+        "CREATE INDEX runs_final ON runs (status, id) "
+        "WHERE status IN ('succeeded', 'failed', 'cancelled')",
+        f"""CREATE TABLE attempts (
+            run_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            worker TEXT NOT NULL,
+            started_at {real} NOT NULL,
+            finished_at {real},
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'succeeded', 'failed', 'lost', 'released')),
+            error TEXT,
+            PRIMARY KEY (run_id, number)
+        )""",
+        f"""CREATE TABLE run_logs (
+            id {log_id},
+            run_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            at {real} NOT NULL,
+            level TEXT NOT NULL,
+            message TEXT NOT NULL,
+            data {json}
+        )""",
+        "CREATE INDEX run_logs_run ON run_logs (run_id, id)",
+        f"""CREATE TABLE task_results (
+            run_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value {json} NOT NULL,
+            saved_at {real} NOT NULL,
+            PRIMARY KEY (run_id, key)
+        )""",
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        version="0001",
+        description="initial schema: requests, rejected_requests, dedupe_keys, runs, attempts, "
+        "run_logs, task_results",
+        sqlite=_common(
+            real="REAL",
+            blob="BLOB",
+            json="TEXT",
+            bigint="INTEGER",
+            log_id="INTEGER PRIMARY KEY AUTOINCREMENT",
+        ),
+        postgres=(
+            *_common(
+                real="double precision",
+                blob="bytea",
+                json="json",
+                bigint="bigint",
+                log_id="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+            ),
+            # runs is a queue: every claim leaves dead entries in the partial indexes that the
+            # next claim has to step over until vacuum clears them. Vacuum it early.
+            "ALTER TABLE runs SET (autovacuum_vacuum_scale_factor = 0.01, "
+            "autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.02)",
+        ),
+    ),
+)
+
+SCHEMA_MIGRATIONS_SQLITE = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version TEXT PRIMARY KEY, description TEXT NOT NULL, applied_at REAL NOT NULL)"
+)
+SCHEMA_MIGRATIONS_POSTGRES = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version text PRIMARY KEY, description text NOT NULL, applied_at double precision NOT NULL)"
+)
+
+
+def latest_version() -> str:
+    return MIGRATIONS[-1].version
+
+
+def pending(applied: set[str]) -> list[Migration]:
+    """Migrations not yet applied, in order."""
+    return [m for m in MIGRATIONS if m.version not in applied]
+
+
+def check_not_newer(applied: set[str]) -> str | None:
+    """An error message when the database has versions this code does not know (a downgrade)."""
+    known = {m.version for m in MIGRATIONS}
+    unknown = sorted(applied - known)
+    if unknown:
+        return (
+            f"the database schema has migrations this Hookpoint does not know ({', '.join(unknown)}"
+            f"); it was upgraded by a newer version — upgrade Hookpoint"
+        )
+    return None

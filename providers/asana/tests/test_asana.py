@@ -1,0 +1,194 @@
+"""Asana provider: the spec's handshake and event vectors, secret capture, description, models,
+and the handshake through a running host."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import hookpoint_asana
+from hookpoint import Hookpoint, WebhookRequest
+from hookpoint._plugins import PluginHost
+from hookpoint._server import HookpointServer
+from hookpoint._settings import Settings
+from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint_asana import AsanaWebhook, parse_payload
+from hookpoint_asana._samples import HEARTBEAT, TASK_CHANGED
+
+# Vectors "asana-handshake" and "asana-event" copied from ../shared/specs/providers.md.
+HOOK_SECRET = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
+EVENT_BODY = (
+    b'{"events":[{"action":"changed","resource":{"gid":"1234","resource_type":"task"},'
+    b'"created_at":"2024-01-01T00:00:00.000Z"}]}'
+)
+EVENT_SIGNATURE = "d9595f13576e4faf1d4c2d2da492b95c49abc1dbc192435d5abce305290c204c"
+URL = "https://hooks.example.com/webhooks/asana"
+
+
+@pytest.fixture(scope="module")
+def plugins() -> PluginHost:
+    return load_plugins(hookpoint_asana, entrypoints=False)
+
+
+def request(body: bytes = EVENT_BODY, signature: str | None = EVENT_SIGNATURE) -> WebhookRequest:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Hook-Signature"] = signature
+    return WebhookRequest(url=URL, headers=headers, body=body)
+
+
+def verify(plugins: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
+    return plugins.verify(
+        "asana",
+        req,
+        plugins.settings_for("asana", {}),
+        [HOOK_SECRET] if secrets is None else secrets,
+        TEST_NOW,
+    )
+
+
+def handshake(plugins: PluginHost, method: str = "POST", **settings: Any) -> Any:
+    req = WebhookRequest(method=method, url=URL, headers={"X-Hook-Secret": HOOK_SECRET})
+    return plugins.challenge("asana", req, plugins.settings_for("asana", settings), [])
+
+
+def test_handshake_vector(plugins: PluginHost) -> None:
+    reply = handshake(plugins)
+    assert reply.status == 200 and reply.body == b""
+    assert reply.headers == {"X-Hook-Secret": HOOK_SECRET}
+    assert reply.skip_triggering_runs
+
+
+def test_handshake_can_be_refused(plugins: PluginHost) -> None:
+    reply = handshake(plugins, accept_handshakes=False)
+    assert reply.status == 403 and "X-Hook-Secret" not in reply.headers
+
+
+def test_non_handshakes(plugins: PluginHost) -> None:
+    assert handshake(plugins, method="GET") is None
+    assert plugins.challenge("asana", request(), plugins.settings_for("asana", {}), []) is None
+
+
+def test_event_vector_verifies(plugins: PluginHost) -> None:
+    assert verify(plugins, request()).ok
+
+
+def test_event_vector_rejected_with_one_byte_changed(plugins: PluginHost) -> None:
+    assert not verify(plugins, request(EVENT_BODY.replace(b"1234", b"1235"))).ok
+
+
+def test_sign_hook_reproduces_the_vector(plugins: PluginHost) -> None:
+    signed = plugins.sign(
+        "asana", request(signature=None), plugins.settings_for("asana", {}), HOOK_SECRET, TEST_NOW
+    )
+    assert signed is not None and signed.headers["X-Hook-Signature"] == EVENT_SIGNATURE
+
+
+def test_computed_vector_and_rotation(plugins: PluginHost) -> None:
+    signature = hmac.digest(b"second-webhook", HEARTBEAT, "sha256").hex()
+    req = request(HEARTBEAT, signature)
+    assert verify(plugins, req, [HOOK_SECRET, "second-webhook"]).ok
+    assert not verify(plugins, req).ok
+    assert verify(plugins, request(signature=None)).reason == "missing signature header"
+
+
+async def test_capture_handshake_hands_the_secret_over() -> None:
+    saved: list[str] = []
+
+    async def save(secret: str) -> None:
+        saved.append(secret)
+
+    respond = hookpoint_asana.capture_handshake(save)
+    req = WebhookRequest(url=URL, headers={"X-Hook-Secret": HOOK_SECRET})
+    reply = await respond.handler(req, None)
+    assert saved == [HOOK_SECRET]
+    assert reply.status == 200 and reply.headers == {"X-Hook-Secret": HOOK_SECRET}
+    sync = hookpoint_asana.capture_handshake(saved.append)
+    await sync.handler(req, None)
+    assert saved == [HOOK_SECRET, HOOK_SECRET]
+
+
+def describe(plugins: PluginHost, body: bytes) -> Any:
+    return plugins.describe("asana", request(body), plugins.settings_for("asana", {}))
+
+
+def test_describe(plugins: PluginHost) -> None:
+    info = describe(plugins, EVENT_BODY)
+    assert info.type == "task.changed" and info.id.startswith("sha256:")
+    assert info.time == datetime(2024, 1, 1, tzinfo=UTC)
+    assert info.fields["resource_gids"] == ["1234"]
+    mixed = describe(plugins, TASK_CHANGED)
+    assert mixed.type is None
+    assert mixed.fields["event_types"] == ["task.changed", "story.added"]
+    assert describe(plugins, HEARTBEAT).type == "heartbeat"
+    assert describe(plugins, b'{"events":"x"}').type is None
+
+
+def test_models() -> None:
+    webhook = parse_payload(json.loads(TASK_CHANGED))
+    assert isinstance(webhook, AsanaWebhook) and not webhook.is_heartbeat
+    first = webhook.events[0]
+    assert first.resource is not None and first.resource.resource_type == "task"
+    assert first.change is not None and first.change.new_value is True
+    assert first.created_at == datetime(2024, 5, 2, 9, 12, 45, 321000, tzinfo=UTC)
+    assert parse_payload(json.loads(HEARTBEAT)).is_heartbeat
+    extra = parse_payload({"events": [{"action": "added", "new": 1}]})
+    assert extra.events[0].model_extra == {"new": 1}
+
+
+# -- through a running host ----------------------------------------------------------------------
+
+
+@pytest.fixture
+async def client(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
+    saved: list[str] = []
+    hp = Hookpoint(id="asana-test")
+    hp.define_http_endpoint(id="asana", source="asana.com", provider="asana", secrets=[HOOK_SECRET])
+    hp.define_http_endpoint(
+        id="asana-setup",
+        source="asana.com",
+        provider="asana",
+        secrets=["not-yet"],
+        respond_with=hookpoint_asana.capture_handshake(saved.append),
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", lease_seconds=5)
+    server = HookpointServer(hp, settings)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://hooks.test") as http:
+            yield http, saved
+
+
+async def test_host_answers_the_handshake_and_verifies_events(
+    client: tuple[httpx.AsyncClient, list[str]],
+) -> None:
+    http, saved = client
+    reply = await http.post("/webhooks/asana", headers={"X-Hook-Secret": HOOK_SECRET})
+    assert reply.status_code == 200 and reply.headers["X-Hook-Secret"] == HOOK_SECRET
+    ok = await http.post(
+        "/webhooks/asana",
+        content=EVENT_BODY,
+        headers={"Content-Type": "application/json", "X-Hook-Signature": EVENT_SIGNATURE},
+    )
+    assert ok.status_code == 200
+    bad = await http.post(
+        "/webhooks/asana",
+        content=EVENT_BODY + b" ",
+        headers={"Content-Type": "application/json", "X-Hook-Signature": EVENT_SIGNATURE},
+    )
+    assert bad.status_code == 401
+    assert saved == []
+
+
+async def test_host_capture_handshake(client: tuple[httpx.AsyncClient, list[str]]) -> None:
+    http, saved = client
+    reply = await http.post("/webhooks/asana-setup", headers={"X-Hook-Secret": "fresh"})
+    assert reply.status_code == 200 and reply.headers["X-Hook-Secret"] == "fresh"
+    assert saved == ["fresh"]

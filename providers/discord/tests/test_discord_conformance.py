@@ -1,0 +1,11 @@
+"""The provider conformance suite of ``hookpoint.testing``, run on the Discord plugin."""
+
+from __future__ import annotations
+
+import hookpoint_discord
+from hookpoint.testing import ProviderConformance
+
+
+class TestDiscordConformance(ProviderConformance):
+    provider = "discord"
+    plugin = hookpoint_discord

@@ -1,0 +1,58 @@
+"""Hookpoint provider plugin for GitHub webhooks.
+
+The module itself is the plugin (entry point ``github = "hookpoint_github"`` in the ``hookpoint``
+group); its hook implementations come from :class:`hookpoint.providerkit.ProviderPlugin`.
+
+Sender behaviour: providers spec §3 and
+https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries.
+"""
+
+from __future__ import annotations
+
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import ProviderPlugin
+
+from . import _models
+from ._models import *  # noqa: F403 - the models are part of the public API
+from ._provider import (
+    DELIVERY_HEADER,
+    EVENT,
+    EVENT_HEADER,
+    EVENT_TYPES,
+    SIGNATURE,
+    GitHubSettings,
+    sign,
+)
+from ._samples import SAMPLES
+
+__all__ = [
+    "DELIVERY_HEADER",
+    "EVENT_HEADER",
+    "EVENT_TYPES",
+    "NAME",
+    "PLUGIN",
+    "PROVIDER",
+    "GitHubSettings",
+    *_models.__all__,
+]
+
+__version__ = "0.1.0"
+
+NAME = "github"
+
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="GitHub",
+    icon="github",
+    docs_url="https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries",
+    settings_model=GitHubSettings,
+    samples=SAMPLES,
+    verification=f"{SIGNATURE.header}: 'sha256=' + hex HMAC-SHA256 of the raw body keyed with "
+    "the webhook secret (the legacy SHA-1 header is ignored)",
+    handshake=None,
+    event_types=EVENT_TYPES,
+    payload_model=_models.parse_payload,
+)
+
+PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT, sign=sign)
+globals().update(PLUGIN.hookimpls())

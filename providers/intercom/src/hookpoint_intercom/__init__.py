@@ -1,0 +1,56 @@
+"""Hookpoint provider plugin for Intercom webhooks.
+
+The module itself is the plugin (entry point ``intercom = "hookpoint_intercom"`` in the
+``hookpoint`` group); its hook implementations come from
+:class:`hookpoint.providerkit.ProviderPlugin`.
+
+Sender behaviour: providers spec §22 and https://developers.intercom.com/docs/webhooks.
+"""
+
+from __future__ import annotations
+
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import ProviderPlugin
+
+from . import _models
+from ._models import *  # noqa: F403 - the models are part of the public API
+from ._provider import (
+    EVENT,
+    EVENT_TYPES,
+    SIGNATURE,
+    IntercomSettings,
+)
+from ._samples import SAMPLES
+
+__all__ = [
+    "EVENT_TYPES",
+    "NAME",
+    "PLUGIN",
+    "PROVIDER",
+    "SIGNATURE",
+    "IntercomSettings",
+    *_models.__all__,
+]
+
+__version__ = "0.1.0"
+
+NAME = "intercom"
+
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="Intercom",
+    icon="intercom",
+    docs_url="https://developers.intercom.com/docs/webhooks",
+    settings_model=IntercomSettings,
+    samples=SAMPLES,
+    verification=(
+        "X-Hub-Signature: 'sha1=' + hex HMAC-SHA1 of the raw body keyed with the app's "
+        "client_secret"
+    ),
+    handshake=None,
+    event_types=EVENT_TYPES,
+    payload_model=_models.parse_payload,
+)
+
+PLUGIN: ProviderPlugin[IntercomSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
+globals().update(PLUGIN.hookimpls())

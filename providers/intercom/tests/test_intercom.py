@@ -1,0 +1,111 @@
+"""Intercom provider: the spec's vector, computed vectors, event description and models."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import hookpoint_intercom
+from hookpoint._plugins import PluginHost
+from hookpoint._request import WebhookRequest
+from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint_intercom import IntercomNotification, parse_payload
+from hookpoint_intercom._samples import CONVERSATION_CREATED, PING
+
+# Vector "intercom-sha1" copied from ../shared/specs/providers.md.
+VECTOR_SECRET = "intercom_client_secret"
+VECTOR_BODY = (
+    b'{"type":"notification_event","id":"notif_1","topic":"conversation.user.created",'
+    b'"data":{"item":{"type":"conversation","id":"1"}},"created_at":1700000000}'
+)
+VECTOR_SIGNATURE = "sha1=04d2668d4f4783597a6d33e99b6fa099ec7dbca9"
+URL = "https://hooks.example.com/webhooks/intercom"
+
+
+@pytest.fixture(scope="module")
+def host() -> PluginHost:
+    return load_plugins(hookpoint_intercom, entrypoints=False)
+
+
+def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-Hub-Signature"] = signature
+    return WebhookRequest(method="POST", url=URL, headers=headers, body=body)
+
+
+def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
+    return host.verify(
+        "intercom",
+        req,
+        host.settings_for("intercom", {}),
+        [VECTOR_SECRET] if secrets is None else secrets,
+        TEST_NOW,
+    )
+
+
+def test_vector_verifies(host: PluginHost) -> None:
+    assert verify(host, request()).ok
+
+
+def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
+    assert not verify(host, request(VECTOR_BODY.replace(b"notif_1", b"notif_2"))).ok
+
+
+def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
+    signed = host.sign(
+        "intercom",
+        request(signature=None),
+        host.settings_for("intercom", {}),
+        VECTOR_SECRET,
+        TEST_NOW,
+    )
+    assert signed is not None and signed.headers["X-Hub-Signature"] == VECTOR_SIGNATURE
+
+
+def test_computed_vector_and_prefix(host: PluginHost) -> None:
+    digest = hmac.digest(b"s2", PING, "sha1").hex()
+    assert verify(host, request(PING, "sha1=" + digest), ["s2"]).ok
+    assert not verify(host, request(PING, "sha256=" + digest), ["s2"]).ok
+    sha256 = hmac.digest(b"s2", PING, "sha256").hex()
+    assert not verify(host, request(PING, "sha1=" + sha256), ["s2"]).ok
+
+
+def test_rotation_and_missing(host: PluginHost) -> None:
+    assert verify(host, request(), [VECTOR_SECRET, "old"]).ok
+    assert verify(host, request(signature=None)).reason == "missing signature header"
+
+
+def describe(host: PluginHost, body: bytes) -> Any:
+    return host.describe("intercom", request(body), host.settings_for("intercom", {}))
+
+
+def test_describe(host: PluginHost) -> None:
+    info = describe(host, CONVERSATION_CREATED)
+    assert info.type == "conversation.user.created"
+    assert info.id == "notif_6f6c2a3e-9d5b-4a2e-8a5f-0c3b1d2e4f5a"
+    assert info.time == datetime.fromtimestamp(1714641166, UTC)
+    assert info.fields["item_type"] == "conversation" and info.fields["item_id"] == "147"
+    ping = describe(host, PING)
+    assert ping.type == "ping" and ping.id == "notif_ping_0b1c2d3e"
+
+
+def test_model() -> None:
+    event = parse_payload(json.loads(CONVERSATION_CREATED))
+    assert isinstance(event, IntercomNotification)
+    assert event.item is not None and event.item.type == "conversation"
+    assert event.item.model_extra is not None and event.item.model_extra["state"] == "open"
+    assert event.created_at == datetime.fromtimestamp(1714641166, UTC)
+
+
+def test_model_tolerates_unknown_fields() -> None:
+    data = json.loads(VECTOR_BODY)
+    data["new_top"] = [1]
+    event = parse_payload(data)
+    assert event.model_extra == {"new_top": [1]}
+    with pytest.raises(ValueError, match="JSON object"):
+        parse_payload(None)

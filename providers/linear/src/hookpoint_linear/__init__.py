@@ -1,0 +1,50 @@
+"""Hookpoint provider plugin for Linear webhooks.
+
+The module itself is the plugin (entry point ``linear = "hookpoint_linear"`` in the
+``hookpoint`` group); its hook implementations come from
+:class:`hookpoint.providerkit.ProviderPlugin`.
+
+Sender behaviour: providers spec §9 and https://linear.app/developers/webhooks.
+"""
+
+from __future__ import annotations
+
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import ProviderPlugin
+
+from . import _models
+from ._models import *  # noqa: F403 - the models are part of the public API
+from ._provider import DEFAULT_TOLERANCE, EVENT, EVENT_TYPES, SIGNATURE, LinearSettings, verify
+from ._samples import SAMPLES, SIGNING_SECRET
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "EVENT_TYPES",
+    "NAME",
+    "PLUGIN",
+    "PROVIDER",
+    "SIGNATURE",
+    "SIGNING_SECRET",
+    "LinearSettings",
+    *_models.__all__,
+]
+
+__version__ = "0.1.0"
+
+NAME = "linear"
+
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="Linear",
+    icon="linear",
+    docs_url="https://linear.app/developers/webhooks",
+    settings_model=LinearSettings,
+    samples=SAMPLES,
+    event_types=EVENT_TYPES,
+    verification=f"{SIGNATURE.header}: hex HMAC-SHA256 of the raw body keyed with the signing "
+    f"secret; body webhookTimestamp (ms) within {DEFAULT_TOLERANCE} s both ways",
+    payload_model=_models.parse_payload,
+)
+
+PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT, verify=verify)
+globals().update(PLUGIN.hookimpls())

@@ -1,0 +1,229 @@
+"""Mailgun webhooks: the signature in the body, tolerance, and event description (spec §17).
+
+Mailgun signs no header and not the body: each request carries ``timestamp``, ``token`` (50
+random characters) and ``signature`` = hex HMAC-SHA256(HTTP webhook signing key, timestamp +
+token). JSON webhooks put them in a ``signature`` object (subaccount events also carry a
+``parent-signature`` made with the parent account's key); legacy webhooks and inbound routes send
+them as form fields (``application/x-www-form-urlencoded`` or ``multipart/form-data``).
+
+Because the event itself is not signed, the timestamp bound is what limits replays: ``tolerance``
+(default 900 s, both ways; Mailgun warns its deliveries can be delayed) and the dedupe id
+(``event-data.id``) inside the host's dedupe window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from email import policy
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import urlencode
+
+from hookpoint import EventInfo, Verification, signing
+from hookpoint._request import WebhookRequest
+from hookpoint.providerkit import (
+    EventSpec,
+    HmacScheme,
+    ProviderSettings,
+    compact_json,
+    form_params,
+    json_object,
+    tolerance_field,
+    unix_seconds,
+)
+
+__all__ = ["EVENT_TYPES", "SCHEME", "MailgunSettings", "describe", "sign", "verify"]
+
+SCHEME = HmacScheme()
+"""hex HMAC-SHA256 of ``timestamp + token``."""
+
+# https://documentation.mailgun.com/docs/mailgun/user-manual/events/event-types
+EVENT_TYPES: tuple[str, ...] = (
+    "accepted",
+    "rejected",
+    "delivered",
+    "failed",
+    "opened",
+    "clicked",
+    "unsubscribed",
+    "complained",
+    "stored",
+    "list_member_uploaded",
+    "list_member_upload_error",
+    "list_uploaded",
+    "inbound",
+)
+"""Mailgun's event types, plus ``inbound`` for a route's forwarded message (it has no event)."""
+
+JSON_EVENT = EventSpec(
+    type=("body:event-data.event",),
+    id=("body:event-data.id",),
+    time=("body:event-data.timestamp",),
+    fields={
+        "recipient": "body:event-data.recipient",
+        "message_id": "body:event-data.message.headers.message-id",
+        "severity": "body:event-data.severity",
+        "reason": "body:event-data.reason",
+        "tags": "body:event-data.tags",
+    },
+)
+FORM_EVENT = EventSpec(
+    type=("form:event",),
+    time=("form:timestamp",),
+    fields={"recipient": "form:recipient", "message_id": "form:Message-Id"},
+)
+
+_SIGNATURE_OBJECTS = ("signature", "parent-signature")
+_SIGNED_FIELDS = ("timestamp", "token", "signature")
+_INBOUND_FIELDS = ("sender", "body-plain", "stripped-text", "message-headers")
+_MAX_MULTIPART = 5 * 1024 * 1024
+
+
+class MailgunSettings(ProviderSettings):
+    """Settings of a Mailgun endpoint; the HTTP webhook signing key goes in ``secrets=``."""
+
+    tolerance: float = tolerance_field(900, what="the signed timestamp")
+
+
+def _multipart_fields(request: WebhookRequest) -> dict[str, str]:
+    """The text fields of a ``multipart/form-data`` body (attachments skipped; never raises)."""
+    if len(request.body) > _MAX_MULTIPART:
+        return {}
+    content_type = request.headers.get("content-type", "")
+    try:
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body
+        )
+        fields: dict[str, str] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if isinstance(name, str) and name not in fields and not part.get_filename():
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    fields[name] = payload.decode("utf-8", "replace")
+        return fields
+    except Exception:  # a malformed multipart body simply has no fields
+        return {}
+
+
+def _form_fields(request: WebhookRequest) -> dict[str, str]:
+    if request.content_type == "multipart/form-data":
+        return _multipart_fields(request)
+    fields: dict[str, str] = {}
+    for key, value in form_params(request.body):
+        fields.setdefault(key, value)
+    return fields
+
+
+def _signatures(request: WebhookRequest) -> list[tuple[Any, Any, Any]]:
+    """Every ``(timestamp, token, signature)`` the request carries."""
+    body = json_object(request.body)
+    if body is not None:
+        objects = [body.get(key) for key in _SIGNATURE_OBJECTS]
+        return [
+            tuple(o.get(f) for f in _SIGNED_FIELDS)  # type: ignore[misc]
+            for o in objects
+            if isinstance(o, dict)
+        ]
+    fields = _form_fields(request)
+    if not any(f in fields for f in _SIGNED_FIELDS):
+        return []
+    return [tuple(fields.get(f) for f in _SIGNED_FIELDS)]  # type: ignore[list-item]
+
+
+def verify(
+    request: WebhookRequest, settings: MailgunSettings, secrets: Sequence[str], now: float
+) -> Verification:
+    """Accept when a signature object (or the signature form fields) verifies with a configured
+    key and its timestamp is within ``tolerance`` of now."""
+    if not any(secrets):
+        return Verification.failure(signing.REASON_NO_SECRET)
+    found = _signatures(request)
+    if not found:
+        return Verification.failure(signing.REASON_MISSING)
+    result = Verification.failure(signing.REASON_MALFORMED)
+    for timestamp, token, signature in found[:2]:
+        if not isinstance(token, str) or not token or not isinstance(signature, str):
+            continue
+        if not isinstance(timestamp, str | int) or isinstance(timestamp, bool):
+            result = Verification.failure(signing.REASON_MALFORMED_TIMESTAMP)
+            continue
+        reason = signing.check_timestamp(str(timestamp), now, settings.tolerance)
+        if reason is not None:
+            result = Verification.failure(reason)
+            continue
+        result = SCHEME.verify(f"{timestamp}{token}".encode(), signature, secrets)
+        if result:
+            return result
+    return result
+
+
+def sign(
+    request: WebhookRequest, settings: MailgunSettings, secret: str, now: float
+) -> WebhookRequest:
+    """Mailgun's signature lives in the body, so signing rewrites it: the ``signature`` object
+    (JSON) or fields (form) get ``timestamp`` = now and the HMAC; the token is kept (or derived
+    from the body). A body that already carries exactly that is returned unchanged.
+
+    :raises ValueError: for a ``multipart/form-data`` body (not re-encoded here).
+    """
+    timestamp = unix_seconds(now)
+    body = json_object(request.body)
+    if body is not None:
+        found = body.get("signature")
+        old: dict[str, Any] = found if isinstance(found, dict) else {}
+        token = old.get("token") if isinstance(old.get("token"), str) else None
+        new = _signed(secret, timestamp, token or _token(request))
+        if all(old.get(k) == v for k, v in new.items()):
+            return request
+        body["signature"] = new
+        return _with_body(request, compact_json(body))
+    if request.content_type == "multipart/form-data":
+        raise ValueError("a multipart/form-data Mailgun body cannot be re-signed here")
+    pairs = form_params(request.body)
+    fields = dict(pairs)
+    new = _signed(secret, timestamp, fields.get("token") or _token(request))
+    if all(fields.get(k) == v for k, v in new.items()):
+        return request
+    kept = [(k, v) for k, v in pairs if k not in new]
+    return _with_body(request, urlencode([*kept, *new.items()]).encode())
+
+
+def _token(request: WebhookRequest) -> str:
+    return hashlib.sha256(request.body).hexdigest()[:50]
+
+
+def _signed(secret: str, timestamp: str, token: str) -> dict[str, str]:
+    return {
+        "timestamp": timestamp,
+        "token": token,
+        "signature": SCHEME.sign(secret, f"{timestamp}{token}".encode()),
+    }
+
+
+def _with_body(request: WebhookRequest, body: bytes) -> WebhookRequest:
+    return WebhookRequest(
+        method=request.method,
+        url=request.url,
+        headers=request.headers,
+        body=body,
+        client=request.client,
+        received_at=request.received_at,
+    )
+
+
+def describe(request: WebhookRequest, settings: MailgunSettings) -> EventInfo:
+    """JSON: ``type`` = ``event-data.event``, ``id`` = ``event-data.id``, ``time`` =
+    ``event-data.timestamp``. Forms: ``type`` = the ``event`` field (``inbound`` for a route's
+    message), ``id`` = ``<type>:<Message-Id>:<recipient>`` (else the body hash)."""
+    if json_object(request.body) is not None:
+        return JSON_EVENT.describe(request)
+    fields = _form_fields(request)
+    kind = fields.get("event") or ("inbound" if any(f in fields for f in _INBOUND_FIELDS) else None)
+    message_id = fields.get("Message-Id") or fields.get("message-id")
+    overrides: dict[str, Any] = {"type": kind}
+    if kind and message_id:
+        overrides["id"] = f"{kind}:{message_id}:{fields.get('recipient', '')}"
+    extra = {"recipient": fields.get("recipient"), "message_id": message_id}
+    return FORM_EVENT.describe(request, extra=extra, **overrides)

@@ -1,0 +1,201 @@
+"""Mailgun provider: the spec's vector, JSON/form/multipart bodies, tolerance, parent
+signatures, signing, event description and models."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+
+import hookpoint_mailgun
+from hookpoint._plugins import PluginHost
+from hookpoint._request import WebhookRequest
+from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint_mailgun import MailgunWebhook, parse_payload
+from hookpoint_mailgun._samples import DELIVERED, FAILED, LEGACY_FORM
+
+# Vector "mailgun-signature" copied from ../shared/specs/providers.md.
+KEY = "key-test-signing-key"
+TIMESTAMP = "1770920772"
+TOKEN = "e0b5477167110d68991efc6b9f89f0a11066af27834600e123"
+SIGNATURE = "05da75aae5916ef0aa2d4f09360b089f722764250e30fa45d13f5a610525cff1"
+VECTOR_NOW = 1770920772.0
+URL = "https://hooks.example.com/webhooks/mailgun"
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def vector_body(signature: str = SIGNATURE, timestamp: str = TIMESTAMP) -> bytes:
+    return json.dumps(
+        {
+            "signature": {"timestamp": timestamp, "token": TOKEN, "signature": signature},
+            "event-data": {
+                "event": "opened",
+                "id": "Ase7i2zsRYeDXztHGENqRA",
+                "timestamp": 1770920770.5,
+            },
+        }
+    ).encode()
+
+
+@pytest.fixture(scope="module")
+def host() -> PluginHost:
+    return load_plugins(hookpoint_mailgun, entrypoints=False)
+
+
+def request(body: bytes, headers: dict[str, str] | None = None) -> WebhookRequest:
+    return WebhookRequest(url=URL, headers=JSON if headers is None else headers, body=body)
+
+
+def verify(
+    host: PluginHost,
+    req: WebhookRequest,
+    secrets: list[str] | None = None,
+    now: float = VECTOR_NOW,
+    **values: Any,
+) -> Any:
+    return host.verify(
+        "mailgun",
+        req,
+        host.settings_for("mailgun", values),
+        [KEY] if secrets is None else secrets,
+        now,
+    )
+
+
+def test_vector_verifies(host: PluginHost) -> None:
+    assert verify(host, request(vector_body())).ok
+
+
+def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
+    wrong = SIGNATURE[:-1] + "0"
+    assert verify(host, request(vector_body(wrong))).reason == "signature mismatch"
+    assert not verify(host, request(vector_body(timestamp="1770920773"))).ok
+
+
+def test_vector_algorithm() -> None:
+    assert hmac.digest(KEY.encode(), (TIMESTAMP + TOKEN).encode(), "sha256").hex() == SIGNATURE
+
+
+@pytest.mark.parametrize(("offset", "ok"), [(-901, False), (-899, True), (899, True), (901, False)])
+def test_tolerance_both_directions(host: PluginHost, offset: int, ok: bool) -> None:
+    assert verify(host, request(vector_body()), now=VECTOR_NOW + offset).ok is ok
+
+
+def test_tolerance_setting(host: PluginHost) -> None:
+    body = request(vector_body())
+    assert verify(host, body, now=VECTOR_NOW + 61, tolerance=60).reason == "timestamp too old"
+    assert verify(host, body, now=VECTOR_NOW - 61, tolerance=60).reason == (
+        "timestamp in the future"
+    )
+    assert verify(host, body, now=VECTOR_NOW + 3000, tolerance=3600).ok
+
+
+def test_missing_and_malformed(host: PluginHost) -> None:
+    assert verify(host, request(b'{"event-data":{}}')).reason == "missing signature header"
+    assert verify(host, request(vector_body()), secrets=[]).reason == "no secret configured"
+    no_token = json.dumps({"signature": {"timestamp": TIMESTAMP, "signature": SIGNATURE}})
+    assert not verify(host, request(no_token.encode())).ok
+    numeric = json.dumps(
+        {"signature": {"timestamp": int(TIMESTAMP), "token": TOKEN, "signature": SIGNATURE}}
+    ).encode()
+    assert verify(host, request(numeric)).ok
+
+
+def test_rotation(host: PluginHost) -> None:
+    assert verify(host, request(vector_body()), secrets=["new-key", KEY]).ok
+    assert not verify(host, request(vector_body()), secrets=["new-key"]).ok
+
+
+def test_parent_signature(host: PluginHost) -> None:
+    data = json.loads(vector_body("00" * 32))
+    data["parent-signature"] = {"timestamp": TIMESTAMP, "token": TOKEN, "signature": SIGNATURE}
+    assert verify(host, request(json.dumps(data).encode())).ok
+
+
+def test_form_bodies(host: PluginHost) -> None:
+    assert verify(host, request(LEGACY_FORM, FORM), now=TEST_NOW).ok
+    changed = LEGACY_FORM.replace(b"token=5", b"token=6")
+    assert not verify(host, request(changed, FORM), now=TEST_NOW).ok
+
+
+def test_multipart_route_body(host: PluginHost) -> None:
+    fields = dict(parse_qsl(LEGACY_FORM.decode()))
+    boundary = "XyZ"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+        for k, v in [
+            ("sender", "bob@example.com"),
+            ("subject", "Hi"),
+            ("timestamp", fields["timestamp"]),
+            ("token", fields["token"]),
+            ("signature", fields["signature"]),
+        ]
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachment-1"; '
+        'filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n'
+    )
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    req = request(body, headers)
+    assert verify(host, req, now=TEST_NOW).ok
+    info = host.describe("mailgun", req, host.settings_for("mailgun", {}))
+    assert info is not None and info.type == "inbound"
+    assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=TEST_NOW + 9999).ok
+
+
+def test_sign_rewrites_the_signature_object(host: PluginHost) -> None:
+    settings = host.settings_for("mailgun", {})
+    same = request(DELIVERED)
+    assert host.sign("mailgun", same, settings, KEY, TEST_NOW) is same
+    later = host.sign("mailgun", same, settings, KEY, TEST_NOW + 60)
+    assert later is not None and later.body != DELIVERED
+    signature = json.loads(later.body)["signature"]
+    assert signature["timestamp"] == str(int(TEST_NOW + 60))
+    assert signature["token"] == json.loads(DELIVERED)["signature"]["token"]
+    assert verify(host, later, now=TEST_NOW + 60).ok
+    form = host.sign("mailgun", request(LEGACY_FORM, FORM), settings, "other", TEST_NOW)
+    assert form is not None and verify(host, form, secrets=["other"], now=TEST_NOW).ok
+
+
+def describe(host: PluginHost, req: WebhookRequest) -> Any:
+    return host.describe("mailgun", req, host.settings_for("mailgun", {}))
+
+
+def test_describe_json(host: PluginHost) -> None:
+    info = describe(host, request(DELIVERED))
+    assert (info.type, info.id) == ("delivered", "CPgfbmQMTCKtHW6uIWtuVe")
+    assert info.time == datetime.fromtimestamp(1699999998.312, UTC)
+    assert info.fields["message_id"] == "20240502091245.1.ABCDEF@mg.example.com"
+    assert info.fields["tags"] == ["invoice"]
+    failed = describe(host, request(FAILED))
+    assert failed.type == "failed" and failed.fields["severity"] == "permanent"
+
+
+def test_describe_form(host: PluginHost) -> None:
+    info = describe(host, request(LEGACY_FORM, FORM))
+    assert info.type == "delivered"
+    assert info.id == "delivered:<20240502091245.1.ABCDEF@mg.example.com>:alice@example.com"
+    assert info.time == datetime.fromtimestamp(TEST_NOW, UTC)
+
+
+def test_models() -> None:
+    event = parse_payload(json.loads(DELIVERED))
+    assert isinstance(event, MailgunWebhook) and event.event_data is not None
+    data = event.event_data
+    assert data.delivery_status is not None and data.delivery_status.mx_host == (
+        "smtp-in.example.com"
+    )
+    assert data.message is not None and data.message.message_id == (
+        "20240502091245.1.ABCDEF@mg.example.com"
+    )
+    assert data.user_variables == {"invoice": "4711"}
+    assert data.model_extra is not None and "storage" in data.model_extra
+    assert event.signature is not None and event.signature.timestamp == "1700000000"
+    with pytest.raises(ValueError, match="JSON object"):
+        parse_payload([])

@@ -1,0 +1,145 @@
+"""Microsoft Graph change notifications: validation handshake, clientState check, description
+(providers spec §12).
+
+* Validation: when a subscription is created (and for its ``lifecycleNotificationUrl``), Graph
+  POSTs to ``<notificationUrl>?validationToken=<opaque>``. The answer must come within 10 s:
+  ``200``, ``Content-Type: text/plain``, body = the URL-**decoded** token.
+* Notifications carry no signature. What authenticates them is the secret ``clientState`` the
+  subscription was created with: **every** item of ``value`` must carry one of the endpoint's
+  secrets (compared in constant time). Rich notifications (``includeResourceData``) also carry
+  ``validationTokens`` (JWTs signed by Microsoft) and ``encryptedContent``: validating those
+  needs Microsoft's signing keys and your certificate, so it is left to the job (see README).
+
+The clientState does not cover the rest of the body, and nothing time-bound is sent; the dedupe
+id is the SHA-256 of the raw body (Graph retries resend the same bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hookpoint import ChallengeResponse, EventInfo, Verification, signing
+from hookpoint._request import WebhookRequest
+from hookpoint.providerkit import (
+    EventSpec,
+    ProviderSettings,
+    compact_json,
+    echo_challenge,
+    json_object,
+    matches_any_secret,
+    text,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "MsGraphSettings",
+    "challenge",
+    "describe",
+    "sign",
+    "verify",
+]
+
+EVENT_TYPES: tuple[str, ...] = (
+    "created",
+    "updated",
+    "deleted",
+    "subscriptionRemoved",
+    "missed",
+    "reauthorizationRequired",
+)
+"""The three ``changeType`` values and the three ``lifecycleEvent`` values."""
+
+EVENT = EventSpec()
+
+
+class MsGraphSettings(ProviderSettings):
+    """Graph endpoints take no settings: the subscriptions' ``clientState`` goes in
+    ``secrets=``."""
+
+
+def challenge(
+    request: WebhookRequest, settings: MsGraphSettings, secrets: Sequence[str]
+) -> ChallengeResponse | None:
+    """Echo ``?validationToken=`` (URL-decoded) as ``text/plain``; ``None`` otherwise."""
+    if request.method not in ("POST", "GET"):
+        return None
+    token = request.query.get("validationToken")
+    if token is None:
+        return None
+    return echo_challenge(token, content_type="text/plain")
+
+
+def _items(body: dict[str, Any] | None) -> list[Any] | None:
+    items = body.get("value") if body is not None else None
+    return items if isinstance(items, list) and items else None
+
+
+def verify(
+    request: WebhookRequest, settings: MsGraphSettings, secrets: Sequence[str], now: float
+) -> Verification:
+    """Every notification in ``value`` must carry a configured ``clientState``."""
+    if not any(secrets):
+        return Verification.failure(signing.REASON_NO_SECRET)
+    items = _items(json_object(request.body))
+    if items is None:
+        return Verification.failure("not a change notification collection")
+    verdict = True
+    for item in items:
+        state = item.get("clientState") if isinstance(item, dict) else None
+        if not isinstance(state, str) or not state:
+            return Verification.failure("missing clientState")
+        verdict &= matches_any_secret(state, secrets)
+    return Verification.success() if verdict else Verification.failure("clientState mismatch")
+
+
+def sign(
+    request: WebhookRequest, settings: MsGraphSettings, secret: str, now: float
+) -> WebhookRequest:
+    """Graph's "signature" is the ``clientState`` inside each notification: returns the request
+    unchanged when every item already carries ``secret``, else a copy whose body has it set
+    (re-serialised compactly)."""
+    body = json_object(request.body)
+    items = _items(body)
+    if body is None or items is None:
+        return request
+    if all(isinstance(i, dict) and i.get("clientState") == secret for i in items):
+        return request
+    for item in items:
+        if isinstance(item, dict):
+            item["clientState"] = secret
+    return WebhookRequest(
+        method=request.method,
+        url=request.url,
+        headers=request.headers,
+        body=compact_json(body),
+        client=request.client,
+        received_at=request.received_at,
+    )
+
+
+def _distinct(items: list[Any], key: str) -> list[str]:
+    values: list[str] = []
+    for item in items:
+        value = text(item.get(key)) if isinstance(item, dict) else None
+        if value is not None and value not in values:
+            values.append(value)
+    return values
+
+
+def describe(request: WebhookRequest, settings: MsGraphSettings) -> EventInfo:
+    """``type`` = the first item's ``changeType`` (or ``lifecycleEvent``); ``fields`` list every
+    change type, lifecycle event, subscription, resource and tenant in the batch."""
+    items = _items(json_object(request.body)) or []
+    changes = _distinct(items, "changeType")
+    lifecycle = _distinct(items, "lifecycleEvent")
+    kinds = [*changes, *lifecycle]
+    extra = {
+        "change_types": changes,
+        "lifecycle_events": lifecycle,
+        "subscription_ids": _distinct(items, "subscriptionId"),
+        "resources": _distinct(items, "resource"),
+        "tenant_ids": _distinct(items, "tenantId"),
+        "count": len(items),
+    }
+    return EVENT.describe(request, type=kinds[0] if kinds else None, extra=extra)

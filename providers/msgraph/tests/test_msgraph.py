@@ -1,0 +1,149 @@
+"""Microsoft Graph provider: the validation vector, clientState checks, description, models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+import hookpoint_msgraph
+from hookpoint._plugins import PluginHost
+from hookpoint._request import WebhookRequest
+from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint_msgraph import ChangeNotificationCollection, parse_payload
+from hookpoint_msgraph._samples import LIFECYCLE, MESSAGE_CREATED
+
+# Vector "graph-validation" copied from ../shared/specs/providers.md.
+VALIDATION_QUERY = (
+    "validationToken=Validation%3A%20Testing%20client%20application%20reachability%20for"
+    "%20subscription%20Request-Id%3A%2000000000-0000-0000-0000-000000000000"
+)
+VALIDATION_BODY = (
+    b"Validation: Testing client application reachability for subscription Request-Id: "
+    b"00000000-0000-0000-0000-000000000000"
+)
+CLIENT_STATE = "secretClientValue"
+URL = "https://hooks.example.com/webhooks/msgraph"
+
+
+@pytest.fixture(scope="module")
+def host() -> PluginHost:
+    return load_plugins(hookpoint_msgraph, entrypoints=False)
+
+
+def request(body: bytes = MESSAGE_CREATED, query: str = "", method: str = "POST") -> WebhookRequest:
+    return WebhookRequest(
+        method=method,
+        url=f"{URL}?{query}" if query else URL,
+        headers={"Content-Type": "application/json"},
+        body=body,
+    )
+
+
+def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
+    return host.verify(
+        "msgraph",
+        req,
+        host.settings_for("msgraph", {}),
+        [CLIENT_STATE] if secrets is None else secrets,
+        TEST_NOW,
+    )
+
+
+def challenge(host: PluginHost, req: WebhookRequest) -> Any:
+    return host.challenge("msgraph", req, host.settings_for("msgraph", {}), [CLIENT_STATE])
+
+
+def test_validation_vector(host: PluginHost) -> None:
+    req = WebhookRequest(
+        method="POST",
+        url=f"{URL}?{VALIDATION_QUERY}",
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+    )
+    reply = challenge(host, req)
+    assert reply.status == 200 and reply.body == VALIDATION_BODY
+    assert reply.content_type == "text/plain"
+    assert reply.skip_triggering_runs
+
+
+def test_validation_needs_no_secret(host: PluginHost) -> None:
+    req = request(b"", "validationToken=abc")
+    reply = host.challenge("msgraph", req, host.settings_for("msgraph", {}), [])
+    assert reply is not None and reply.body == b"abc"
+
+
+def test_notifications_are_not_handshakes(host: PluginHost) -> None:
+    assert challenge(host, request()) is None
+    assert challenge(host, request(query="validationToken=x", method="PUT")) is None
+
+
+def test_client_state_verifies(host: PluginHost) -> None:
+    assert verify(host, request()).ok
+    assert verify(host, request(LIFECYCLE)).ok
+    assert verify(host, request(), ["rotated", CLIENT_STATE]).ok
+
+
+def test_wrong_or_missing_client_state(host: PluginHost) -> None:
+    wrong = MESSAGE_CREATED.replace(b"secretClientValue", b"secretClientValuf")
+    assert verify(host, request(wrong)).reason == "clientState mismatch"
+    assert verify(host, request(), ["other"]).reason == "clientState mismatch"
+    assert verify(host, request(), []).reason == "no secret configured"
+    assert verify(host, request(b'{"value":[]}')).reason == "not a change notification collection"
+    assert verify(host, request(b'{"value":[{"changeType":"created"}]}')).reason == (
+        "missing clientState"
+    )
+
+
+def test_every_item_must_carry_a_secret(host: PluginHost) -> None:
+    data = json.loads(MESSAGE_CREATED)
+    data["value"].append({**data["value"][0], "clientState": "attacker"})
+    assert not verify(host, request(json.dumps(data).encode())).ok
+
+
+def test_sign_sets_the_client_state(host: PluginHost) -> None:
+    settings = host.settings_for("msgraph", {})
+    same = request()
+    assert host.sign("msgraph", same, settings, CLIENT_STATE, TEST_NOW) is same
+    signed = host.sign("msgraph", same, settings, "new-state", TEST_NOW)
+    assert signed is not None and json.loads(signed.body)["value"][0]["clientState"] == "new-state"
+    assert verify(host, signed, ["new-state"]).ok
+
+
+def describe(host: PluginHost, body: bytes) -> Any:
+    return host.describe("msgraph", request(body), host.settings_for("msgraph", {}))
+
+
+def test_describe(host: PluginHost) -> None:
+    info = describe(host, MESSAGE_CREATED)
+    assert info.type == "created"
+    assert info.id == "sha256:" + hashlib.sha256(MESSAGE_CREATED).hexdigest()
+    assert info.fields["subscription_ids"] == ["a8f7b1c2-3d4e-4f5a-8b9c-0d1e2f3a4b5c"]
+    assert info.fields["tenant_ids"] == ["84bd8158-6d4d-4958-8b9f-9d6445542f95"]
+    assert info.fields["count"] == 1
+    lifecycle = describe(host, LIFECYCLE)
+    assert lifecycle.type == "reauthorizationRequired"
+    assert lifecycle.fields["lifecycle_events"] == ["reauthorizationRequired"]
+
+
+def test_model() -> None:
+    event = parse_payload(json.loads(MESSAGE_CREATED))
+    assert isinstance(event, ChangeNotificationCollection)
+    item = event.value[0]
+    assert item.change_type == "created" and item.client_state == CLIENT_STATE
+    assert item.resource_data is not None and item.resource_data.odata_type == (
+        "#Microsoft.Graph.Message"
+    )
+    rich = parse_payload(
+        {
+            "value": [{"encryptedContent": {"dataKey": "k"}, "sequenceNumber": 3}],
+            "validationTokens": ["jwt"],
+        }
+    )
+    assert rich.validation_tokens == ["jwt"]
+    assert rich.value[0].encrypted_content is not None
+    assert rich.value[0].encrypted_content.data_key == "k"
+    assert rich.value[0].model_extra == {"sequenceNumber": 3}
+    with pytest.raises(ValueError, match="JSON object"):
+        parse_payload([])

@@ -1,0 +1,52 @@
+"""Hookpoint provider plugin for Paddle Billing webhooks (notification destinations).
+
+The module itself is the plugin (entry point ``paddle = "hookpoint_paddle"`` in the
+``hookpoint`` group); its hook implementations come from
+:class:`hookpoint.providerkit.ProviderPlugin`.
+
+Sender behaviour: providers spec §18 and
+https://developer.paddle.com/webhooks/signature-verification.
+"""
+
+from __future__ import annotations
+
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import ProviderPlugin
+
+from . import _models
+from ._models import *  # noqa: F403 - the models are part of the public API
+from ._provider import DEFAULT_TOLERANCE, EVENT, EVENT_TYPES, SIGNATURE, PaddleSettings
+from ._samples import SAMPLES, SECRET_KEY
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "EVENT_TYPES",
+    "NAME",
+    "PLUGIN",
+    "PROVIDER",
+    "SECRET_KEY",
+    "SIGNATURE",
+    "PaddleSettings",
+    *_models.__all__,
+]
+
+__version__ = "0.1.0"
+
+NAME = "paddle"
+
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="Paddle Billing",
+    icon="paddle",
+    docs_url="https://developer.paddle.com/webhooks/signature-verification",
+    settings_model=PaddleSettings,
+    samples=SAMPLES,
+    event_types=EVENT_TYPES,
+    verification=f"{SIGNATURE.header}: ts=<unix>;h1=<hex HMAC-SHA256 of '{{ts}}:{{raw body}}'> "
+    f"keyed with the destination's secret key verbatim; any h1 may match; tolerance "
+    f"{DEFAULT_TOLERANCE} s both ways (setting 'tolerance')",
+    payload_model=_models.parse_payload,
+)
+
+PLUGIN: ProviderPlugin[PaddleSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
+globals().update(PLUGIN.hookimpls())

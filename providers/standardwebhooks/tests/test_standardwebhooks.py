@@ -1,0 +1,224 @@
+"""Standard Webhooks provider: the spec's vector, the standardwebhooks and svix libraries both
+ways, several signatures, tolerance both ways, v1a Ed25519, event description and models."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import standardwebhooks
+import svix.webhooks
+
+import hookpoint_standardwebhooks as stdwh
+from hookpoint._plugins import PluginHost
+from hookpoint._request import WebhookRequest
+from hookpoint.providerkit import ed25519_sign
+from hookpoint.testing import get_sample, load_plugins, sign_sample
+
+# Vector copied from ../shared/specs/providers.md ("stdwh-sign").
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+TS = 1614265330
+BODY = b'{"test": 2432232314}'
+SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+URL = "https://hooks.example.com/webhooks/standardwebhooks"
+
+
+@pytest.fixture(scope="module")
+def host() -> PluginHost:
+    return load_plugins(stdwh, entrypoints=False)
+
+
+def delivery(
+    signature: str | None = SIGNATURE,
+    *,
+    body: bytes = BODY,
+    ts: int = TS,
+    prefix: str = "webhook",
+    msg_id: str = MSG_ID,
+) -> WebhookRequest:
+    headers = {f"{prefix}-id": msg_id, f"{prefix}-timestamp": str(ts)}
+    if signature is not None:
+        headers[f"{prefix}-signature"] = signature
+    return WebhookRequest(url=URL, headers=headers, body=body)
+
+
+def verify(
+    host: PluginHost,
+    req: WebhookRequest,
+    *,
+    now: float = TS,
+    secrets: tuple[str, ...] = (SECRET,),
+    **settings: Any,
+) -> Any:
+    return host.verify(
+        "standardwebhooks", req, host.settings_for("standardwebhooks", settings), secrets, now
+    )
+
+
+@pytest.mark.parametrize("prefix", ["webhook", "svix"])
+def test_vector_verifies_under_both_header_names(host: PluginHost, prefix: str) -> None:
+    assert verify(host, delivery(prefix=prefix)).ok
+    assert not verify(host, delivery(prefix=prefix, body=b'{"test": 2432232315}')).ok
+    assert not verify(host, delivery(prefix=prefix, msg_id=MSG_ID + "x")).ok
+    assert not verify(host, delivery(prefix=prefix, ts=TS + 1), now=TS).ok
+
+
+def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
+    unsigned = delivery(None).with_context(headers={"webhook-id": MSG_ID})
+    settings = host.settings_for("standardwebhooks", {})
+    signed = host.sign("standardwebhooks", unsigned, settings, SECRET, TS)
+    assert signed is not None
+    assert signed.headers["webhook-signature"] == SIGNATURE
+    assert signed.headers["webhook-timestamp"] == str(TS)
+    assert signed.headers["webhook-id"] == MSG_ID
+
+
+def test_several_signatures_and_unknown_versions(host: PluginHost) -> None:
+    other = "v1," + base64.b64encode(b"x" * 32).decode()
+    assert verify(host, delivery(f"{other} v2,abc {SIGNATURE}")).ok
+    assert verify(host, delivery(f"v1a,{'A' * 86}== {SIGNATURE}")).ok
+    assert not verify(host, delivery(other)).ok
+    assert not verify(host, delivery("v2," + SIGNATURE[3:])).ok
+
+
+def test_secret_forms_and_rotation(host: PluginHost) -> None:
+    bare = SECRET.removeprefix("whsec_")
+    assert verify(host, delivery(), secrets=(bare,)).ok  # the libraries accept it too
+    unpadded = "whsec_" + base64.b64encode(b"k" * 24).decode().rstrip("=")
+    assert verify(host, delivery(), secrets=(unpadded, SECRET)).ok
+    assert verify(host, delivery(), secrets=("not base64!", SECRET)).ok
+    result = verify(host, delivery(), secrets=("not base64!",))
+    assert not result.ok and result.reason == "invalid key configured"
+
+
+@pytest.mark.parametrize(
+    ("offset", "ok"), [(-301, False), (-300, True), (0, True), (300, True), (301, False)]
+)
+def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
+    assert verify(host, delivery(), now=TS - offset).ok is ok
+
+
+def test_tolerance_setting_and_missing_headers(host: PluginHost) -> None:
+    assert not verify(host, delivery(), now=TS + 31, tolerance=30).ok
+    no_id = delivery().with_context(
+        headers={"webhook-timestamp": str(TS), "webhook-signature": SIGNATURE}
+    )
+    assert verify(host, no_id).reason == "missing message id"
+    assert verify(host, delivery(None)).reason == "missing signature header"
+
+
+# -- the reference libraries ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("library", [standardwebhooks.Webhook, svix.webhooks.Webhook])
+def test_library_signatures_verify_with_the_provider(host: PluginHost, library: Any) -> None:
+    now = int(time.time())
+    header = library(SECRET).sign(MSG_ID, datetime.fromtimestamp(now, tz=UTC), BODY.decode())
+    prefix = "svix" if library is svix.webhooks.Webhook else "webhook"
+    assert verify(host, delivery(header, ts=now, prefix=prefix), now=now).ok
+
+
+@pytest.mark.parametrize(
+    "name", ["contact.created", "clerk.user.created", "resend.email.delivered"]
+)
+def test_provider_signatures_verify_with_the_libraries(host: PluginHost, name: str) -> None:
+    sample = get_sample(host, "standardwebhooks", name)
+    signed = sign_sample(host, "standardwebhooks", sample, now=time.time())
+    headers = dict(signed.headers.items())
+    if sample.settings["header_style"] == "svix":
+        svix.webhooks.Webhook(SECRET).verify(signed.body, headers)
+        with pytest.raises(svix.webhooks.WebhookVerificationError):
+            svix.webhooks.Webhook(SECRET).verify(signed.body + b" ", headers)
+    else:
+        assert standardwebhooks.Webhook(SECRET).verify(signed.body, headers) is not None
+    webhook_headers = {k.replace("svix-", "webhook-"): v for k, v in headers.items()}
+    standardwebhooks.Webhook(SECRET).verify(signed.body, webhook_headers, json_parse=False)
+
+
+# -- v1a (Ed25519) ---------------------------------------------------------------------------
+
+
+def test_v1a_signature_from_the_algorithm(host: PluginHost) -> None:
+    seed = base64.b64decode(stdwh.ED25519_PRIVATE_KEY.removeprefix("whsk_"))
+    raw = ed25519_sign(seed, f"{MSG_ID}.{TS}.".encode() + BODY)
+    header = "v1a," + base64.b64encode(raw).decode()
+    assert verify(host, delivery(header), secrets=(stdwh.ED25519_PUBLIC_KEY,)).ok
+    assert not verify(
+        host, delivery(header, body=BODY + b" "), secrets=(stdwh.ED25519_PUBLIC_KEY,)
+    ).ok
+    # a v1a signature is never checked against a symmetric secret, nor v1 against a public key
+    assert not verify(host, delivery(header)).ok
+    assert not verify(host, delivery(), secrets=(stdwh.ED25519_PUBLIC_KEY,)).ok
+
+
+def test_v1a_and_v1_side_by_side(host: PluginHost) -> None:
+    signed = sign_sample(host, "standardwebhooks", "ed25519.v1a")
+    value = signed.headers["webhook-signature"]
+    assert value.startswith("v1a,")
+    mixed = delivery(
+        f"{SIGNATURE} {value}",
+        ts=int(signed.headers["webhook-timestamp"]),
+        body=signed.body,
+        msg_id=signed.headers["webhook-id"],
+    )
+    assert verify(
+        host, mixed, now=1_700_000_000, secrets=("whsec_" + "A" * 32, stdwh.ED25519_PUBLIC_KEY)
+    ).ok
+
+
+# -- events and models -----------------------------------------------------------------------
+
+
+def test_describe(host: PluginHost) -> None:
+    signed = sign_sample(host, "standardwebhooks", "clerk.user.created")
+    info = host.describe("standardwebhooks", signed, host.settings_for("standardwebhooks", {}))
+    assert info is not None
+    assert (info.type, info.id) == ("user.created", "msg_2Zv9D6y0bFq6ZbJq0XQp1Kx3wYh")
+    assert info.time == datetime.fromtimestamp(1_700_000_000, tz=UTC)
+    assert info.fields["instance_id"] == "ins_123"
+    assert info.fields["data_id"] == "user_29w83sxmDNGwOuEthce5gg56FcC"
+
+
+def test_models(host: PluginHost) -> None:
+    clerk = json.loads(get_sample(host, "standardwebhooks", "clerk.user.created").body)
+    clerk["data"]["brand_new"] = True
+    user = stdwh.parse_payload(clerk)
+    assert isinstance(user, stdwh.ClerkUserEvent) and user.data is not None
+    assert user.data.primary_email == "example@example.org"
+    assert user.data.model_extra is not None and user.data.model_extra["brand_new"] is True
+    resend = stdwh.parse_payload(
+        json.loads(get_sample(host, "standardwebhooks", "resend.email.delivered").body)
+    )
+    assert isinstance(resend, stdwh.ResendEvent) and resend.data is not None
+    assert resend.data.from_ == "Acme <onboarding@resend.dev>"
+    spec = stdwh.parse_payload(
+        {
+            "type": "contact.created",
+            "timestamp": "2022-11-03T20:26:10Z",
+            "data": {"id": "1"},
+            "extra": 1,
+        }
+    )
+    assert type(spec) is stdwh.StandardWebhookEvent and spec.model_extra == {"extra": 1}
+    session = stdwh.parse_payload(
+        {
+            "object": "event",
+            "instance_id": "ins_1",
+            "type": "session.created",
+            "data": {"id": "sess_1"},
+        }
+    )
+    assert type(session) is stdwh.ClerkEvent
+
+
+def test_plugin_is_installed() -> None:
+    record = PluginHost.load(env={}).provider_record("standardwebhooks")
+    assert (record.distribution, record.module) == (
+        "hookpoint-standardwebhooks",
+        "hookpoint_standardwebhooks",
+    )

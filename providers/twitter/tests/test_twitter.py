@@ -1,0 +1,137 @@
+"""X (Twitter) provider: the spec's CRC and POST vectors, event description and models."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import hookpoint_twitter
+from hookpoint._plugins import PluginHost
+from hookpoint._request import WebhookRequest
+from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint_twitter import AccountActivity, parse_payload
+from hookpoint_twitter._samples import DIRECT_MESSAGE, TWEET_CREATE
+
+# Vectors "x-crc" and "x-post" copied from ../shared/specs/providers.md.
+CONSUMER_SECRET = "z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"
+CRC_TOKEN = "9b4507b3-9040-4669-9ca3-6b94edb50553"
+CRC_RESPONSE = "sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8="
+POST_BODY = (
+    b'{"for_user_id":"2244994945","tweet_create_events":[{"id_str":"1700000000000000000",'
+    b'"text":"hello"}]}'
+)
+POST_SIGNATURE = "sha256=jwMwzhDiAL1aUXWNlLChdfQ3AEcEAcLK21EiKNm3GZY="
+URL = "https://hooks.example.com/webhooks/twitter"
+
+
+@pytest.fixture(scope="module")
+def host() -> PluginHost:
+    return load_plugins(hookpoint_twitter, entrypoints=False)
+
+
+def request(body: bytes = POST_BODY, signature: str | None = POST_SIGNATURE) -> WebhookRequest:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["x-twitter-webhooks-signature"] = signature
+    return WebhookRequest(method="POST", url=URL, headers=headers, body=body)
+
+
+def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
+    return host.verify(
+        "twitter",
+        req,
+        host.settings_for("twitter", {}),
+        [CONSUMER_SECRET] if secrets is None else secrets,
+        TEST_NOW,
+    )
+
+
+def crc(host: PluginHost, query: str, secrets: list[str], method: str = "GET") -> Any:
+    req = WebhookRequest(method=method, url=f"{URL}?{query}")
+    return host.challenge("twitter", req, host.settings_for("twitter", {}), secrets)
+
+
+def test_crc_vector(host: PluginHost) -> None:
+    reply = crc(host, f"crc_token={CRC_TOKEN}", [CONSUMER_SECRET])
+    assert reply.status == 200 and reply.content_type == "application/json"
+    assert json.loads(reply.body) == {"response_token": CRC_RESPONSE}
+
+
+def test_crc_uses_the_newest_secret(host: PluginHost) -> None:
+    reply = crc(host, "crc_token=abc", ["new-secret", CONSUMER_SECRET])
+    expected = base64.b64encode(hmac.digest(b"new-secret", b"abc", "sha256")).decode()
+    assert json.loads(reply.body) == {"response_token": f"sha256={expected}"}
+
+
+def test_not_a_crc(host: PluginHost) -> None:
+    assert crc(host, "crc_token=abc", [CONSUMER_SECRET], method="POST") is None
+    assert crc(host, "other=1", [CONSUMER_SECRET]) is None
+    assert crc(host, "crc_token=abc", []) is None
+
+
+def test_post_vector_verifies(host: PluginHost) -> None:
+    assert verify(host, request()).ok
+
+
+def test_post_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
+    assert not verify(host, request(POST_BODY.replace(b"hello", b"hellp"))).ok
+
+
+def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
+    signed = host.sign(
+        "twitter",
+        request(signature=None),
+        host.settings_for("twitter", {}),
+        CONSUMER_SECRET,
+        TEST_NOW,
+    )
+    assert signed is not None
+    assert signed.headers["x-twitter-webhooks-signature"] == POST_SIGNATURE
+
+
+def test_rotation_and_wrong_secret(host: PluginHost) -> None:
+    assert verify(host, request(), ["newer", CONSUMER_SECRET]).ok
+    assert verify(host, request(), ["newer"]).reason == "signature mismatch"
+
+
+def describe(host: PluginHost, body: bytes) -> Any:
+    return host.describe("twitter", request(body), host.settings_for("twitter", {}))
+
+
+def test_describe_tweet(host: PluginHost) -> None:
+    info = describe(host, TWEET_CREATE)
+    assert info.type == "tweet_create_events"
+    assert info.id == "tweet_create_events:1785968040123456789"
+    assert info.time == datetime(2024, 5, 2, 9, 12, 45, tzinfo=UTC)
+    assert info.fields["for_user_id"] == "2244994945"
+
+
+def test_describe_direct_message(host: PluginHost) -> None:
+    info = describe(host, DIRECT_MESSAGE)
+    assert info.type == "direct_message_events"
+    assert info.id == "direct_message_events:1785970000000000001"
+    assert info.time == datetime.fromtimestamp(1714641165, UTC)
+
+
+def test_describe_without_ids(host: PluginHost) -> None:
+    info = describe(host, b'{"for_user_id":"1","favorite_events":[{}]}')
+    assert info.type == "favorite_events" and info.id.startswith("sha256:")
+
+
+def test_model() -> None:
+    event = parse_payload(json.loads(TWEET_CREATE))
+    assert isinstance(event, AccountActivity)
+    assert event.tweet_create_events[0].key == "1785968040123456789"
+    assert event.tweet_create_events[0].text == "@XDevelopers café meetup tonight?"
+    dm = parse_payload(json.loads(DIRECT_MESSAGE))
+    assert dm.direct_message_events[0].message_create is not None
+    assert "3001969357" in dm.users
+    odd = parse_payload({"for_user_id": "1", "new_kind_events": [{"id": 1}]})
+    assert odd.model_extra == {"new_kind_events": [{"id": 1}]}
+    with pytest.raises(ValueError, match="JSON object"):
+        parse_payload(1)

@@ -1,0 +1,62 @@
+"""Hookpoint provider plugin for Zoom webhooks (Zoom Marketplace apps' event subscriptions).
+
+The module itself is the plugin (entry point ``zoom = "hookpoint_zoom"`` in the ``hookpoint``
+group); its hook implementations come from :class:`hookpoint.providerkit.ProviderPlugin`.
+
+Sender behaviour: providers spec §10 and https://developers.zoom.us/docs/api/webhooks/.
+"""
+
+from __future__ import annotations
+
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import ProviderPlugin
+
+from . import _models
+from ._models import *  # noqa: F403 - the models are part of the public API
+from ._provider import (
+    DEFAULT_TOLERANCE,
+    EVENT_TYPES,
+    SIGNATURE,
+    URL_VALIDATION,
+    ZoomSettings,
+    challenge,
+    describe,
+    encrypted_token,
+)
+from ._samples import SAMPLES, SECRET_TOKEN
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "EVENT_TYPES",
+    "NAME",
+    "PLUGIN",
+    "PROVIDER",
+    "SECRET_TOKEN",
+    "SIGNATURE",
+    "URL_VALIDATION",
+    "ZoomSettings",
+    "encrypted_token",
+    *_models.__all__,
+]
+
+__version__ = "0.1.0"
+
+NAME = "zoom"
+
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="Zoom",
+    icon="zoom",
+    docs_url="https://developers.zoom.us/docs/api/webhooks/",
+    settings_model=ZoomSettings,
+    samples=SAMPLES,
+    event_types=EVENT_TYPES,
+    verification="x-zm-signature: 'v0=' + hex HMAC-SHA256 of 'v0:{x-zm-request-timestamp}:{raw "
+    f"body}}' keyed with the Secret Token; tolerance {DEFAULT_TOLERANCE} s both ways",
+    handshake="signed POST event=endpoint.url_validation answered 200 JSON {plainToken, "
+    "encryptedToken: hex HMAC-SHA256(secret, plainToken)} once it verifies (else 401)",
+    payload_model=_models.parse_payload,
+)
+
+PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge)
+globals().update(PLUGIN.hookimpls())
