@@ -32,3 +32,17 @@ def test_documented_settings_exist() -> None:
     plugin_controls = {"LOAD_PLUGINS", "DISABLE_PLUGINS", "STRICT_PLUGINS"}
     known = {f.upper() for f in Settings.model_fields} | plugin_controls
     assert documented <= known, documented - known
+
+
+def test_providers_catalogue_is_generated_from_the_installed_plugins() -> None:
+    from hookpoint._plugins import PluginHost
+    from hookpoint.cli import providers_markdown
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "providers.md").read_text()
+    host = PluginHost.load(env={})
+    assert page == providers_markdown(host), (
+        "docs/providers.md is stale: regenerate it with "
+        "`hookpoint providers --markdown > docs/providers.md`"
+    )
+    for name in ("caldotcom", "whatsapp", "stripe", "github", "hmac"):
+        assert f"| `{name}` (" in page

@@ -70,11 +70,13 @@ async def _completed(value: _AwaitableVerification) -> _AwaitableVerification:
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    given = {name for name, _ in headers}
+    extra = [h for h in _SECURITY if h[0] not in given]  # a reply may set its own (Dropbox)
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [*headers, *_SECURITY, (b"content-length", str(len(body)).encode())],
+            "headers": [*headers, *extra, (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -112,6 +114,7 @@ class IngestHandler:
         self.settings = settings
         self.prefix = settings.webhook_prefix + "/"
         self.max_body = settings.max_body_size
+        self.read_timeout = settings.read_timeout
         self.trusted = settings.trusted_proxy_set
         self.metrics = metrics
         self.rate_limiter = rate_limiter
@@ -208,6 +211,10 @@ class IngestHandler:
             raise _Reject(413, "payload_too_large", f"body larger than {self.max_body} bytes")
         chunks: list[bytes] = []
         size = 0
+        # hypercorn's read_timeout bounds each read, not the request: a sender trickling a byte
+        # at a time would hold the connection for ever. The whole body must arrive within
+        # read_timeout; a stall on the last read is still cut by hypercorn's own timeout.
+        deadline = time.monotonic() + self.read_timeout
         while True:
             message = await receive()
             kind = message.get("type")
@@ -223,6 +230,13 @@ class IngestHandler:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+            if time.monotonic() > deadline:
+                raise _Reject(
+                    408,
+                    "request_timeout",
+                    f"the body did not arrive within {self.read_timeout:g} s",
+                    [(b"connection", b"close")],
+                )
         return b"".join(chunks)
 
     def _snapshot(
