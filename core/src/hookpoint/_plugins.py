@@ -23,7 +23,7 @@ import os
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 from pydantic import BaseModel, ValidationError
@@ -103,6 +103,9 @@ class PluginHost:
         self._provider_record: dict[str, PluginRecord] = {}
         self._owner: dict[str, object] = {}
         self._owned_callers: dict[tuple[int, str], Any] = {}
+        self._direct: dict[
+            tuple[str, str], tuple[Callable[..., Any], tuple[str, ...]] | Literal[False]
+        ] = {}
         self.strict = False
         self._sealed = False
         self._record_conflicts = False
@@ -321,8 +324,30 @@ class PluginHost:
 
     # -- owner-dispatched calls (never raise into the host) ---------------------------------------
     def _owned(self, provider: str, hook: str, **kwargs: Any) -> Any:
-        plugin = self._owner[provider]
-        return self._call_own(plugin, hook, provider=provider, **kwargs)
+        """Call a provider-owned (firstresult) hook on the owning plugin only.
+
+        These calls are on every request's hot path, so when the owner has exactly one plain
+        implementation (the usual case) it is called directly with the arguments it declares,
+        which is what pluggy would do, minus its per-call bookkeeping (~10 us a call here).
+        """
+        key = (provider, hook)
+        direct = self._direct.get(key)
+        if direct is None:
+            direct = self._direct[key] = self._direct_impl(self._owner[provider], hook)
+        kwargs["provider"] = provider
+        if direct is False:
+            return self._call_own(self._owner[provider], hook, **kwargs)
+        function, argnames = direct
+        return function(**{name: kwargs[name] for name in argnames})
+
+    def _direct_impl(
+        self, plugin: object, hook: str
+    ) -> tuple[Callable[..., Any], tuple[str, ...]] | Literal[False]:
+        caller = getattr(self.pm.hook, hook)
+        impls = [impl for impl in caller.get_hookimpls() if impl.plugin is plugin]
+        if not self._sealed or len(impls) != 1 or impls[0].hookwrapper or impls[0].wrapper:
+            return False
+        return impls[0].function, tuple(impls[0].argnames)
 
     def challenge(
         self, provider: str, request: WebhookRequest, settings: BaseModel, secrets: Sequence[str]

@@ -675,6 +675,21 @@ class WebhookRequest:
             self._cache["json_depth_ok"] = True
         return value
 
+    def json_view(self) -> Any:
+        """The body parsed as JSON once and shared: **treat it as read-only**.
+
+        For hooks and filters on the hot path (verification, event description, filter views
+        all read the same parse). Use :meth:`json` for a private copy you may mutate.
+
+        :raises ValueError: as :meth:`json`.
+        """
+        cache = self._cache
+        if "json_view" in cache:
+            return cache["json_view"]
+        value = self._parse_json()
+        cache["json_view"] = value
+        return value
+
     def json(self) -> Any:
         """The body parsed as JSON: a fresh object per call (mutate it freely).
 
@@ -744,7 +759,7 @@ class WebhookRequest:
         if media == "application/x-www-form-urlencoded":
             return True, dict(self.form().multi_items())
         if _is_json_media(media) or media in ("", "text/plain"):
-            return True, self._parse_json()
+            return True, self.json_view()
         return False, None
 
     def filter_view(self) -> dict[str, Any]:
@@ -802,7 +817,8 @@ class WebhookRequest:
             for key in ("url", "query"):
                 if key in cache:
                     new_cache[key] = cache[key]
-        carried: tuple[str, ...] = ("json_error", "json_depth_ok")  # body-only, body is kept
+        # body-only, and the body is kept
+        carried: tuple[str, ...] = ("json_error", "json_depth_ok", "json_view")
         if "headers" not in changes:
             carried += ("media", "form")
         for key in carried:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
@@ -13,26 +14,66 @@ if TYPE_CHECKING:
     from ._app import Hookpoint
     from ._settings import Settings
 
-__all__ = ["hypercorn_config", "run_worker_forever", "serve_forever"]
+__all__ = [
+    "answer_protocol_errors_with_4xx",
+    "hypercorn_config",
+    "run_worker_forever",
+    "serve_forever",
+    "worker_app",
+]
 
 
 def hypercorn_config(settings: Settings) -> Config:
+    answer_protocol_errors_with_4xx()
     config = Config()
     host = settings.host
     config.bind = [f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}"]
     config.workers = settings.workers
     config.accesslog = None
+    # A slow sender cannot hold a connection for ever. Until its headers are complete a
+    # connection is idle, so keep_alive_timeout bounds the headers; read_timeout bounds each
+    # read of the body here, and the ingest handler bounds the whole body by it.
     config.keep_alive_timeout = settings.keep_alive_timeout
-    # A slow sender cannot hold a connection forever: the whole request must arrive in time.
-    config.read_timeout = int(settings.read_timeout)
+    config.read_timeout = max(1, math.ceil(settings.read_timeout))
     config.h11_max_incomplete_size = 64 * 1024
     config.graceful_timeout = 10.0
     return config
 
 
+def answer_protocol_errors_with_4xx() -> None:
+    """Make hypercorn answer a malformed HTTP/1.1 request with 400 where h11 hints a 5xx.
+
+    h11 hints 501 for a ``Transfer-Encoding`` it does not implement (``gzip``, ``chunked,
+    chunked``, several headers: classic request-smuggling probes) and hypercorn sends the hint
+    as the status. To a webhook sender a 5xx means "retry later", but that request can never
+    succeed: it gets 400 and the connection is closed, as for any other malformed request.
+    Idempotent; a hypercorn without the method is left alone.
+    """
+    from hypercorn.protocol.h11 import H11Protocol
+
+    original = getattr(H11Protocol, "_send_error_response", None)
+    if original is None or getattr(original, "_hookpoint_4xx", False):
+        return
+
+    async def send_error_response(self: Any, status_code: int) -> None:
+        await original(self, 400 if status_code >= 500 else status_code)
+
+    send_error_response._hookpoint_4xx = True  # type: ignore[attr-defined]
+    H11Protocol._send_error_response = send_error_response  # type: ignore[method-assign]
+
+
+def worker_app() -> Any:
+    """The app of each hypercorn worker process when ``workers > 1`` (spawned processes do not
+    inherit the protocol patch above)."""
+    from ._entry import from_env
+
+    answer_protocol_errors_with_4xx()
+    return from_env()
+
+
 def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
     """Serve ``hp`` until SIGINT/SIGTERM. With several workers, hypercorn re-imports the app in
-    each process through ``hookpoint._entry:from_env()``."""
+    each process through :func:`worker_app`."""
     from ._server import HookpointServer
 
     config = hypercorn_config(settings)
@@ -44,7 +85,7 @@ def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
             if name == "admin_token" and settings.admin_token is not None:
                 value = settings.admin_token.get_secret_value()
             os.environ[f"HOOKPOINT_{name.upper()}"] = str(value)
-        config.application_path = "hookpoint._entry:from_env()"
+        config.application_path = "hookpoint._serve:worker_app()"
         run(config)
         return
     server = HookpointServer(hp, settings)

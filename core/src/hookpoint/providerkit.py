@@ -762,10 +762,14 @@ def compact_json(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, ``None`` when it is anything else (never raises)."""
+def json_object(source: WebhookRequest | bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, ``None`` when it is anything else (never raises).
+
+    Given a request, its shared parse (``request.json_view()``) is used: one parse per
+    request for verification, description and filters; treat the result as read-only.
+    """
     try:
-        data = json.loads(body)
+        data = source.json_view() if hasattr(source, "json_view") else json.loads(source)
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
@@ -865,7 +869,7 @@ class EventSpec:
     ) -> EventInfo:
         """The :class:`~hookpoint.EventInfo`; ``extra`` adds fields, ``overrides`` replace
         ``type``/``id``/``time`` the provider worked out itself. Never raises on odd bodies."""
-        body = json_object(request.body)
+        body = json_object(request)
         kind = overrides.get("type", text(self.first(request, self.type, body)))
         event_id = overrides.get("id", text(self.first(request, self.id, body)))
         when = overrides.get(

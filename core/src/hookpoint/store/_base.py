@@ -15,6 +15,7 @@ Guarantees the host and the run engine rely on:
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 import time
@@ -57,6 +58,7 @@ class NotFound(StoreError, LookupError):
 _id_lock = threading.Lock()
 _id_last = [0, 0]  # (ms, random part) of the previous id made by this process
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_TO_SORTABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode())
 
 
 def new_id() -> str:
@@ -75,12 +77,9 @@ def new_id() -> str:
             if rand >> 80:  # 2**80 ids in one millisecond: borrow the next one
                 ms, rand = ms + 1, 0
         _id_last[0], _id_last[1] = ms, rand
-    value = (ms << 80) | rand
-    out = []
-    for _ in range(26):
-        out.append(_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(out))
+    # base32 of the 128 bits, mapped onto an alphabet in ASCII order so ids sort by value
+    raw = base64.b32encode(((ms << 80) | rand).to_bytes(16, "big"))[:26]
+    return raw.translate(_TO_SORTABLE).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,7 +139,7 @@ def describe(request: WebhookRequest, settings: AsanaSettings) -> EventInfo:
     (``heartbeat`` for an empty one, None for a mixed batch); ``fields.event_types`` lists them
     all; ``id`` = the body hash (Asana has no event ids; a retry resends the same bytes);
     ``time`` = the first event's ``created_at``."""
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     events = body.get("events")
     events = events if isinstance(events, list) else None
     kinds = list(dict.fromkeys(t for t in map(_event_type, events or []) if t))

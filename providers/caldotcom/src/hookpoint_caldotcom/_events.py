@@ -88,7 +88,7 @@ def _decode(request: WebhookRequest) -> tuple[dict[str, Any] | None, str]:
     """The body as a dict and its shape: a JSON object (``flat`` until a ``payload`` is seen), a
     form-urlencoded custom template (``form``), or nothing usable (``unknown``)."""
     try:
-        data = request.json()
+        data = request.json_view()
     except ValueError:
         pass
     else:

@@ -117,7 +117,7 @@ def challenge(
     """Answer a verified PING (``{"type":1}`` or ``204``) and, with ``defer_interactions``, a
     verified command/component/modal with a deferred response; refuse a badly signed PING with
     ``401``; ``None`` for everything else (it goes on to verification)."""
-    body = json_object(request.body)
+    body = json_object(request)
     if body is None:
         return None
     kind = body.get("type")
@@ -162,7 +162,7 @@ def describe(request: WebhookRequest, settings: DiscordSettings) -> EventInfo:
     """Interactions: ``type`` = the interaction type's name, ``id`` = the interaction id,
     ``time`` = from that id (snowflake). Webhook events: ``type`` = ``event.type`` (``PING`` for
     type 0), ``time`` = ``event.timestamp``, ``id`` = the body hash."""
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     kind = body.get("type")
     if _is_webhook_event(body):
         if kind == 0:

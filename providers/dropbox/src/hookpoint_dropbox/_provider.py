@@ -68,6 +68,6 @@ def challenge(
 def describe(request: WebhookRequest, settings: DropboxSettings) -> EventInfo:
     """``type`` = ``list_folder`` (or ``delta``); no id (see the module doc); ``fields`` carry
     the changed ``accounts`` (and legacy ``users``)."""
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     kind = next((key for key in EVENT_TYPES if isinstance(body.get(key), dict)), None)
     return EVENT.describe(request, type=kind)

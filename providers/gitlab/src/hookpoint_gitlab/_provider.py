@@ -147,7 +147,7 @@ def verify(
         return Verification.failure(signing.REASON_MALFORMED)
     if not matches_any_secret(values[0], tokens):
         return Verification.failure("token mismatch")
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     if not any(isinstance(body.get(key), str) for key in ("object_kind", "event_name")):
         return Verification.failure("not a GitLab event body")
     return Verification.success()
@@ -174,7 +174,7 @@ def describe(request: WebhookRequest, settings: GitLabSettings) -> EventInfo:
     """``type`` = ``X-Gitlab-Event`` (else derived from ``object_kind``); ``id`` =
     ``Idempotency-Key`` (stable across retries), else ``X-Gitlab-Event-UUID``, else the body
     hash; ``time`` = ``object_attributes.updated_at``/``created_at`` or the last commit's."""
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     kind = body.get("object_kind")
     fallback = _BY_KIND.get(kind, kind) if isinstance(kind, str) else None
     kind_type = header(request, EVENT_HEADER) or fallback

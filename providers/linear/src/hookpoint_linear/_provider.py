@@ -83,7 +83,7 @@ def verify(
     verdict = SIGNATURE.verify(request, secrets)
     if not verdict:
         return verdict
-    stamp = (json_object(request.body) or {}).get("webhookTimestamp")
+    stamp = (json_object(request) or {}).get("webhookTimestamp")
     reason = signing.check_timestamp(
         stamp if isinstance(stamp, int | str) else None, now, settings.tolerance, unit="ms"
     )

@@ -118,7 +118,7 @@ def _form_fields(request: WebhookRequest) -> dict[str, str]:
 
 def _signatures(request: WebhookRequest) -> list[tuple[Any, Any, Any]]:
     """Every ``(timestamp, token, signature)`` the request carries."""
-    body = json_object(request.body)
+    body = json_object(request)
     if body is not None:
         objects = [body.get(key) for key in _SIGNATURE_OBJECTS]
         return [
@@ -169,7 +169,7 @@ def sign(
     :raises ValueError: for a ``multipart/form-data`` body (not re-encoded here).
     """
     timestamp = unix_seconds(now)
-    body = json_object(request.body)
+    body = json_object(request)
     if body is not None:
         found = body.get("signature")
         old: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -217,7 +217,7 @@ def describe(request: WebhookRequest, settings: MailgunSettings) -> EventInfo:
     """JSON: ``type`` = ``event-data.event``, ``id`` = ``event-data.id``, ``time`` =
     ``event-data.timestamp``. Forms: ``type`` = the ``event`` field (``inbound`` for a route's
     message), ``id`` = ``<type>:<Message-Id>:<recipient>`` (else the body hash)."""
-    if json_object(request.body) is not None:
+    if json_object(request) is not None:
         return JSON_EVENT.describe(request)
     fields = _form_fields(request)
     kind = fields.get("event") or ("inbound" if any(f in fields for f in _INBOUND_FIELDS) else None)

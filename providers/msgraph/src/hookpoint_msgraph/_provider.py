@@ -81,7 +81,7 @@ def verify(
     """Every notification in ``value`` must carry a configured ``clientState``."""
     if not any(secrets):
         return Verification.failure(signing.REASON_NO_SECRET)
-    items = _items(json_object(request.body))
+    items = _items(json_object(request))
     if items is None:
         return Verification.failure("not a change notification collection")
     verdict = True
@@ -99,7 +99,7 @@ def sign(
     """Graph's "signature" is the ``clientState`` inside each notification: returns the request
     unchanged when every item already carries ``secret``, else a copy whose body has it set
     (re-serialised compactly)."""
-    body = json_object(request.body)
+    body = json_object(request)
     items = _items(body)
     if body is None or items is None:
         return request
@@ -130,7 +130,7 @@ def _distinct(items: list[Any], key: str) -> list[str]:
 def describe(request: WebhookRequest, settings: MsGraphSettings) -> EventInfo:
     """``type`` = the first item's ``changeType`` (or ``lifecycleEvent``); ``fields`` list every
     change type, lifecycle event, subscription, resource and tenant in the batch."""
-    items = _items(json_object(request.body)) or []
+    items = _items(json_object(request)) or []
     changes = _distinct(items, "changeType")
     lifecycle = _distinct(items, "lifecycleEvent")
     kinds = [*changes, *lifecycle]

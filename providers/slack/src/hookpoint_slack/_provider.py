@@ -120,7 +120,7 @@ class SlackSettings(ProviderSettings):
 def challenge(
     request: WebhookRequest, settings: SlackSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
-    data = json_object(request.body)
+    data = json_object(request)
     if data is None:
         pairs = dict(form_params(request.body)) if b"ssl_check=" in request.body else {}
         return ChallengeResponse(body=b"") if pairs.get("ssl_check") == "1" else None
@@ -147,7 +147,7 @@ def describe(request: WebhookRequest, settings: SlackSettings) -> EventInfo:
     """Events API: the inner ``event.type`` (outer ``type`` otherwise), ``event_id``,
     ``event_time``. Slash commands: ``slash_command``, ``trigger_id``. Interactivity: the
     payload's ``type``, its ``trigger_id`` (or ``action_ts``/view id)."""
-    if json_object(request.body) is not None:
+    if json_object(request) is not None:
         return EVENTS_API.describe(request)
     interaction = _interaction(request)
     if interaction is None:

@@ -145,7 +145,7 @@ def signed_urls(request: WebhookRequest, settings: TwilioSettings) -> list[str]:
 
 def _params_text(request: WebhookRequest) -> str:
     """``name + value`` of each form parameter, sorted like twilio-python."""
-    if request.method == "GET" or json_object(request.body) is not None:
+    if request.method == "GET" or json_object(request) is not None:
         return ""
     grouped: dict[str, set[str]] = {}
     for key, value in form_params(request.body):
@@ -189,7 +189,7 @@ def sign(
 ) -> WebhookRequest:
     """Sign like Twilio: form bodies as parameters; other bodies through ``bodySHA256``."""
     url = signed_urls(request, settings)[0] if settings.public_url else request.url
-    if json_object(request.body) is not None and _body_hash_ok(request, url) is None:
+    if json_object(request) is not None and _body_hash_ok(request, url) is None:
         digest = hashlib.sha256(request.body).hexdigest()
         url += ("&" if urlsplit(url).query else "?") + urlencode({BODY_HASH_PARAM: digest})
         request = request.with_context(url=url)

@@ -91,7 +91,7 @@ def describe(request: WebhookRequest, settings: TwitterSettings) -> EventInfo:
     """``type`` = the first activity key present (``tweet_create_events``…); ``id`` = that key
     plus the ids of its objects (the body hash when they have none); ``time`` = the first
     object's ``created_timestamp``/``created_at``; ``fields.activities`` lists every key."""
-    body = json_object(request.body) or {}
+    body = json_object(request) or {}
     kinds = [key for key in ACTIVITY_KEYS if key in body]
     kind = kinds[0] if kinds else None
     items = body.get(kind) if kind else None

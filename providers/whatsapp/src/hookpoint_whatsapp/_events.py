@@ -50,7 +50,7 @@ _MAX_ID_LENGTH = 200
 def describe(request: WebhookRequest) -> EventInfo | None:
     """Describe a notification; never raises. None when the body is not a JSON object."""
     try:
-        data = request.json()
+        data = request.json_view()
     except ValueError:
         return None
     if not isinstance(data, dict):

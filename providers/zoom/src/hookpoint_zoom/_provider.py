@@ -113,7 +113,7 @@ def encrypted_token(secret: str, plain_token: str) -> str:
 def challenge(
     request: WebhookRequest, settings: ZoomSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
-    data = json_object(request.body)
+    data = json_object(request)
     if data is None or data.get("event") != URL_VALIDATION:
         return None
     plain = lookup(data, "payload.plainToken")
@@ -131,7 +131,7 @@ def challenge(
 
 
 def describe(request: WebhookRequest, settings: ZoomSettings) -> EventInfo:
-    data = json_object(request.body)
+    data = json_object(request)
     subject = text(lookup(data, "payload.object.uuid")) or text(lookup(data, "payload.object.id"))
     parts = (text(lookup(data, "event")), text(lookup(data, "event_ts")), subject)
     event_id = ":".join(p for p in parts if p) if all(parts) else None
