@@ -57,6 +57,7 @@ __all__ = [
     "REASON_TIMESTAMP_IN_FUTURE",
     "REASON_TIMESTAMP_TOO_OLD",
     "SecretsInput",
+    "SignatureEncoding",
     "any_secret_matches",
     "check_timestamp",
     "constant_time_equals",
@@ -214,7 +215,7 @@ def secrets_as_bytes(
 
     ``key_encoding="text"`` uses each secret's UTF-8 bytes (most senders, including those that
     keep a ``whsec_``-style prefix as part of the key). ``"base64"``/``"hex"`` decode the secret
-    after removing any prefix in ``strip`` (e.g. a ``whsec_<base64>`` secret)::
+    (e.g. a ``whsec_<base64>`` secret). Any prefix in ``strip`` is removed first, in every mode::
 
         >>> secrets_as_bytes(["new", "old", ""])
         [b'new', b'old']
@@ -227,7 +228,7 @@ def secrets_as_bytes(
     """
     if secrets is None:
         return []
-    if secrets.__class__ is str and key_encoding == "text":  # the common case, kept fast
+    if secrets.__class__ is str and key_encoding == "text" and not strip:  # the common case
         return [secrets.encode("utf-8")] if secrets else []
     items: Iterable[Any]
     if isinstance(secrets, str | bytes | bytearray):
@@ -251,7 +252,11 @@ def secrets_as_bytes(
         else:
             raise TypeError(f"a secret must be str or bytes, not {type(item).__name__}")
         if key_encoding == "text":
-            key = raw if text is None else text.encode("utf-8")
+            if prefixes:  # bytes are stripped as latin-1, so they round-trip unchanged
+                stripped = strip_prefix(raw.decode("latin-1") if text is None else text, prefixes)
+                key = stripped.encode("latin-1" if text is None else "utf-8")
+            else:
+                key = raw if text is None else text.encode("utf-8")
         else:
             if text is None:
                 text = raw.decode("latin-1")
