@@ -23,8 +23,10 @@ _SEPARATORS = (",", ":")
 
 
 def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
-    return json.dumps(
-        [[str(k), str(v)] for k, v in headers], separators=_SEPARATORS, ensure_ascii=False
+    return _storable(
+        json.dumps(
+            [[str(k), str(v)] for k, v in headers], separators=_SEPARATORS, ensure_ascii=False
+        )
     )
 
 
@@ -53,8 +55,22 @@ def _clean_floats(value: Any) -> Any:
     return value
 
 
+def _storable(text: str) -> str:
+    """Text both backends can store: a lone surrogate (JSON ``"\\ud800"``, which any sender can
+    send) cannot be encoded as UTF-8, so it becomes U+FFFD; valid pairs are kept."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def encode_json(value: Any) -> str:
     """Lenient: anything JSON cannot hold becomes a string; never raises."""
+    return _storable(_encode_lenient(value))
+
+
+def _encode_lenient(value: Any) -> str:
     try:
         return json.dumps(
             value,
@@ -79,9 +95,14 @@ def encode_json(value: Any) -> str:
 def encode_strict_json(value: Any, what: str) -> str:
     """Strict: raise StoreError unless ``value`` is plain JSON (dict, list, str, number, None)."""
     try:
-        return json.dumps(value, separators=_SEPARATORS, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(value, separators=_SEPARATORS, ensure_ascii=False, allow_nan=False)
     except (ValueError, TypeError, RecursionError) as exc:
         raise StoreError(f"{what} is not JSON-serializable: {exc}") from exc
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # replayed values must come back exactly: refuse
+        raise StoreError(f"{what} contains a lone surrogate and cannot be stored") from exc
+    return text
 
 
 def decode_json(text: str | None) -> Any:
