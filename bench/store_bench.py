@@ -325,12 +325,16 @@ async def claim_latency(host: Store, worker: Store, samples: int) -> list[float]
     """Time from ``ingest`` returning to an idle worker (in ``wait_for_runs``) holding the run."""
     committed: dict[str, float] = {}
     claimed: dict[str, float] = {}
+    claim_calls: list[float] = []
     done = asyncio.Event()
 
     async def work() -> None:
         while not done.is_set():
+            t = time.perf_counter()
             got = await worker.claim_runs("bench-worker", limit=16, lease_seconds=60)
             now = time.perf_counter()
+            if got:
+                claim_calls.append(now - t)
             for c in got:
                 claimed[c.request.id] = now
             for c in got:
@@ -340,8 +344,9 @@ async def claim_latency(host: Store, worker: Store, samples: int) -> list[float]
             if not got:
                 await worker.wait_for_runs(2.0)
 
-    # drain anything queued by the rate measurements first
-    while await worker.claim_runs("drain", limit=1000, lease_seconds=60):
+    # Drain what the rate measurements queued, with leases that outlive the benchmark (a lease
+    # expiring mid-measurement would hand the worker thousands of runs to redo).
+    while await worker.claim_runs("drain", limit=1000, lease_seconds=86400):
         pass
     task = asyncio.create_task(work())
     await asyncio.sleep(0.2)
@@ -357,6 +362,8 @@ async def claim_latency(host: Store, worker: Store, samples: int) -> list[float]
         host_wake = asyncio.create_task(host.ingest(make_request()))  # unblock a waiting worker
         await host_wake
         await task
+    print(f"    (claim_runs calls that got a run: p50 {pct(claim_calls, 0.5) * 1e3:.2f} ms, "
+          f"p99 {pct(claim_calls, 0.99) * 1e3:.2f} ms)", flush=True)
     return [claimed[k] - committed[k] for k in committed if k in claimed]
 
 

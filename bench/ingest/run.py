@@ -62,11 +62,13 @@ def sample_bodies(n: int) -> list[bytes]:
 
 
 def lua_script(path: Path, bodies: list[bytes]) -> None:
+    # wrk.format's header table replaces wrk.headers, so Host must be given (HTTP/1.1).
     lines = ["local reqs = {}"]
     for i, body in enumerate(bodies, 1):
         sig = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         lines.append(
-            f'reqs[{i}] = wrk.format("POST", nil, {{["Content-Type"]="application/json",'
+            f'reqs[{i}] = wrk.format("POST", nil, {{["Host"]="127.0.0.1",'
+            f'["Content-Type"]="application/json",'
             f'["X-Cal-Signature-256"]="{sig}",["X-Cal-Webhook-Version"]="2021-10-20"}}, '
             f"[==[{body.decode()}]==])"
         )

@@ -1,7 +1,8 @@
 """The webhook hot path: a lean ASGI handler for ``ANY <prefix>/<endpoint_id>``.
 
 The life of a request (design §2), in order: endpoint lookup (404) → rate limit (429) → body
-limit (413, on Content-Length before reading and while reading) → snapshot → handshake
+limit (413, on Content-Length before reading and while reading; 408 for a body that takes
+longer than ``read_timeout`` to arrive) → snapshot → handshake
 (``respond_with`` or the provider's challenge hook; answered at once) → method check (405) →
 verification over the raw bytes (401, recorded as rejected) → event description → dedupe and
 durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store failure is a
@@ -18,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._app import Endpoint, Hookpoint, Response, call_verify
@@ -298,9 +300,12 @@ class IngestHandler:
                 value = await value
             status, headers, body = await _to_response(value)
             if rw.skip_triggering_runs:
-                await self._record_handshake(endpoint, request)
+                if status < 400:
+                    await self._record_handshake(endpoint, request)
+                else:  # a refused handshake is a rejected request: capped, like a 401
+                    await self._record_rejected(endpoint, request, "handshake rejected")
                 await _send(send, status, body, headers)
-                return "handshake"
+                return "handshake" if status < 400 else "handshake_rejected"
             # The handler's answer goes back, and the request still triggers runs if verified.
             ver = (
                 verification if verification is not None else await self._verify(endpoint, request)
@@ -389,9 +394,9 @@ class IngestHandler:
             client=request.client,
             status="accepted",
             verification=mode,
-            event_type=info.type if info else None,
-            event_id=info.id if info else None,
-            event_time=info.time.timestamp() if info and info.time else None,
+            event_type=_storable(info.type) if info else None,
+            event_id=_storable(info.id) if info else None,
+            event_time=_timestamp(info.time) if info else None,
             dedupe_window=endpoint.dedupe_window if info and info.id else 0.0,
             runs=runs,
         )
@@ -427,7 +432,7 @@ class IngestHandler:
             method=request.method,
             url=mask_url(request.url),
             headers=tuple(mask_headers(request.headers.items())),
-            reason=reason or "rejected",
+            reason=_storable(reason) or "rejected",
             received_at=request.received_at.timestamp(),
             client=request.client,
             body_size=len(request.body),
@@ -436,6 +441,30 @@ class IngestHandler:
             await self.store.record_rejected(record)
         except StoreError as exc:  # the 401 does not depend on it
             log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
+
+
+def _storable(text: str | None) -> str | None:
+    """``text`` as every store can keep it.
+
+    Event types and ids come from the sender's JSON, where ``"\\ud800"`` (a lone surrogate)
+    and ``"\\u0000"`` are valid: UTF-8 cannot encode the first and PostgreSQL text cannot hold
+    the second, so the commit would fail and a valid, signed delivery would get 503 at every
+    retry. Both are kept as visible escapes (distinct values stay distinct for dedupe).
+    """
+    if text is None or (text.isascii() and "\x00" not in text):
+        return text
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    """Unix seconds of a provider's event time; None when it has none a float can express
+    (a naive datetime in year 1 makes ``timestamp()`` raise)."""
+    if moment is None:
+        return None
+    try:
+        return moment.timestamp()
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 async def _to_response(value: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:

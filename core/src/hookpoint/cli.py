@@ -182,7 +182,7 @@ def providers(as_json: bool, markdown: bool) -> None:
     if markdown:
         click.echo(providers_markdown(host), nl=False)
         return
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": name,
             "title": info.title,

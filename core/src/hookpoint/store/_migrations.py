@@ -98,7 +98,10 @@ def _common(real: str, blob: str, json: str, bigint: str, log_id: str) -> tuple[
             lease_expires_at {real},
             last_error TEXT,
             output {json},
-            replay_of TEXT
+            replay_of TEXT,
+            -- a lease exists exactly while the run is running: ownership checks need no status
+            -- term (which would tempt planners into the runs_leases scan, see runs_final)
+            CHECK ((status = 'running') = (lease_owner IS NOT NULL))
         )""",
         "CREATE INDEX runs_due ON runs (next_attempt_at, id) WHERE status = 'queued'",
         "CREATE INDEX runs_leases ON runs (lease_expires_at) WHERE status = 'running'",

@@ -255,6 +255,24 @@ ORDER BY c.id
 """
 
 
+def end_attempt_sql(run_set: str, *, notify: bool = False) -> str:
+    """Finish/fail/release: ``$1`` run id, ``$2`` worker, ``$3`` attempt, ``$4`` now, ``$5``
+    attempt status, ``$6`` error, ``$7…`` whatever ``run_set`` uses. Ownership is
+    ``lease_owner`` + ``attempt`` (a lease exists exactly while running), looked up by id."""
+    notify_sql = f", max(pg_notify('{CHANNEL}', {_PAYLOAD})::text)" if notify else ""
+    return f"""
+    WITH r AS (
+        UPDATE runs SET {run_set}, lease_owner = NULL, lease_expires_at = NULL, updated_at = $4
+        WHERE id = $1 AND lease_owner = $2 AND attempt = $3
+        RETURNING id
+    ), a AS (
+        UPDATE attempts SET status = $5, finished_at = $4, error = $6
+        WHERE run_id = $1 AND number = $3 AND EXISTS (SELECT 1 FROM r)
+    )
+    SELECT count(*){notify_sql} FROM r
+    """
+
+
 @dataclass(slots=True)
 class _Ingest:
     req: NewRequest
@@ -930,7 +948,7 @@ class PostgresStore(Store):
         async def op(conn: Conn) -> set[str]:
             rows = await conn.fetch(
                 "UPDATE runs SET lease_expires_at = $1 WHERE id = ANY($2::text[]) "
-                "AND lease_owner = $3 AND status = 'running' RETURNING id",
+                "AND lease_owner = $3 RETURNING id",
                 time.time() + lease_seconds,
                 ids,
                 worker_id,
@@ -951,19 +969,7 @@ class PostgresStore(Store):
         error: str | None,
         notify: bool = False,
     ) -> bool:
-        # $1 run id, $2 worker, $3 attempt, $4 now, $5 attempt status, $6 error, $7… run_set
-        sql = f"""
-        WITH r AS (
-            UPDATE runs SET {run_set}, lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = $4
-            WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND attempt = $3
-            RETURNING id
-        ), a AS (
-            UPDATE attempts SET status = $5, finished_at = $4, error = $6
-            WHERE run_id = $1 AND number = $3 AND EXISTS (SELECT 1 FROM r)
-        )
-        SELECT count(*){f", max(pg_notify('{CHANNEL}', {_PAYLOAD})::text)" if notify else ""} FROM r
-        """
+        sql = end_attempt_sql(run_set, notify=notify)
 
         async def op(conn: Conn) -> bool:
             row = await conn.fetchrow(

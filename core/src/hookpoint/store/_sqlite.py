@@ -880,8 +880,10 @@ class SQLiteStore(Store):
                     r[0]
                     for r in _rows(
                         conn,
+                        # lease_owner is set exactly while running (a CHECK says so); no
+                        # status term, which could steer the planner to the runs_leases scan
                         "UPDATE runs SET lease_expires_at = ? WHERE lease_owner = ? AND "
-                        f"status = 'running' AND id IN ({_qmarks(len(chunk))}) RETURNING id",
+                        f"id IN ({_qmarks(len(chunk))}) RETURNING id",
                         [expires, worker_id, *chunk],
                     )
                 )
@@ -903,7 +905,7 @@ class SQLiteStore(Store):
     ) -> bool:
         changed = conn.execute(
             f"UPDATE runs SET {run_set}, lease_owner = NULL, lease_expires_at = NULL, "
-            "updated_at = ? WHERE id = ? AND status = 'running' AND lease_owner = ? "
+            "updated_at = ? WHERE id = ? AND lease_owner = ? "
             "AND attempt = ?",
             (*run_params, now, run_id, worker_id, attempt),
         ).rowcount
