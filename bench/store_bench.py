@@ -362,8 +362,11 @@ async def claim_latency(host: Store, worker: Store, samples: int) -> list[float]
         host_wake = asyncio.create_task(host.ingest(make_request()))  # unblock a waiting worker
         await host_wake
         await task
-    print(f"    (claim_runs calls that got a run: p50 {pct(claim_calls, 0.5) * 1e3:.2f} ms, "
-          f"p99 {pct(claim_calls, 0.99) * 1e3:.2f} ms)", flush=True)
+    print(
+        f"    (claim_runs calls that got a run: p50 {pct(claim_calls, 0.5) * 1e3:.2f} ms, "
+        f"p99 {pct(claim_calls, 0.99) * 1e3:.2f} ms)",
+        flush=True,
+    )
     return [claimed[k] - committed[k] for k in committed if k in claimed]
 
 
