@@ -1,0 +1,170 @@
+"""Group commit: concurrent writers share transactions, and nobody is told "committed" early."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from hookpoint import StoreUnavailable
+from hookpoint.store import Store, open_store
+from hookpoint.store._sqlite import SQLiteStore
+
+from .conftest import StoreFactory
+from .test_conformance import make_request
+
+
+async def test_concurrent_ingests_are_batched(store: Store) -> None:
+    commits, ingests = store.stats.commits, store.stats.ingests
+    results = await asyncio.gather(*(store.ingest(make_request()) for _ in range(300)))
+    assert len({r.request_id for r in results}) == 300
+    assert store.stats.ingests - ingests == 300
+    used = store.stats.commits - commits
+    assert used < 300 / 4, f"{used} commits for 300 concurrent ingests"
+    assert store.stats.largest_batch >= 10
+
+
+async def test_without_group_commit_each_ingest_commits_alone(
+    store_factory: StoreFactory,
+) -> None:
+    store = await store_factory(group_commit=False)
+    commits = store.stats.commits
+    await asyncio.gather(*(store.ingest(make_request()) for _ in range(40)))
+    assert store.stats.commits - commits == 40
+    assert store.stats.largest_batch <= 1
+
+
+async def test_acknowledged_ingests_are_visible_to_another_connection(
+    store_factory: StoreFactory,
+) -> None:
+    """When ``ingest`` returns, the row is committed: an independent store sees it at once."""
+    writer = await store_factory()
+    observer = await store_factory()
+    missing: list[str] = []
+
+    async def one() -> None:
+        req = make_request()
+        await writer.ingest(req)
+        if await observer.get_request(req.id) is None:
+            missing.append(req.id)
+
+    await asyncio.gather(*(one() for _ in range(100)))
+    assert missing == []
+
+
+async def test_single_caller_is_not_delayed(store: Store) -> None:
+    """No fixed batching window: a lone ingest commits straight away."""
+    await store.ingest(make_request())  # warm up
+    started = time.perf_counter()
+    for _ in range(20):
+        await store.ingest(make_request())
+    per_ingest = (time.perf_counter() - started) / 20
+    assert per_ingest < 0.05, per_ingest
+
+
+async def test_mixed_writes_share_the_writer(store: Store) -> None:
+    run_ids = [(await store.ingest(make_request())).run_ids[0] for _ in range(5)]
+    claimed = await store.claim_runs("w", limit=5, lease_seconds=30)
+    assert {c.run.id for c in claimed} == set(run_ids)
+    outcomes = await asyncio.gather(
+        *(store.finish_run("w", c.run.id, c.attempt, output=i) for i, c in enumerate(claimed)),
+        *(store.ingest(make_request()) for _ in range(20)),
+    )
+    assert all(o is True for o in outcomes[:5])
+    for i, c in enumerate(claimed):
+        run = await store.get_run(c.run.id)
+        assert run is not None and run.status == "succeeded" and run.output == i
+
+
+# -- SQLite specifics --------------------------------------------------------------------------
+
+
+async def _block_writer(store: SQLiteStore, seconds: float) -> asyncio.Future[None]:
+    """Keep the writer thread busy so that what we queue next lands in one batch."""
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def block(conn: sqlite3.Connection) -> None:
+        loop.call_soon_threadsafe(started.set)
+        time.sleep(seconds)
+
+    fut = asyncio.ensure_future(store._write(block, "block"))
+    await started.wait()
+    return fut
+
+
+async def test_sqlite_batch_is_everything_queued_during_the_previous_commit(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "hp.db"))
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        blocker = await _block_writer(store, 0.2)
+        commits = store.stats.commits
+        results = await asyncio.gather(*(store.ingest(make_request()) for _ in range(50)))
+        await blocker
+        assert len(results) == 50
+        # the blocker's own commit + one commit for all 50 queued behind it
+        assert store.stats.commits - commits == 2
+        assert store.stats.largest_batch >= 50
+
+
+async def test_sqlite_commit_failure_fails_every_caller_and_keeps_nothing(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "hp.db"))
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        writer = store._writer
+        assert writer is not None
+        calls = {"n": 0}
+
+        def failing_commit() -> None:
+            calls["n"] += 1
+            if calls["n"] == 2:  # the blocker's commit passes; the batch behind it fails
+                raise sqlite3.OperationalError("disk I/O error (injected)")
+
+        blocker = await _block_writer(store, 0.2)
+        writer.before_commit = failing_commit
+        requests = [make_request() for _ in range(30)]
+        outcomes = await asyncio.gather(
+            *(store.ingest(r) for r in requests), return_exceptions=True
+        )
+        await blocker
+        writer.before_commit = None
+        assert all(isinstance(o, StoreUnavailable) for o in outcomes), outcomes
+        for req in requests:
+            assert await store.get_request(req.id) is None
+        assert store.stats.failed_commits == 1
+        # the store keeps working
+        ok = await store.ingest(make_request())
+        assert await store.get_request(ok.request_id) is not None
+
+
+async def test_sqlite_max_batch_caps_a_transaction(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "hp.db"), max_batch=8)
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        blocker = await _block_writer(store, 0.1)
+        await asyncio.gather(*(store.ingest(make_request()) for _ in range(40)))
+        await blocker
+        assert store.stats.largest_batch == 8
+
+
+@pytest.mark.parametrize("sync", ["FULL", "NORMAL"])
+async def test_sqlite_synchronous_option(tmp_path: Path, sync: str) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'hp.db'}?synchronous={sync}")
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        assert store.synchronous == sync
+        got = await store._write(
+            lambda conn: (
+                conn.execute("PRAGMA synchronous").fetchone()[0],
+                conn.execute("PRAGMA journal_mode").fetchone()[0],
+            ),
+            "read pragmas",
+        )
+        assert got == ({"FULL": 2, "NORMAL": 1}[sync], "wal")
