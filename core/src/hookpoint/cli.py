@@ -376,7 +376,7 @@ def db_upgrade(database_url: str | None) -> None:
     settings = _settings(database_url=database_url)
 
     async def go() -> list[str]:
-        store = open_store(settings.database_url)
+        store = open_store(settings.database_url, auto_upgrade=False)
         await store.open()
         try:
             return await store.upgrade()
