@@ -375,6 +375,9 @@ def db_upgrade(database_url: str | None) -> None:
 
     settings = _settings(database_url=database_url)
 
+    # opening without auto-upgrade warns that migrations are pending: that is what we fix here
+    logging.getLogger("hookpoint.store").setLevel(logging.ERROR)
+
     async def go() -> list[str]:
         store = open_store(settings.database_url, auto_upgrade=False)
         await store.open()
