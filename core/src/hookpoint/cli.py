@@ -369,7 +369,8 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.option("--database-url", default=None, help="Store URL.")
-def db_upgrade(database_url: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def db_upgrade(database_url: str | None, as_json: bool) -> None:
     """Apply pending schema migrations."""
     from .store import open_store
 
@@ -387,7 +388,10 @@ def db_upgrade(database_url: str | None) -> None:
             await store.close()
 
     applied = _run(go())
-    click.echo(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
+    if as_json:
+        _echo_json({"applied": applied})
+    else:
+        click.echo(f"applied: {', '.join(applied)}" if applied else "schema is up to date")
 
 
 # -- endpoints / requests / runs / replay / send ------------------------------------------------
@@ -774,8 +778,14 @@ def _query_dict(query: Any) -> dict[str, Any]:
 )
 @click.option("--secret", default=None, help="Secret to sign with (default: the sample's).")
 @click.option("--setting", "settings_kv", multiple=True, help="Provider setting key=value.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 def send(
-    provider: str, sample: str, to: str, secret: str | None, settings_kv: tuple[str, ...]
+    provider: str,
+    sample: str,
+    to: str,
+    secret: str | None,
+    settings_kv: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Send PROVIDER's SAMPLE to a URL, signed exactly as the sender would."""
     from ._http import post_sync
@@ -802,8 +812,16 @@ def send(
             _fail(f"provider {provider!r} cannot sign requests", EXIT_FAILURE)
             return
         req = signed
-    status, body = post_sync(req.method, url, list(req.headers.items()), req.body)
-    click.echo(f"{status} {body[:2000].decode('utf-8', 'replace')}")
+    try:
+        status, body = post_sync(req.method, url, list(req.headers.items()), req.body)
+    except Exception as exc:  # connection refused, DNS, timeout: a clear message, exit 1
+        _fail(f"could not send to {url}: {exc}", EXIT_FAILURE)
+        return
+    text = body[:2000].decode("utf-8", "replace")
+    if as_json:
+        _echo_json({"status": status, "body": text, "url": url, "sample": sample})
+    else:
+        click.echo(f"{status} {text}")
     if status >= 400:
         sys.exit(EXIT_FAILURE)
 

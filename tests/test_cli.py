@@ -1,0 +1,133 @@
+"""The operator CLI against a real host: send a signed sample, inspect it, replay it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "hookpoint.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check:
+        assert out.returncode == 0, out.stderr
+    return out
+
+
+def as_json(*args: str, env: dict[str, str]) -> Any:
+    return json.loads(cli(*args, "--json", env=env).stdout)
+
+
+def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
+    port = free_port()
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": db, "HOOKPOINT_LOG_LEVEL": "WARNING"}
+    host = subprocess.Popen(
+        [sys.executable, "-m", "hookpoint.cli", "serve", "examples.app:hp", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.time() < deadline and host.poll() is None, "host did not start"
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}/webhooks/caldotcom"
+
+        # a wrong secret is refused with exit code 1 and the host's 401
+        bad = cli(
+            "send",
+            "caldotcom",
+            "booking_cancelled",
+            "--to",
+            url,
+            "--secret",
+            "nope",
+            "--json",
+            env=env,
+            check=False,
+        )
+        assert bad.returncode == 1 and json.loads(bad.stdout)["status"] == 401
+        sent = as_json(
+            "send",
+            "caldotcom",
+            "booking_cancelled",
+            "--to",
+            url,
+            "--secret",
+            "dev-caldotcom-secret",
+            env=env,
+        )
+        assert sent["status"] == 200
+        request_id = json.loads(sent["body"])["id"]
+
+        deadline = time.time() + 30
+        while True:
+            runs = as_json("runs", "list", env=env)
+            if runs and runs[0]["status"] == "succeeded":
+                break
+            assert time.time() < deadline, runs
+            time.sleep(0.3)
+        run_id = runs[0]["id"]
+        assert runs[0]["request"] == request_id
+
+        requests = as_json("requests", "list", "--status", "rejected", env=env)
+        assert len(requests) == 1 and requests[0]["reason"]
+        shown = as_json("requests", "show", request_id, env=env)
+        assert shown["event_type"] == "BOOKING_CANCELLED" and shown["runs"][0]["id"] == run_id
+        assert all(v == "********" for k, v in shown["headers"] if "signature" in k.lower())
+        logs = as_json("runs", "logs", run_id, env=env)
+        assert logs[0]["message"] == "Body"
+        assert logs[0]["data"]["triggerEvent"] == "BOOKING_CANCELLED"
+
+        dry = as_json("replay", "--status", "succeeded", env=env)
+        assert dry["dry_run"] is True and dry["count"] == 1
+        replayed = as_json("replay", "--run", run_id, env=env)
+        assert replayed["replay_of"] == run_id
+        missing = cli("runs", "show", "nope", env=env, check=False)
+        assert missing.returncode == 1 and "no run" in missing.stderr
+
+        endpoints = as_json("endpoints", "examples.app:hp", env=env)
+        cal = next(e for e in endpoints if e["id"] == "caldotcom")
+        assert cal["provider"] == "caldotcom" and "dev-caldotcom-secret" not in json.dumps(cal)
+        upgraded = as_json("db", "upgrade", env=env)
+        assert upgraded == {"applied": []}
+    finally:
+        os.killpg(host.pid, signal.SIGTERM)
+        host.wait(timeout=20)
+        if host.stdout is not None:
+            host.stdout.close()
