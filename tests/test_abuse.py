@@ -1,0 +1,439 @@
+"""Abuse controls, in-process: rate limits (429 + Retry-After), the cap on stored rejected
+requests under an unauthenticated flood, the admin token's constant-time check, and secrets and
+signature values kept out of every log line and API answer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from hookpoint._server import HookpointServer
+from hookpoint._settings import Settings
+from hookpoint.store import Store, open_store
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+try:
+    import hostile_app as app
+finally:
+    sys.path.remove(str(HERE))
+
+PG_DSN = os.environ.get(
+    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+AUTH = {"Authorization": f"Bearer {app.ADMIN_TOKEN}"}
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    run_worker: bool = False,
+    client: tuple[str, int] = ("127.0.0.1", 40000),
+) -> AsyncIterator[tuple[HookpointServer, httpx.AsyncClient]]:
+    server = HookpointServer(app.hp, settings, store=store, run_worker=run_worker)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server, client=client)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hooks.test", timeout=30
+        ) as http:
+            yield server, http
+
+
+async def post_cal(client: httpx.AsyncClient, uid: str) -> httpx.Response:
+    body = app.cal_body(uid)
+    return await client.post("/webhooks/caldotcom", content=body, headers=app.cal_headers(body))
+
+
+async def post_generic(client: httpx.AsyncClient, uid: str) -> httpx.Response:
+    body = json.dumps({"id": uid}).encode()
+    return await client.post("/webhooks/generic", content=body, headers=app.generic_headers(body))
+
+
+def retry_after(response: httpx.Response) -> int:
+    assert response.status_code == 429, response.text
+    assert response.json()["error"] == "rate_limited"
+    value = int(response.headers["retry-after"])
+    assert 1 <= value <= 10
+    return value
+
+
+# -- rate limits ----------------------------------------------------------------------------------
+
+
+async def test_per_endpoint_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
+    # 0.5 requests/s: a burst of one, then one token every 2 s (two in-process requests take a
+    # few milliseconds, so the second is always over the limit, however busy the machine).
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'rl.db'}", rate_limit=0.5)
+    async with serving(settings) as (_, client):
+        assert (await post_cal(client, "rl-1")).status_code == 200
+        limited = await post_cal(client, "rl-2")
+        wait = retry_after(limited)
+        # the limit is per endpoint: another endpoint still has its own budget
+        assert (await post_generic(client, "other-endpoint")).status_code == 200
+        # a limited request is not stored and starts nothing
+        listed = (await client.get("/api/requests", params={"endpoint": "caldotcom"})).json()
+        assert len(listed["items"]) == 1
+        await asyncio.sleep(wait + 0.1)
+        assert (await post_cal(client, "rl-3")).status_code == 200
+
+
+async def test_global_rate_limit_spans_endpoints(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'grl.db'}", global_rate_limit=0.5)
+    async with serving(settings) as (_, client):
+        assert (await post_cal(client, "g-1")).status_code == 200
+        wait = retry_after(await post_generic(client, "g-2"))
+        retry_after(await post_cal(client, "g-3"))
+        await asyncio.sleep(wait + 0.1)
+        assert (await post_generic(client, "g-4")).status_code == 200
+
+
+def test_rate_limiter_first_request_and_shared_budget() -> None:
+    """The first request of an endpoint is never refused (its bucket starts full), and a request
+    refused by its endpoint's limit does not use up the global budget."""
+    from hookpoint._ratelimit import RateLimiter
+
+    for _ in range(100):
+        assert RateLimiter(rate=0.5).check("fresh") == 0.0
+    limiter = RateLimiter(rate=0.5, global_rate=2.0)
+    assert limiter.check("a") == 0.0
+    for _ in range(50):
+        assert limiter.check("a") > 0  # refused by "a"'s own bucket
+    assert limiter.check("b") == 0.0  # the global bucket still had its second token
+    assert limiter.check("c") > 0  # and now it is empty
+
+
+async def test_rate_limit_comes_before_reading_or_verifying(tmp_path: Path) -> None:
+    """A flood of junk to a known URL is answered 429 before its body is read or verified, and
+    is not recorded as a rejected request (the limit protects the store too)."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'o.db'}", rate_limit=0.5)
+    async with serving(settings) as (_, client):
+        first = await client.post("/webhooks/caldotcom", content=b"junk")
+        assert first.status_code == 401
+        statuses = [
+            (await client.post("/webhooks/caldotcom", content=b"x" * 100_000)).status_code
+            for _ in range(20)
+        ]
+        assert statuses == [429] * 20
+        rejected = (await client.get("/api/requests", params={"status": "rejected"})).json()
+        assert len(rejected["items"]) == 1
+        # unknown endpoints are 404 before any limit (no bucket per made-up id)
+        assert (await client.post("/webhooks/made-up")).status_code == 404
+
+
+# -- the rejected-requests cap --------------------------------------------------------------------
+
+CAP = 40
+TRIM_EVERY = 10
+
+
+async def flood_rejected(client: httpx.AsyncClient, n: int, tag: str) -> None:
+    sem = asyncio.Semaphore(16)
+
+    async def one(i: int) -> None:
+        async with sem:
+            body = json.dumps({"flood": tag, "i": i, "pad": "x" * 2000}).encode()
+            bad = {"X-Cal-Signature-256": "00" * 32, "Content-Type": "application/json"}
+            r = await client.post(f"/webhooks/caldotcom?i={i}", content=body, headers=bad)
+            assert r.status_code == 401
+
+    await asyncio.gather(*(one(i) for i in range(n)))
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    import asyncpg
+
+    schema = f"hp_abuse_{secrets.token_hex(5)}"
+
+    async def execute(sql: str) -> None:
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(execute(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL unreachable under CI=true: {exc!r}")
+        pytest.skip(f"PostgreSQL unreachable: {exc!r}")
+    yield f"{PG_DSN}?search_path={schema}"
+    asyncio.run(execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+async def _rejected_table_is_capped(url: str, count: Callable[[], Any]) -> None:
+    store = open_store(
+        url, rejected_max_rows=CAP, rejected_trim_every=TRIM_EVERY, rejected_max_age=2.0
+    )
+    settings = Settings(database_url=url)
+    async with serving(settings, store=store) as (_, client):
+        await flood_rejected(client, 10 * CAP, "first")
+        rows = await count()
+        assert 0 < rows <= CAP + TRIM_EVERY, rows
+        # rejected requests keep metadata only: no body, ever
+        listed = (await client.get("/api/requests", params={"status": "rejected"})).json()
+        detail = (await client.get(f"/api/requests/{listed['items'][0]['id']}")).json()
+        assert detail["body"] == "" and detail["body_size"] > 2000
+        # and they age out: after max_age, the next trim leaves only the newest
+        await asyncio.sleep(2.5)
+        await flood_rejected(client, TRIM_EVERY, "second")
+        assert await count() <= TRIM_EVERY
+        # the flood never touched the accepted requests
+        assert (await post_cal(client, "after-flood")).status_code == 200
+
+
+async def test_rejected_requests_are_capped_under_a_flood_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "cap.db"
+
+    async def count() -> int:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return int(conn.execute("SELECT count(*) FROM rejected_requests").fetchone()[0])
+
+    await _rejected_table_is_capped(f"sqlite:///{path}", count)
+    assert path.stat().st_size < 5 * 1024 * 1024
+
+
+@pytest.mark.postgres
+async def test_rejected_requests_are_capped_under_a_flood_postgres(pg_url: str) -> None:
+    import asyncpg
+
+    async def count() -> int:
+        schema = pg_url.rsplit("search_path=", 1)[1]
+        conn = await asyncpg.connect(PG_DSN, timeout=5)
+        try:
+            return int(await conn.fetchval(f'SELECT count(*) FROM "{schema}".rejected_requests'))
+        finally:
+            await conn.close()
+
+    await _rejected_table_is_capped(pg_url, count)
+
+
+async def test_refused_handshakes_are_capped_like_rejected_requests(tmp_path: Path) -> None:
+    """A flood of wrong verify tokens is stored as rejected requests (capped), not as
+    handshakes in the requests table."""
+    url = f"sqlite:///{tmp_path / 'hs.db'}"
+    store = open_store(url, rejected_max_rows=CAP, rejected_trim_every=TRIM_EVERY)
+    async with serving(Settings(database_url=url), store=store) as (_, client):
+        for i in range(3 * CAP):
+            r = await client.get(
+                "/webhooks/whatsapp",
+                params={
+                    "hub.mode": "subscribe",
+                    "hub.verify_token": f"guess-{i}",
+                    "hub.challenge": "1",
+                },
+            )
+            assert r.status_code == 403
+        handshakes = (await client.get("/api/requests", params={"status": "handshake"})).json()
+        assert handshakes["items"] == []
+        rejected = await client.get("/api/requests", params={"status": "rejected", "limit": 500})
+        assert len(rejected.json()["items"]) <= CAP + TRIM_EVERY
+
+
+# -- the admin token ------------------------------------------------------------------------------
+
+
+async def test_admin_token_is_compared_in_constant_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hookpoint._api as api
+
+    assert api.hmac is hmac  # type: ignore[attr-defined]
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: Any, b: Any) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)  # what hookpoint._api calls
+    token = app.ADMIN_TOKEN
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'tok.db'}", admin_token=SecretStr(token)
+    )
+    # a non-loopback client: only the token can let it in
+    async with serving(settings, client=("203.0.113.9", 5555)) as (_, client):
+        assert (await client.get("/api/endpoints")).status_code == 401
+        same_length = "Bearer " + "x" * len(token)
+        r = await client.get("/api/endpoints", headers={"Authorization": same_length})
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+        one_off = "Bearer " + token[:-1] + ("a" if token[-1] != "a" else "b")
+        assert (
+            await client.get("/api/runs", headers={"Authorization": one_off})
+        ).status_code == 401
+        prefix = "Bearer " + token[:-1]
+        assert (await client.get("/api/runs", headers={"Authorization": prefix})).status_code == 401
+        assert (await client.get("/api/runs", headers={"Authorization": token})).status_code == 401
+        query = await client.get("/api/runs", params={"token": token})
+        assert query.status_code == 401
+        assert (await client.get("/api/runs", headers=AUTH)).status_code == 200
+        assert (
+            await client.get("/api/runs", headers={"Authorization": f"bearer {token}"})
+        ).status_code == 200
+    assert calls, "the token check never called hmac.compare_digest"
+    assert all(isinstance(a, bytes) and b == token.encode() for a, b in calls)
+    assert (("x" * len(token)).encode(), token.encode()) in calls
+
+
+async def test_without_a_token_only_loopback_clients_reach_the_api(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'lo.db'}")
+    async with serving(settings, client=("198.51.100.7", 5555)) as (_, client):
+        assert (await client.get("/api/endpoints")).status_code == 401
+        assert (await client.get("/api/endpoints", headers=AUTH)).status_code == 401
+        # webhooks and health are public
+        assert (await client.get("/healthz")).status_code == 200
+        assert (await post_cal(client, "public")).status_code == 200
+    async with serving(settings) as (_, client):
+        assert (await client.get("/api/endpoints")).status_code == 200
+        # a reverse proxy on the same machine makes everyone look like loopback
+        for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"):
+            r = await client.get("/api/endpoints", headers={header: "203.0.113.1"})
+            assert r.status_code == 401, header
+
+
+# -- secrets and signatures never leak ------------------------------------------------------------
+
+
+async def test_secrets_and_signatures_appear_in_no_log_line_and_no_api_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    secrets_ = {
+        "cal.com secret": app.CAL_SECRET,
+        "WhatsApp app secret": app.WA_SECRET,
+        "WhatsApp verify token": app.WA_TOKEN,
+        "hmac secret": app.HMAC_SECRET,
+        "callable secret": app.CALLABLE_SECRET,
+        "admin token": app.ADMIN_TOKEN,
+    }
+    sent: dict[str, str] = {}  # signature header values sent
+
+    def remember(headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            if "signature" in name.lower():
+                sent[f"{name} #{len(sent)}"] = value
+        return headers
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'mask.db'}",
+        admin_token=SecretStr(app.ADMIN_TOKEN),
+        log_level="DEBUG",
+    )
+    async with serving(settings, run_worker=True) as (_, client):
+        ids: list[str] = []
+        for i in range(3):
+            body = app.cal_body(f"mask-{i}", "BOOKING_CANCELLED")
+            r = await client.post(
+                "/webhooks/caldotcom", content=body, headers=remember(app.cal_headers(body))
+            )
+            assert r.status_code == 200
+            ids.append(r.json()["id"])
+        body = b'{"object":"whatsapp_business_account","entry":[]}'
+        r = await client.post(
+            "/webhooks/whatsapp", content=body, headers=remember(app.wa_headers(body))
+        )
+        assert r.status_code == 200
+        for endpoint, make in (
+            ("generic", app.generic_headers),
+            ("callable", app.callable_headers),
+        ):
+            body = json.dumps({"endpoint": endpoint}).encode()
+            headers = remember(make(body))
+            # the signature and the admin token also travel in the query and other headers
+            sig = next(v for k, v in headers.items() if "signature" in k.lower())
+            r = await client.post(
+                f"/webhooks/{endpoint}",
+                params={"signature": sig, "token": app.ADMIN_TOKEN},
+                content=body,
+                headers={**headers, "Authorization": f"Bearer {app.ADMIN_TOKEN}"},
+            )
+            assert r.status_code == 200, r.text
+        # forged and tampered requests: their signature values are recorded as rejected
+        body = app.cal_body("forged")
+        forged = remember({"X-Cal-Signature-256": app.hex_hmac(app.CAL_SECRET, body + b"x")})
+        assert (
+            await client.post("/webhooks/caldotcom", content=body, headers=forged)
+        ).status_code == 401
+        wrong_key = remember({"X-Hub-Signature-256": "sha256=" + app.hex_hmac("guess", body)})
+        assert (
+            await client.post("/webhooks/whatsapp", content=body, headers=wrong_key)
+        ).status_code == 401
+        # handshakes with the right and a wrong verify token
+        for token in (app.WA_TOKEN, app.WA_TOKEN[:-1] + "?"):
+            r = await client.get(
+                "/webhooks/whatsapp",
+                params={"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": "77"},
+            )
+            assert r.status_code in (200, 403)
+        # API calls with the token (and a wrong one)
+        assert (
+            await client.get("/api/runs", headers={"Authorization": "Bearer nope"})
+        ).status_code == 401
+
+        async def settled() -> bool:
+            runs = (await client.get("/api/runs", headers=AUTH, params={"limit": 500})).json()
+            return bool(runs["items"]) and all(
+                r["status"] in ("succeeded", "failed") for r in runs["items"]
+            )
+
+        for _ in range(200):
+            if await settled():
+                break
+            await asyncio.sleep(0.05)
+        assert await settled()
+
+        answers: dict[str, str] = {}
+
+        async def fetch(path: str, **params: Any) -> Any:
+            r = await client.get(path, headers=AUTH, params=params)
+            assert r.status_code == 200, (path, r.text)
+            answers[f"{path}?{params}"] = r.text
+            return r.json() if "json" in r.headers.get("content-type", "") else None
+
+        await fetch("/api/endpoints")
+        await fetch("/metrics")
+        requests_ = []
+        for status in (None, "accepted", "rejected", "handshake", "duplicate"):
+            params = {"limit": 500} | ({"status": status} if status else {})
+            requests_ += (await fetch("/api/requests", **params))["items"]
+        assert {r["status"] for r in requests_} >= {"accepted", "rejected", "handshake"}
+        for item in requests_:
+            await fetch(f"/api/requests/{item['id']}")
+        runs = (await fetch("/api/runs", limit=500))["items"]
+        assert runs
+        for run in runs:
+            await fetch(f"/api/runs/{run['id']}")
+
+    # every log line of the host (the test's own httpx client logs the URLs it requests)
+    host_records = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert host_records, "nothing was logged: is the capture working?"
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    logs = [
+        (f"a log line of {r.name}", formatter.format(r) + (f" {r.args!r}" if r.args else ""))
+        for r in host_records
+    ]
+    leaks = [
+        f"{what} in {where}"
+        for what, value in {**secrets_, **sent}.items()
+        for where, text in [*answers.items(), *logs]
+        if value and value in text
+    ]
+    assert not leaks, "\n".join(leaks[:20])
+    assert len(sent) >= 8 and len(answers) > 20
