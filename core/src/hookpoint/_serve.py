@@ -23,6 +23,30 @@ __all__ = [
 ]
 
 
+def cap_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas, as ``MALLOC_ARENA_MAX=2`` would (unless that is set).
+
+    The host's threads (SQLite writer, readers, checkpointer, executor) each get an arena by
+    default, and glibc returns their memory slowly: the soak benchmark saw RSS creep ~50 bytes
+    per request with the default and level off with the cap (docs/benchmarks.md, "Soak").
+    Threads started after this call share the capped arenas. No-op off glibc.
+    """
+    import ctypes
+    import ctypes.util
+
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        m_arena_max = -8  # from glibc's malloc.h
+        return bool(libc.mallopt(m_arena_max, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def hypercorn_config(settings: Settings) -> Config:
     answer_protocol_errors_with_4xx()
     config = Config()
@@ -76,6 +100,7 @@ def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
     each process through :func:`worker_app`."""
     from ._server import HookpointServer
 
+    cap_malloc_arenas()
     config = hypercorn_config(settings)
     if settings.workers > 1:
         from hypercorn.run import run
@@ -105,6 +130,7 @@ async def run_worker_forever(hp: Hookpoint, settings: Settings) -> None:
     from ._http import new_client
     from .store import open_store
 
+    cap_malloc_arenas()
     store = open_store(settings.database_url, synchronous=settings.sqlite_synchronous)
     await store.open()
     http = new_client()
