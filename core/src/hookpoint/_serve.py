@@ -87,11 +87,12 @@ def answer_protocol_errors_with_4xx() -> None:
 
 
 def worker_app() -> Any:
-    """The app of each hypercorn worker process when ``workers > 1`` (spawned processes do not
-    inherit the protocol patch above)."""
+    """The app of each hypercorn worker process when ``workers > 1`` (spawned processes inherit
+    neither the protocol patch above nor the arena cap)."""
     from ._entry import from_env
 
     answer_protocol_errors_with_4xx()
+    cap_malloc_arenas()  # per process: the parent's mallopt does not reach spawned workers
     return from_env()
 
 
