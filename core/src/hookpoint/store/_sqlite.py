@@ -2,9 +2,10 @@
 
 Writes
     Every write (ingest, claims, finishes, logs, ...) is a function queued to **one writer thread**
-    that owns the only write connection. The writer takes whatever is queued (up to
-    ``max_batch``) — everything that arrived while the previous commit ran, no fixed wait window —
-    and runs it as one transaction: ``BEGIN IMMEDIATE``, each item inside its own ``SAVEPOINT``,
+    that owns the only write connection. The event loop hands it what one loop iteration
+    produced as one list; the writer takes whatever is queued (up to ``max_batch``) — everything
+    that arrived while the previous commit ran, no fixed wait window — and runs it as one
+    transaction: ``BEGIN IMMEDIATE``, each item inside its own ``SAVEPOINT``,
     ``COMMIT``. Each caller's future is resolved only after ``COMMIT`` returned. An item that fails
     on its own (a constraint, a missing run) is rolled back to its savepoint and fails only its
     caller; an error that breaks the transaction (disk full, I/O error, read-only, locked) or a
@@ -188,7 +189,9 @@ class _Writer(threading.Thread):
         self._loop = loop
         self._stats = stats
         self._max_batch = max(1, max_batch)
-        self.queue: queue.SimpleQueue[_Op | object] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[list[_Op] | object] = queue.SimpleQueue()
+        """Lists of ops (one list per event-loop iteration, see ``SQLiteStore._submit``) and
+        finally ``_STOP``."""
         self.ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self.done: concurrent.futures.Future[None] = concurrent.futures.Future()
         self.before_commit: Callable[[], None] | None = None
@@ -210,28 +213,32 @@ class _Writer(threading.Thread):
             self.done.set_result(None)
 
     def _loop_forever(self, conn: sqlite3.Connection) -> None:
+        carry: list[_Op] = []  # what did not fit into the last batch (max_batch)
+        stop = False
         while True:
-            first = self.queue.get()
-            batch: list[_Op] = []
-            stop = first is _STOP
-            if isinstance(first, _Op):
-                batch.append(first)
-            while not stop and len(batch) < self._max_batch:
+            if not carry and not stop:
+                first = self.queue.get()
+                if isinstance(first, list):
+                    carry = first
+                else:
+                    stop = True
+            while not stop and len(carry) < self._max_batch:
                 try:
                     item = self.queue.get_nowait()
                 except queue.Empty:
                     break
-                if isinstance(item, _Op):
-                    batch.append(item)
+                if isinstance(item, list):
+                    carry.extend(item)
                 else:
                     stop = True
+            batch, carry = carry[: self._max_batch], carry[self._max_batch :]
             if batch:
                 try:
                     self._execute(conn, batch)
                 except BaseException as exc:  # a bug must not leave callers waiting forever
                     log.exception("SQLite writer failed on a batch of %d", len(batch))
                     self._fail_all(conn, batch, exc, "write")
-            if stop:
+            if stop and not carry:
                 # Drain what raced in after the stop marker: fail it, never drop it silently.
                 leftovers: list[_Op] = []
                 while True:
@@ -239,8 +246,8 @@ class _Writer(threading.Thread):
                         item = self.queue.get_nowait()
                     except queue.Empty:
                         break
-                    if isinstance(item, _Op):
-                        leftovers.append(item)
+                    if isinstance(item, list):
+                        leftovers.extend(item)
                 if leftovers:
                     err = StoreUnavailable("the store is closed")
                     self._deliver([(op, False, err) for op in leftovers])
@@ -497,6 +504,7 @@ class SQLiteStore(Store):
         self._wake = asyncio.Event()
         self._timers: set[asyncio.TimerHandle] = set()
         self._rejected_since_trim = 0
+        self._pending: list[_Op] | None = None
 
     def __repr__(self) -> str:
         return f"<SQLiteStore {self.path!r}>"
@@ -573,6 +581,7 @@ class SQLiteStore(Store):
         for handle in self._timers:
             handle.cancel()
         self._timers.clear()
+        self._hand_over()  # what this iteration queued goes before the stop marker
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.queue.put(_STOP)
@@ -663,10 +672,36 @@ class SQLiteStore(Store):
     async def _write(
         self, fn: Callable[[sqlite3.Connection], T], kind: str, bulk: _Bulk | None = None
     ) -> T:
-        loop, writer = self._require_open()
+        loop, _ = self._require_open()
         fut: asyncio.Future[T] = loop.create_future()
-        writer.queue.put(_Op(fn, fut, kind, bulk))
+        self._submit(loop, _Op(fn, fut, kind, bulk))
         return await fut
+
+    def _submit(self, loop: asyncio.AbstractEventLoop, op: _Op) -> None:
+        """Queue ``op`` for the writer at the end of this event-loop iteration.
+
+        Handing each op over as it comes wakes the writer for the first request of a burst,
+        which then commits alone while the rest of the burst waits for the next commit; and
+        every hand-off is a thread wake-up that fights the event loop for the GIL. Collecting
+        what one iteration produces and handing it over as one list gives the writer whole
+        bursts: measured through hypercorn at c16 on one core, +40 % requests/s and a third
+        less CPU per request (docs/benchmarks.md)."""
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = []
+            loop.call_soon(self._hand_over)
+        pending.append(op)
+
+    def _hand_over(self) -> None:
+        pending, self._pending = self._pending, None
+        if not pending:
+            return
+        writer = self._writer
+        if writer is None:  # closed meanwhile (close() hands over first, so only on a bug)
+            err = StoreUnavailable("the store is closed")
+            _resolve([(op, False, err) for op in pending])
+            return
+        writer.queue.put(pending)
 
     async def _read(self, fn: Callable[[sqlite3.Connection], T], doing: str) -> T:
         self._require_open()
