@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -575,3 +576,56 @@ def test_json_view_errors_like_json() -> None:
             req.json_view()
         with pytest.raises(ValueError, match="invalid JSON body"):
             req.json_view()
+
+
+# The body is parsed by orjson where that gives exactly what the standard library gives, and by
+# json.loads otherwise: the two paths must never disagree on a value a filter or a job sees.
+_JSON_LEAF = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
+_JSON_DOC = st.recursive(
+    _JSON_LEAF,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner),
+    max_leaves=20,
+)
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b) and repr(a) == repr(b)  # -0.0 vs 0.0, int vs float
+
+
+@settings(max_examples=400, deadline=None)
+@given(doc=_JSON_DOC, ascii_only=st.booleans())
+def test_json_gives_exactly_what_the_standard_library_gives(doc: Any, ascii_only: bool) -> None:
+    body = json.dumps(doc, ensure_ascii=ascii_only).encode()
+    assert _same_json(_req(body).json_view(), json.loads(body))
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "18446744073709551616",  # 2**64: past every 64-bit integer
+        "-9223372036854775809",  # one below the smallest 64-bit integer
+        "123456789012345678901234567890",
+        "0.1234567890123456789012",
+    ],
+)
+def test_long_numbers_keep_their_exact_value(literal: str) -> None:
+    value = _req(f'{{"n": {literal}}}'.encode()).json()["n"]
+    assert value == json.loads(literal) and type(value) is type(json.loads(literal))
+
+
+def test_bodies_the_fast_parser_refuses_still_parse_as_before() -> None:
+    assert _req(b'\xef\xbb\xbf{"a": 1}').json() == {"a": 1}  # a BOM
+    assert _req(b'{"s": "\\ud800"}').json()["s"] == "\ud800"  # a lone surrogate escape
+    assert _req(b'{"f": 1e999}').json()["f"] == float("inf")  # as json.loads has it

@@ -34,6 +34,7 @@ from typing import Any, Final, TypeAlias
 
 from ._errors import ConfigError, FilterError
 from ._models import FilterOperator
+from ._request import WebhookRequest
 
 __all__ = [
     "BUILTIN_OPERATORS",
@@ -889,9 +890,10 @@ class RequestFilter:
     ``method`` values are upper-cased. Everything else is EventFilter semantics.
     """
 
-    __slots__ = ("_filter",)
+    __slots__ = ("_filter", "_keys")
 
     _filter: EventFilter
+    _keys: tuple[str, ...]
 
     def __init__(
         self,
@@ -906,6 +908,8 @@ class RequestFilter:
                 operators = spec._operators
             spec = spec._spec
         self._filter = EventFilter(_normalise_request_spec(spec), operators=operators)
+        spec_keys = self._filter._spec
+        self._keys = tuple(spec_keys) if isinstance(spec_keys, dict) else REQUEST_FILTER_KEYS
 
     @classmethod
     def empty(cls) -> RequestFilter:
@@ -939,6 +943,8 @@ class RequestFilter:
                 view = request
             elif not self._filter._spec:
                 return True  # matches every request: skip building the view
+            elif request.__class__ is WebhookRequest:
+                view = build_view(self._keys)  # only the parts this filter looks at
             else:
                 view = build_view()
         except Exception:

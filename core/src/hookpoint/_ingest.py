@@ -194,8 +194,14 @@ class IngestHandler:
             await self._record_rejected(endpoint, request, verification.reason)
             raise _Reject(401, "unauthorized", verification.reason or "verification failed")
         result = await self._ingest(endpoint, request, verification)
-        await _send_json(send, 200, result)
-        return "duplicate" if result.get("duplicate") else "accepted"
+        # The ids are our own (base32), so the answer needs no JSON encoder.
+        body = b'{"id":"%s","duplicate":%s,"runs":%d}' % (
+            result["id"].encode("ascii"),
+            b"true" if result["duplicate"] else b"false",
+            result["runs"],
+        )
+        await _send(send, 200, body, _JSON)
+        return "duplicate" if result["duplicate"] else "accepted"
 
     # -- steps ------------------------------------------------------------------------------------
     async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:

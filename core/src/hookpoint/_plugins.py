@@ -104,7 +104,8 @@ class PluginHost:
         self._owner: dict[str, object] = {}
         self._owned_callers: dict[tuple[int, str], Any] = {}
         self._direct: dict[
-            tuple[str, str], tuple[Callable[..., Any], tuple[str, ...]] | Literal[False]
+            tuple[str, str],
+            tuple[Callable[..., Any], tuple[str, ...]] | Literal[False, "absent"],
         ] = {}
         self.strict = False
         self._sealed = False
@@ -334,6 +335,8 @@ class PluginHost:
         direct = self._direct.get(key)
         if direct is None:
             direct = self._direct[key] = self._direct_impl(self._owner[provider], hook)
+        if direct == "absent":
+            return None  # a firstresult hook the owner does not implement
         kwargs["provider"] = provider
         if direct is False:
             return self._call_own(self._owner[provider], hook, **kwargs)
@@ -342,9 +345,12 @@ class PluginHost:
 
     def _direct_impl(
         self, plugin: object, hook: str
-    ) -> tuple[Callable[..., Any], tuple[str, ...]] | Literal[False]:
+    ) -> tuple[Callable[..., Any], tuple[str, ...]] | Literal[False, "absent"]:
         caller = getattr(self.pm.hook, hook)
         impls = [impl for impl in caller.get_hookimpls() if impl.plugin is plugin]
+        if self._sealed and not impls:
+            # e.g. the challenge hook of a provider without handshakes, asked on every request
+            return "absent"
         if not self._sealed or len(impls) != 1 or impls[0].hookwrapper or impls[0].wrapper:
             return False
         return impls[0].function, tuple(impls[0].argnames)

@@ -15,7 +15,6 @@ Guarantees the host and the run engine rely on:
 
 from __future__ import annotations
 
-import base64
 import os
 import threading
 import time
@@ -58,7 +57,7 @@ class NotFound(StoreError, LookupError):
 _id_lock = threading.Lock()
 _id_last = [0, 0]  # (ms, random part) of the previous id made by this process
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-_TO_SORTABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET.encode())
+_PAIRS = tuple(a + b for a in _ALPHABET for b in _ALPHABET)  # 10 bits -> two characters
 
 
 def new_id() -> str:
@@ -77,9 +76,26 @@ def new_id() -> str:
             if rand >> 80:  # 2**80 ids in one millisecond: borrow the next one
                 ms, rand = ms + 1, 0
         _id_last[0], _id_last[1] = ms, rand
-    # base32 of the 128 bits, mapped onto an alphabet in ASCII order so ids sort by value
-    raw = base64.b32encode(((ms << 80) | rand).to_bytes(16, "big"))[:26]
-    return raw.translate(_TO_SORTABLE).decode("ascii")
+    # Base32 of the 128 bits (padded with two zero bits to 130), in an alphabet in ASCII order
+    # so ids sort by value: 13 table lookups of 10 bits each (a third of base64.b32encode's
+    # cost, and this runs twice per ingested request).
+    n = ((ms << 80) | rand) << 2
+    p = _PAIRS
+    return (
+        p[n >> 120]
+        + p[(n >> 110) & 1023]
+        + p[(n >> 100) & 1023]
+        + p[(n >> 90) & 1023]
+        + p[(n >> 80) & 1023]
+        + p[(n >> 70) & 1023]
+        + p[(n >> 60) & 1023]
+        + p[(n >> 50) & 1023]
+        + p[(n >> 40) & 1023]
+        + p[(n >> 30) & 1023]
+        + p[(n >> 20) & 1023]
+        + p[(n >> 10) & 1023]
+        + p[n & 1023]
+    )
 
 
 @dataclass(frozen=True, slots=True)
