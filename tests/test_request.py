@@ -629,3 +629,24 @@ def test_bodies_the_fast_parser_refuses_still_parse_as_before() -> None:
     assert _req(b'\xef\xbb\xbf{"a": 1}').json() == {"a": 1}  # a BOM
     assert _req(b'{"s": "\\ud800"}').json()["s"] == "\ud800"  # a lone surrogate escape
     assert _req(b'{"f": 1e999}').json()["f"] == float("inf")  # as json.loads has it
+
+
+def test_a_filter_view_of_some_keys_has_only_those_parts() -> None:
+    req = _req(b'{"a": 1}', "application/json")
+    assert req.filter_view(["body"]) == {"body": {"a": 1}}
+    assert req.filter_view(["event", "method"]) == {"method": "POST"}  # no event: no key
+    full = req.filter_view()
+    assert set(full) == {"method", "path", "headers", "query", "body"}
+    assert req.filter_view(["body", "headers"]) == {k: full[k] for k in ("body", "headers")}
+
+
+def test_the_hosts_event_copy_equals_with_context() -> None:
+    req = _req(b'{"a": 1}', "application/json")
+    req.filter_view()  # views computed before the event is known must not leak into the copy
+    info = EventInfo(type="t", id="1", fields={"x": 1})
+    fast, slow = req._with_event(info), req.with_context(event=info)
+    assert fast is not req and req.event is None
+    for name in ("method", "url", "headers", "body", "client", "received_at", "event"):
+        assert getattr(fast, name) == getattr(slow, name)
+    assert fast.filter_view() == slow.filter_view()
+    assert fast.filter_view(["event"]) == {"event": {"x": 1, "type": "t", "id": "1"}}

@@ -378,7 +378,7 @@ class IngestHandler:
         if endpoint.provider is not None and endpoint.settings is not None:
             info = self.hp.plugins.describe(endpoint.provider, request, endpoint.settings)
             if info is not None:
-                request = request.with_context(event=info)
+                request = request._with_event(info)
         runs = tuple(
             NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
             for job in self.hp.matching_jobs(endpoint, request)

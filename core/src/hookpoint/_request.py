@@ -501,6 +501,16 @@ def _is_json_media(media: str) -> bool:
 
 _CONTEXT_FIELDS: Final = frozenset({"event", "endpoint_id", "payload_model", "url", "headers"})
 _VIEW_KEYS: Final = ("method", "path", "headers", "query", "body", "event")
+_SNAPSHOT_FIELDS: Final = (
+    "method",
+    "url",
+    "headers",
+    "body",
+    "client",
+    "received_at",
+    "endpoint_id",
+    "payload_model",
+)
 _ABSENT: Final = object()
 
 
@@ -601,6 +611,23 @@ class WebhookRequest:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._fields(),))
+
+    def _with_event(self, event: EventInfo | None) -> WebhookRequest:
+        """``with_context(event=event)`` for the host's hot path: the fields are already
+        valid, so they are copied as they are; the body's parse and the parts of the filter
+        view that do not depend on the event are carried over."""
+        copy = object.__new__(WebhookRequest)
+        init = object.__setattr__
+        for name in _SNAPSHOT_FIELDS:
+            init(copy, name, getattr(self, name))
+        init(copy, "event", event)
+        cache = dict(self._cache)
+        cache.pop("filter_view", None)
+        parts = cache.get("view_parts")
+        if parts is not None:
+            cache["view_parts"] = {k: v for k, v in parts.items() if k != "event"}
+        init(copy, "_cache", cache)
+        return copy
 
     def _fields(self) -> dict[str, Any]:
         return {

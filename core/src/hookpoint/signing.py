@@ -228,8 +228,11 @@ def secrets_as_bytes(
     """
     if secrets is None:
         return []
-    if secrets.__class__ is str and key_encoding == "text" and not strip:  # the common case
-        return [secrets.encode("utf-8")] if secrets else []
+    if key_encoding == "text" and not strip:  # the common cases, on every request
+        if secrets.__class__ is str:
+            return [secrets.encode("utf-8")] if secrets else []
+        if secrets.__class__ is tuple and all(item.__class__ is str for item in secrets):
+            return list(dict.fromkeys([item.encode("utf-8") for item in secrets if item]))
     items: Iterable[Any]
     if isinstance(secrets, str | bytes | bytearray):
         items = (secrets,)

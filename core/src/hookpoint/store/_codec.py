@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
+
 from .._errors import StoreError
 
 __all__ = ["decode_headers", "decode_json", "encode_headers", "encode_json", "encode_strict_json"]
@@ -23,11 +25,11 @@ _SEPARATORS = (",", ":")
 
 
 def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
-    return _storable(
-        json.dumps(
-            [[str(k), str(v)] for k, v in headers], separators=_SEPARATORS, ensure_ascii=False
-        )
-    )
+    pairs = [(str(k), str(v)) for k, v in headers]
+    try:
+        return orjson.dumps(pairs).decode("utf-8")  # every ingest: ~6x faster than json
+    except TypeError:  # a lone surrogate, which orjson refuses and json keeps
+        return _storable(json.dumps(pairs, separators=_SEPARATORS, ensure_ascii=False))
 
 
 def decode_headers(text: str | None) -> tuple[tuple[str, str], ...]:
