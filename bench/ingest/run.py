@@ -83,7 +83,7 @@ def lua_script(path: Path, bodies: list[bytes]) -> None:
 
 
 def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float]:
-    threads = max(1, min(2, conc))
+    threads = 1  # one wrk thread is not the limit (perf-ceilings.md); it leaves the server more CPU
     out = subprocess.run(
         [
             "wrk",

@@ -5,11 +5,13 @@ Writes
     that owns the only write connection. The event loop hands it what one loop iteration
     produced as one list; the writer takes whatever is queued (up to ``max_batch``) — everything
     that arrived while the previous commit ran, no fixed wait window — and runs it as one
-    transaction: ``BEGIN IMMEDIATE``, each item inside its own ``SAVEPOINT``,
-    ``COMMIT``. Each caller's future is resolved only after ``COMMIT`` returned. An item that fails
-    on its own (a constraint, a missing run) is rolled back to its savepoint and fails only its
-    caller; an error that breaks the transaction (disk full, I/O error, read-only, locked) or a
-    failed ``COMMIT`` rolls back the whole batch and fails every caller with
+    transaction: ``BEGIN IMMEDIATE``, the batch's ingests as a few multi-row statements (dedupe
+    keys, requests, runs), each other item inside its own ``SAVEPOINT``, ``COMMIT``. When the
+    multi-row statements fail, the transaction is restarted and the ingests go one by one.
+    Each caller's future is resolved only after ``COMMIT`` returned. An item that fails on its
+    own (a constraint, a missing run) is rolled back to its savepoint and fails only its caller;
+    an error that breaks the transaction (disk full, I/O error, read-only, locked) or a failed
+    ``COMMIT`` rolls back the whole batch and fails every caller with
     :class:`~hookpoint.StoreUnavailable` — none of their rows are kept.
 
 Reads
@@ -30,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import json
 import logging
 import math
 import os
@@ -149,7 +152,7 @@ class _Op:
     kind: str
     """"ingest" (counted in stats.ingests) or a method name, for error messages."""
     bulk: _Bulk | None = None
-    """Rows an ingest without dedupe writes, so a batch of them is two ``executemany`` calls."""
+    """The rows of an ingest, so that a batch of ingests is a few multi-row statements."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -157,18 +160,64 @@ class _Bulk:
     request_row: tuple[Any, ...]
     run_rows: tuple[tuple[Any, ...], ...]
     result: IngestResult
+    """The result when the request is not a duplicate."""
+    dedupe_key: tuple[str, str, str, float, float] | None = None
+    """``(endpoint_id, event_id, request_id, created_at, expires_at)`` when it dedupes."""
 
 
-_INSERT_REQUEST = (
+# Batched ingest (``_Writer._bulk``). Every statement is one ``sqlite3_step``, and each step
+# releases and re-takes the GIL; a statement per row made the writer fight the event loop for
+# the GIL dozens of times per commit, which across two cores cost more than the SQL itself.
+_REQUEST_COLUMNS = (
     "INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, "
     "client, status, verification, event_type, event_id, event_time, duplicate_of, "
-    "headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "headers, body) VALUES "
 )
-_INSERT_RUN = (
+_REQUEST_ROW = "(" + ", ".join("?" * 15) + ")"
+_RUN_COLUMNS = (
     "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, "
-    "attempt, max_attempts, created_at, updated_at, next_attempt_at) "
-    "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)"
+    "attempt, max_attempts, created_at, updated_at, next_attempt_at) VALUES "
 )
+_RUN_ROW = "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)"
+_KEY_COLUMNS = (
+    "INSERT INTO dedupe_keys (endpoint_id, event_id, request_id, created_at, expires_at) VALUES "
+)
+_KEY_ROW = "(?, ?, ?, ?, ?)"
+# The upsert takes a key over only when the old one has expired; rows are applied in order,
+# so a key repeated inside one batch is claimed by its first request.
+_KEY_CONFLICT = (
+    " ON CONFLICT (endpoint_id, event_id) DO UPDATE SET request_id = excluded.request_id, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE dedupe_keys.expires_at <= excluded.created_at"
+)
+_CHUNK = 64  # rows per statement (so at most 64 distinct statement texts per kind are cached)
+
+
+def _insert_rows(
+    conn: sqlite3.Connection, head: str, row: str, rows: list[tuple[Any, ...]], tail: str = ""
+) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        part = rows[start : start + _CHUNK]
+        conn.execute(head + ", ".join([row] * len(part)) + tail, [v for r in part for v in r])
+
+
+def _key_holders(
+    conn: sqlite3.Connection, keys: list[tuple[str, str, str, float, float]]
+) -> dict[tuple[str, str], str]:
+    """Who holds each ``(endpoint_id, event_id)`` now, in one row per chunk of keys."""
+    holders: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        part = keys[start : start + _CHUNK]
+        (text,) = conn.execute(
+            "SELECT json_group_array(json_array(endpoint_id, event_id, request_id)) "
+            "FROM dedupe_keys WHERE (endpoint_id, event_id) IN (VALUES "
+            + ", ".join(["(?, ?)"] * len(part))
+            + ")",
+            [v for k in part for v in k[:2]],
+        ).fetchone()
+        for endpoint_id, event_id, request_id in json.loads(text):
+            holders[endpoint_id, event_id] = request_id
+    return holders
 
 
 _STOP: Final = object()
@@ -253,26 +302,44 @@ class _Writer(threading.Thread):
                     self._deliver([(op, False, err) for op in leftovers])
                 return
 
-    def _bulk(self, conn: sqlite3.Connection, ops: list[_Op]) -> bool:
-        """Write plain ingests (no dedupe) with two ``executemany`` calls under one savepoint.
+    def _bulk(self, conn: sqlite3.Connection, ops: list[_Op]) -> list[tuple[_Op, bool, Any]]:
+        """Write a batch of ingests with a few multi-row statements; their outcomes.
 
-        This keeps the writer's Python work per request small, which matters because it runs
-        beside the event loop under one GIL. On any error the savepoint is rolled back and
-        the ops go through the one-by-one path, which isolates the failing one."""
+        Must run first in the transaction: on an error the caller rolls the whole transaction
+        back and sends the ops through the one-by-one path, which isolates the failing one."""
+        bulks = [(op, op.bulk) for op in ops if op.bulk is not None]
+        keys = [b.dedupe_key for _, b in bulks if b.dedupe_key is not None]
+        holders: dict[tuple[str, str], str] = {}
+        if keys:
+            _insert_rows(conn, _KEY_COLUMNS, _KEY_ROW, keys, _KEY_CONFLICT)
+            holders = _key_holders(conn, keys)
+        request_rows: list[tuple[Any, ...]] = []
+        run_rows: list[tuple[Any, ...]] = []
+        outcomes: list[tuple[_Op, bool, Any]] = []
+        for op, b in bulks:
+            key = b.dedupe_key
+            holder = holders.get((key[0], key[1])) if key is not None else None
+            if holder is not None and holder != key[2]:  # type: ignore[index]
+                row = b.request_row
+                request_rows.append((*row[:7], "duplicate", *row[8:12], holder, *row[13:]))
+                outcomes.append((op, True, IngestResult(row[0], True, holder, ())))
+            else:
+                request_rows.append(b.request_row)
+                run_rows.extend(b.run_rows)
+                outcomes.append((op, True, b.result))
+        _insert_rows(conn, _REQUEST_COLUMNS, _REQUEST_ROW, request_rows)
+        if run_rows:
+            _insert_rows(conn, _RUN_COLUMNS, _RUN_ROW, run_rows)
+        return outcomes
+
+    @staticmethod
+    def _restart(conn: sqlite3.Connection) -> bool:
+        """Roll the transaction back and begin a new one; False when that fails."""
         try:
-            conn.execute("SAVEPOINT bulk")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
         except Exception:
-            return False
-        try:
-            conn.executemany(_INSERT_REQUEST, [op.bulk.request_row for op in ops if op.bulk])
-            runs = [row for op in ops if op.bulk for row in op.bulk.run_rows]
-            if runs:
-                conn.executemany(_INSERT_RUN, runs)
-            conn.execute("RELEASE bulk")
-        except Exception:
-            with contextlib.suppress(Exception):
-                conn.execute("ROLLBACK TO bulk")
-                conn.execute("RELEASE bulk")
             return False
         return True
 
@@ -286,9 +353,17 @@ class _Writer(threading.Thread):
         size = len(batch)
         rest = batch  # a failure that breaks the transaction still fails the whole batch
         bulk = [op for op in batch if op.bulk is not None]
-        if len(bulk) > 1 and self._bulk(conn, bulk):
-            outcomes.extend((op, True, op.bulk.result) for op in bulk if op.bulk is not None)
-            rest = [op for op in batch if op.bulk is None]
+        if len(bulk) > 1:
+            try:
+                outcomes = self._bulk(conn, bulk)
+            except Exception as exc:
+                log.debug("batched ingest failed (%s); writing one by one", exc)
+                outcomes = []
+                if not self._restart(conn):
+                    self._fail_all(conn, batch, exc, "ingest")
+                    return
+            else:
+                rest = [op for op in batch if op.bulk is None]
         single = len(rest) == 1 and not outcomes
         for op in rest:
             try:
@@ -803,33 +878,41 @@ class SQLiteStore(Store):
             )
             return IngestResult(req.id, False, None, tuple(s[0] for s in run_specs))
 
-        bulk: _Bulk | None = None
-        if req.event_id is None or req.dedupe_window <= 0:
-            now = time.time()
-            bulk = _Bulk(
-                request_row=(
-                    req.id,
-                    req.endpoint_id,
-                    req.method,
-                    req.url,
-                    len(body),
-                    req.received_at,
-                    req.client,
-                    req.status,
-                    req.verification,
-                    req.event_type,
-                    req.event_id,
-                    req.event_time,
-                    None,
-                    headers,
-                    body,
-                ),
-                run_rows=tuple(
-                    (rid, req.id, req.endpoint_id, job, version, max_att, now, now, now)
-                    for rid, job, version, max_att in run_specs
-                ),
-                result=IngestResult(req.id, False, None, tuple(r[0] for r in run_specs)),
+        dedupes = req.event_id is not None and req.dedupe_window > 0
+        now = time.time()
+        bulk = _Bulk(
+            request_row=(
+                req.id,
+                req.endpoint_id,
+                req.method,
+                req.url,
+                len(body),
+                req.received_at,
+                req.client,
+                req.status,
+                req.verification,
+                req.event_type,
+                req.event_id,
+                req.event_time,
+                None,
+                headers,
+                body,
+            ),
+            run_rows=tuple(
+                (rid, req.id, req.endpoint_id, job, version, max_att, now, now, now)
+                for rid, job, version, max_att in run_specs
+            ),
+            result=IngestResult(req.id, False, None, tuple(r[0] for r in run_specs)),
+            dedupe_key=(
+                req.endpoint_id,
+                req.event_id,  # type: ignore[arg-type]
+                req.id,
+                req.received_at,
+                req.received_at + req.dedupe_window,
             )
+            if dedupes
+            else None,
+        )
         result = await self._write(op, "ingest", bulk)
         if result.run_ids:
             self._notify()
