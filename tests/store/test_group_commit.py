@@ -168,3 +168,38 @@ async def test_sqlite_synchronous_option(tmp_path: Path, sync: str) -> None:
             "read pragmas",
         )
         assert got == ({"FULL": 2, "NORMAL": 1}[sync], "wal")
+
+
+async def test_sqlite_wal_stays_bounded_under_steady_reads_and_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With readers always busy the background checkpoint never finds the moment to reset the
+    WAL (it passed 1 GB in the soak); the writer then checkpoints it itself and it starts over.
+    Limits scaled down from 64/128 MB so that a few seconds show it."""
+    from hookpoint.store import _sqlite
+
+    monkeypatch.setattr(_sqlite, "_JOURNAL_SIZE_LIMIT", 128 * 1024)
+    monkeypatch.setattr(_sqlite, "_WAL_LIMIT", 256 * 1024)
+    monkeypatch.setattr(_sqlite, "_WAL_CHECK_EVERY", 0.05)
+    path = tmp_path / "hp.db"
+    store = SQLiteStore(str(path), checkpoint_interval=0.05, readers=4)
+    wal = Path(str(path) + "-wal")
+    async with store:
+        first = await store.ingest(make_request())
+        stop = asyncio.Event()
+
+        async def keep_reading() -> None:
+            while not stop.is_set():
+                await store.get_request(first.request_id)
+
+        readers = [asyncio.create_task(keep_reading()) for _ in range(4)]
+        largest = 0
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline:
+            await asyncio.gather(*(store.ingest(make_request()) for _ in range(50)))
+            largest = max(largest, wal.stat().st_size)
+        stop.set()
+        await asyncio.gather(*readers)
+        writer = store._writer
+        assert wal.stat().st_size <= 2 * 1024 * 1024, largest
+        assert writer is not None and writer.wal_catch_ups > 0

@@ -221,6 +221,11 @@ def _key_holders(
 
 
 _STOP: Final = object()
+_JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
+"""What a reset WAL is truncated to."""
+_WAL_LIMIT: Final = 2 * _JOURNAL_SIZE_LIMIT
+"""A WAL larger than this makes the writer checkpoint it itself (``_Writer._bound_wal``)."""
+_WAL_CHECK_EVERY: Final = 1.0  # seconds
 
 
 class _Writer(threading.Thread):
@@ -232,9 +237,14 @@ class _Writer(threading.Thread):
         loop: asyncio.AbstractEventLoop,
         stats: StoreStats,
         max_batch: int,
+        wal_path: str | None = None,
     ) -> None:
         super().__init__(name="hookpoint-sqlite-writer", daemon=True)
         self._connect = connect
+        self._wal_path = wal_path
+        self._next_wal_check = 0.0
+        self.wal_catch_ups = 0
+        """How often the writer had to checkpoint an oversized WAL itself."""
         self._loop = loop
         self._stats = stats
         self._max_batch = max(1, max_batch)
@@ -287,6 +297,7 @@ class _Writer(threading.Thread):
                 except BaseException as exc:  # a bug must not leave callers waiting forever
                     log.exception("SQLite writer failed on a batch of %d", len(batch))
                     self._fail_all(conn, batch, exc, "write")
+                self._bound_wal(conn)
             if stop and not carry:
                 # Drain what raced in after the stop marker: fail it, never drop it silently.
                 leftovers: list[_Op] = []
@@ -301,6 +312,44 @@ class _Writer(threading.Thread):
                     err = StoreUnavailable("the store is closed")
                     self._deliver([(op, False, err) for op in leftovers])
                 return
+
+    def _bound_wal(self, conn: sqlite3.Connection) -> None:
+        """Checkpoint from the writer when the WAL has outgrown its limit (checked once a
+        second, between transactions).
+
+        The checkpointer thread copies frames into the database, but the WAL only starts over
+        from its beginning when a write transaction begins while *every* frame is copied and
+        no reader is inside the WAL. Under steady writes from ingest and workers plus the
+        workers' reads that moment never comes: the WAL grew past 1 GB in the soak, and its
+        index (mapped into the process) with it. Here the writer, which no commit can race,
+        copies the rest and waits briefly for the readers; the next transaction then starts the
+        WAL over and truncates it to ``journal_size_limit``. Cost: a pause of a few ms (at
+        most ~50), once a second, only while the WAL is oversized."""
+        if self._wal_path is None:
+            return
+        now = time.monotonic()
+        if now < self._next_wal_check:
+            return
+        self._next_wal_check = now + _WAL_CHECK_EVERY
+        try:
+            size = os.stat(self._wal_path).st_size
+        except OSError:
+            return
+        if size <= _WAL_LIMIT:
+            return
+        try:
+            # RESTART also waits for the readers still inside the WAL (new ones read from the
+            # database, as every frame is copied by then) — here for at most 50 ms; if one is
+            # slower, the next check tries again.
+            busy = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            conn.execute("PRAGMA busy_timeout = 50")
+            try:
+                conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(busy)}")
+            self.wal_catch_ups += 1
+        except sqlite3.Error as exc:  # the next check tries again
+            log.debug("writer-side WAL checkpoint failed: %s", exc)
 
     def _bulk(self, conn: sqlite3.Connection, ops: list[_Op]) -> list[tuple[_Op, bool, Any]]:
         """Write a batch of ingests with a few multi-row statements; their outcomes.
@@ -611,7 +660,7 @@ class SQLiteStore(Store):
                 raise StoreUnavailable(f"could not switch {self.path} to WAL (journal_mode={mode})")
             conn.execute(f"PRAGMA synchronous = {self.synchronous}")
             conn.execute("PRAGMA temp_store = MEMORY")
-            conn.execute("PRAGMA journal_size_limit = 67108864")
+            conn.execute(f"PRAGMA journal_size_limit = {_JOURNAL_SIZE_LIMIT}")
         except BaseException:
             conn.close()
             raise
@@ -625,7 +674,13 @@ class SQLiteStore(Store):
             raise StoreUnavailable("the store was closed; create a new one")
         loop = asyncio.get_running_loop()
         self._loop = loop
-        writer = _Writer(self._connect_writer, loop, self.stats, self.max_batch)
+        writer = _Writer(
+            self._connect_writer,
+            loop,
+            self.stats,
+            self.max_batch,
+            wal_path=None if self.checkpoint_interval <= 0 else self.path + "-wal",
+        )
         writer.start()
         try:
             await asyncio.wrap_future(writer.ready)
