@@ -1,0 +1,51 @@
+"""SQLite queries the host runs periodically must not sort whole tables.
+
+A sort without an index (``USE TEMP B-TREE``) holds every row it sorts in memory
+(``temp_store = MEMORY``); run on every ``/metrics`` scrape it grew the host's heap with the runs
+table (the soak's memory creep under a run backlog).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hookpoint.store._sqlite import SQLiteStore
+
+from .test_conformance import make_request
+
+
+async def test_queue_stats_reads_indexes_and_sorts_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    original = SQLiteStore._connect
+
+    def traced(self: SQLiteStore) -> sqlite3.Connection:
+        conn = original(self)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    path = tmp_path / "hp.db"
+    async with SQLiteStore(str(path)) as store:
+        for _ in range(3):
+            await store.ingest(make_request(jobs=("a",)))
+        seen.clear()
+        stats = await store.queue_stats()
+    assert stats.queued == 3 and stats.by_status == {"queued": 3}
+    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    assert selects
+    check = sqlite3.connect(path)
+    try:
+        for sql in selects:
+            steps = [row[3] for row in check.execute("EXPLAIN QUERY PLAN " + sql)]
+            # an index scan ("SCAN runs USING INDEX runs_due") is fine; a table scan is not
+            assert not any("TEMP B-TREE" in step or step == "SCAN runs" for step in steps), (
+                sql,
+                steps,
+            )
+    finally:
+        check.close()
