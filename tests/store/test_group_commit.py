@@ -201,5 +201,5 @@ async def test_sqlite_wal_stays_bounded_under_steady_reads_and_writes(
         stop.set()
         await asyncio.gather(*readers)
         writer = store._writer
-        assert wal.stat().st_size <= 2 * 1024 * 1024, largest
+        assert wal.stat().st_size <= 8 * 1024 * 1024, largest  # unbounded: 36 MB in 3 s here
         assert writer is not None and writer.wal_catch_ups > 0

@@ -201,6 +201,11 @@ def _insert_rows(
         conn.execute(head + ", ".join([row] * len(part)) + tail, [v for r in part for v in r])
 
 
+def _as_duplicate(request_row: tuple[Any, ...], holder: str) -> tuple[Any, ...]:
+    """A request row stored as a duplicate of ``holder`` (status and duplicate_of replaced)."""
+    return (*request_row[:7], "duplicate", *request_row[8:12], holder, *request_row[13:])
+
+
 def _key_holders(
     conn: sqlite3.Connection, keys: list[tuple[str, str, str, float, float]]
 ) -> dict[tuple[str, str], str]:
@@ -369,9 +374,8 @@ class _Writer(threading.Thread):
             key = b.dedupe_key
             holder = holders.get((key[0], key[1])) if key is not None else None
             if holder is not None and holder != key[2]:  # type: ignore[index]
-                row = b.request_row
-                request_rows.append((*row[:7], "duplicate", *row[8:12], holder, *row[13:]))
-                outcomes.append((op, True, IngestResult(row[0], True, holder, ())))
+                request_rows.append(_as_duplicate(b.request_row, holder))
+                outcomes.append((op, True, IngestResult(b.request_row[0], True, holder, ())))
             else:
                 request_rows.append(b.request_row)
                 run_rows.extend(b.run_rows)
@@ -868,73 +872,18 @@ class SQLiteStore(Store):
         headers = encode_headers(req.headers)
         body = bytes(req.body)
         run_specs = [(new_id(), r.job_id, r.job_version, int(r.max_attempts)) for r in req.runs]
-
-        def op(conn: sqlite3.Connection) -> IngestResult:
-            duplicate_of: str | None = None
-            if req.event_id is not None and req.dedupe_window > 0:
-                # One statement in the common case (a new event id): the upsert only takes the
-                # key over when the old one has expired; no row back means a live duplicate.
-                claimed = _rows(
-                    conn,
-                    "INSERT INTO dedupe_keys "
-                    "(endpoint_id, event_id, request_id, created_at, expires_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (endpoint_id, event_id) DO UPDATE SET "
-                    "request_id = excluded.request_id, created_at = excluded.created_at, "
-                    "expires_at = excluded.expires_at "
-                    "WHERE dedupe_keys.expires_at <= excluded.created_at RETURNING request_id",
-                    (
-                        req.endpoint_id,
-                        req.event_id,
-                        req.id,
-                        req.received_at,
-                        req.received_at + req.dedupe_window,
-                    ),
-                )
-                if not claimed:
-                    duplicate_of = _rows(
-                        conn,
-                        "SELECT request_id FROM dedupe_keys WHERE endpoint_id = ? AND event_id = ?",
-                        (req.endpoint_id, req.event_id),
-                    )[0][0]
-            status = "duplicate" if duplicate_of is not None else req.status
-            conn.execute(
-                "INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, "
-                "client, status, verification, event_type, event_id, event_time, duplicate_of, "
-                "headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    req.id,
-                    req.endpoint_id,
-                    req.method,
-                    req.url,
-                    len(body),
-                    req.received_at,
-                    req.client,
-                    status,
-                    req.verification,
-                    req.event_type,
-                    req.event_id,
-                    req.event_time,
-                    duplicate_of,
-                    headers,
-                    body,
-                ),
-            )
-            if duplicate_of is not None or not run_specs:
-                return IngestResult(req.id, duplicate_of is not None, duplicate_of, ())
-            now = time.time()
-            conn.executemany(
-                "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, "
-                "attempt, max_attempts, created_at, updated_at, next_attempt_at) "
-                "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
-                [
-                    (rid, req.id, req.endpoint_id, job, version, max_att, now, now, now)
-                    for rid, job, version, max_att in run_specs
-                ],
-            )
-            return IngestResult(req.id, False, None, tuple(s[0] for s in run_specs))
-
-        dedupes = req.event_id is not None and req.dedupe_window > 0
         now = time.time()
+        key = (
+            (
+                req.endpoint_id,
+                req.event_id,
+                req.id,
+                req.received_at,
+                req.received_at + req.dedupe_window,
+            )
+            if req.event_id is not None and req.dedupe_window > 0
+            else None
+        )
         bulk = _Bulk(
             request_row=(
                 req.id,
@@ -958,16 +907,31 @@ class SQLiteStore(Store):
                 for rid, job, version, max_att in run_specs
             ),
             result=IngestResult(req.id, False, None, tuple(r[0] for r in run_specs)),
-            dedupe_key=(
-                req.endpoint_id,
-                req.event_id,  # type: ignore[arg-type]
-                req.id,
-                req.received_at,
-                req.received_at + req.dedupe_window,
-            )
-            if dedupes
-            else None,
+            dedupe_key=key,
         )
+
+        def op(conn: sqlite3.Connection) -> IngestResult:
+            """The same rows as a batch writes (``_Writer._bulk``), one request at a time."""
+            if key is not None:
+                # No row back from the upsert means a live key: a duplicate.
+                claimed = _rows(
+                    conn, _KEY_COLUMNS + _KEY_ROW + _KEY_CONFLICT + " RETURNING request_id", key
+                )
+                if not claimed:
+                    holder = _rows(
+                        conn,
+                        "SELECT request_id FROM dedupe_keys WHERE endpoint_id = ? AND event_id = ?",
+                        key[:2],
+                    )[0][0]
+                    conn.execute(
+                        _REQUEST_COLUMNS + _REQUEST_ROW, _as_duplicate(bulk.request_row, holder)
+                    )
+                    return IngestResult(req.id, True, holder, ())
+            conn.execute(_REQUEST_COLUMNS + _REQUEST_ROW, bulk.request_row)
+            if bulk.run_rows:
+                conn.executemany(_RUN_COLUMNS + _RUN_ROW, bulk.run_rows)
+            return bulk.result
+
         result = await self._write(op, "ingest", bulk)
         if result.run_ids:
             self._notify()
