@@ -426,3 +426,15 @@ def test_plugin_is_installed() -> None:
     assert record.distribution == "hookpoint-caldotcom"
     assert record.module == "hookpoint_caldotcom"
     assert record.error is None
+
+
+def test_describe_keeps_a_lone_surrogate_without_raising(
+    host: PluginHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"triggerEvent": "BOOKING_\\ud800", "createdAt": "2024-01-01T00:00:00Z", ' + (
+        b'"payload": {"uid": "u\\udfff"}}'
+    )
+    info = describe(host, request(body))
+    assert info is not None and info.type == "BOOKING_\ud800" and info.id
+    assert describe(host, request(body)).id == info.id  # still stable for dedupe
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

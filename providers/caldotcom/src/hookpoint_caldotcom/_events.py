@@ -78,7 +78,8 @@ def describe(request: WebhookRequest) -> EventInfo:
 
     created_at = _text(data.get("createdAt"))
     if trigger and subject is not None and created_at:
-        event_id = _sha256(f"{trigger}|{subject}|{created_at}".encode())
+        # surrogatepass: a JSON "\\ud800" in any of them must not make the description fail
+        event_id = _sha256(f"{trigger}|{subject}|{created_at}".encode("utf-8", "surrogatepass"))
     else:
         event_id = _sha256(request.body)
     return EventInfo(type=trigger, id=event_id, time=_parse_time(created_at), fields=fields)
