@@ -253,9 +253,9 @@ async def test_refused_handshakes_are_capped_like_rejected_requests(tmp_path: Pa
 async def test_admin_token_is_compared_in_constant_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hookpoint._api as api
+    import hookpoint._auth as auth
 
-    assert api.hmac is hmac  # type: ignore[attr-defined]
+    assert auth.hmac is hmac  # type: ignore[attr-defined]
     calls: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest
 
@@ -263,7 +263,7 @@ async def test_admin_token_is_compared_in_constant_time(
         calls.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(hmac, "compare_digest", spy)  # what hookpoint._api calls
+    monkeypatch.setattr(hmac, "compare_digest", spy)  # what hookpoint._auth calls
     token = app.ADMIN_TOKEN
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'tok.db'}", admin_token=SecretStr(token)

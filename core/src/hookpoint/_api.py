@@ -6,12 +6,12 @@ Without a configured token it answers loopback clients only. Secrets are masked 
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from quart import Response, jsonify, request
 
+from ._auth import is_local_client, token_matches
 from ._errors import StoreError
 from ._secrets import mask_headers, mask_secret
 from ._serialize import attempt_to_dict, log_to_dict, request_to_dict, run_to_dict
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["register_api"]
 
-_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
-_PROXY_HEADERS = ("X-Forwarded-For", "X-Forwarded-Host", "Forwarded", "X-Real-IP")
 _REQUEST_STATUSES = {"accepted", "duplicate", "handshake", "rejected"}
 _RUN_STATUSES = {"queued", "running", "succeeded", "failed", "cancelled"}
 
@@ -68,15 +66,10 @@ def register_api(server: HookpointServer) -> None:
     def authorised() -> bool:
         token = settings.admin_token.get_secret_value() if settings.admin_token else None
         if token is None:
-            # Loopback only, and not through a local reverse proxy (which would make every
-            # visitor look local): proxied requests need the token.
-            proxied = any(h in request.headers for h in _PROXY_HEADERS)
-            return (request.remote_addr or "") in _LOOPBACK and not proxied
+            return is_local_client(request.remote_addr, request.headers)
         header = request.headers.get("Authorization", "")
         scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(given.strip().encode(), token.encode())
+        return scheme.lower() == "bearer" and token_matches(given, token)
 
     @app.before_request
     async def _guard() -> Response | None:

@@ -40,6 +40,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, Response, g, render_template, request, url_for
 
+from ._auth import is_local_client, token_matches
 from ._errors import StoreError
 from ._secrets import MASK, mask_headers, mask_secret, mask_url
 from .store import NotFound, RequestQuery, RunQuery
@@ -65,14 +66,6 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 _STATIC = Path(__file__).parent / "static" / "dashboard"
-_LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
-_PROXY_HEADERS = (
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "forwarded",
-    "x-real-ip",
-)
 _REQUEST_STATUSES = ("accepted", "duplicate", "handshake", "rejected")
 _RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 _PAGE_SIZE = 50
@@ -235,13 +228,6 @@ def redirect(location: str, code: int = 302) -> Response:
     return response
 
 
-def _client_is_local() -> bool:
-    if (request.remote_addr or "") not in _LOOPBACK:
-        return False
-    # A local reverse proxy makes every visitor look like loopback: proxied requests need a token.
-    return not any(name in request.headers for name in _PROXY_HEADERS)
-
-
 class _LoginLimiter:
     """Counts wrong tokens per client per minute (in memory, per process)."""
 
@@ -289,7 +275,7 @@ def register_dashboard(server: HookpointServer) -> None:
 
     def authorised() -> bool:
         if token is None:
-            return _client_is_local()
+            return is_local_client(request.remote_addr, request.headers)
         return current().auth
 
     def secure_request() -> bool:
@@ -397,7 +383,7 @@ def register_dashboard(server: HookpointServer) -> None:
             )
         form = await request.form
         given = (form.get("token") or "").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
+        if not token_matches(given, token):
             limiter.failed(client, now)
             return await page(
                 "login.html", status=401, next=target, error="That is not the admin token."
