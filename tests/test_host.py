@@ -442,3 +442,16 @@ async def test_api_without_a_token_is_loopback_only_and_not_through_a_proxy(host
     remote = httpx.ASGITransport(app=client._transport.app, client=("203.0.113.9", 5000))  # type: ignore[attr-defined]
     async with httpx.AsyncClient(transport=remote, base_url="http://h") as outside:
         assert (await outside.get("/api/endpoints")).status_code == 401
+
+
+def test_body_timeouts_come_from_one_setting(tmp_path: Path) -> None:
+    """HOOKPOINT_READ_TIMEOUT bounds every body: the ingest handler's own timer for webhooks,
+    Quart's BODY_TIMEOUT for the API and dashboard; hypercorn's per-read timeout stays off
+    (it would wrap every socket read on the hot path in asyncio.wait_for)."""
+    from hookpoint._serve import hypercorn_config
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", read_timeout=7.5)
+    server = HookpointServer(Hookpoint(id="timeouts"), settings)
+    assert server.ingest.read_timeout == 7.5
+    assert server.quart.config["BODY_TIMEOUT"] == 8
+    assert hypercorn_config(settings).read_timeout is None

@@ -994,7 +994,8 @@ def _drip(port: int, slow: Slow, limit: float) -> None:
 def test_slow_senders_are_cut_in_bounded_time(host: app.Served) -> None:
     """Slowloris: headers or bodies trickling a byte at a time, or stalling, cannot hold a
     connection: the headers must arrive within keep_alive_timeout, the body within
-    read_timeout (a trickled body gets 408), and other senders are served meanwhile."""
+    read_timeout (a trickled or stalled body gets 408), and other senders are served
+    meanwhile."""
     body_head = b"POST /webhooks/open HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n"
     chunked_head = b"POST /webhooks/open HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
     headers = b"POST /webhooks/open HTTP/1.1\r\nHost: h\r\nX-Pad: " + b"a" * 1000
@@ -1018,14 +1019,14 @@ def test_slow_senders_are_cut_in_bounded_time(host: app.Served) -> None:
     assert_healthy(host, "during-slowloris")
     for t in threads:
         t.join(limit + 10)
-    bound = max(READ_TIMEOUT, KEEP_ALIVE) * 2 + 6  # per-read + whole-body timeouts, with slack
+    bound = max(READ_TIMEOUT, KEEP_ALIVE) + 4  # one timeout each, with slack for the machine
     for s in slows:
         assert s.closed_after is not None, f"{s.name}: still open after {limit} s"
         assert s.closed_after < bound, f"{s.name}: cut after {s.closed_after:.1f} s"
         status = s.reply[9:12]
         assert status in (b"", b"400", b"408"), f"{s.name}: {s.reply[:80]!r}"
-        if s.name.startswith(("body trickle", "chunked trickle")):
-            assert status == b"408", f"{s.name}: {s.reply[:80]!r}"
+        if s.name.startswith("body") or s.name.startswith("chunked"):
+            assert status == b"408", f"{s.name}: {s.reply[:80]!r}"  # trickled or stalled
     assert_healthy(host, "after-slowloris")
 
 

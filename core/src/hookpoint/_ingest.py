@@ -14,6 +14,7 @@ this path (design §8); everything else is served by Quart.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -219,32 +220,33 @@ class IngestHandler:
             raise _Reject(413, "payload_too_large", f"body larger than {self.max_body} bytes")
         chunks: list[bytes] = []
         size = 0
-        # hypercorn's read_timeout bounds each read, not the request: a sender trickling a byte
-        # at a time would hold the connection for ever. The whole body must arrive within
-        # read_timeout; a stall on the last read is still cut by hypercorn's own timeout.
-        deadline = time.monotonic() + self.read_timeout
-        while True:
-            message = await receive()
-            kind = message.get("type")
-            if kind == "http.disconnect":
-                raise _Reject(400, "bad_request", "client disconnected")
-            chunk = message.get("body", b"")
-            if chunk:
-                size += len(chunk)
-                if size > self.max_body:
-                    raise _Reject(
-                        413, "payload_too_large", f"body larger than {self.max_body} bytes"
-                    )
-                chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-            if time.monotonic() > deadline:
-                raise _Reject(
-                    408,
-                    "request_timeout",
-                    f"the body did not arrive within {self.read_timeout:g} s",
-                    [(b"connection", b"close")],
-                )
+        # The whole body must arrive within read_timeout: one timer per request bounds every
+        # read, so a sender trickling a byte at a time, or stalling, cannot hold the
+        # connection. (hypercorn's own read_timeout would wrap every socket read of every
+        # connection in asyncio.wait_for, ~3x the cost of this timer, on the hot path.)
+        try:
+            async with asyncio.timeout(self.read_timeout):
+                while True:
+                    message = await receive()
+                    if message.get("type") == "http.disconnect":
+                        raise _Reject(400, "bad_request", "client disconnected")
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        size += len(chunk)
+                        if size > self.max_body:
+                            raise _Reject(
+                                413, "payload_too_large", f"body larger than {self.max_body} bytes"
+                            )
+                        chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            raise _Reject(
+                408,
+                "request_timeout",
+                f"the body did not arrive within {self.read_timeout:g} s",
+                [(b"connection", b"close")],
+            ) from None
         return b"".join(chunks)
 
     def _snapshot(

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import math
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -81,6 +82,7 @@ class HookpointServer:
         self._started = False
         self.quart = Quart("hookpoint")
         self.quart.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+        self.quart.config["BODY_TIMEOUT"] = max(1, math.ceil(self.settings.read_timeout))
         register_api(self)
         register_dashboard(self)
 
