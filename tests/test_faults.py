@@ -22,10 +22,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 try:
     import hostile_app as app
+    from tcp_proxy import TcpProxy
 finally:
     sys.path.remove(str(HERE))
 
@@ -64,70 +63,6 @@ async def wait_for(predicate: Any, timeout: float, what: str) -> None:
 
 
 # -- PostgreSQL cut off under load ----------------------------------------------------------------
-
-
-class ThreadedProxy:
-    """A loopback TCP proxy to PostgreSQL on its own thread and event loop, so that a host
-    subprocess can connect through it while the test's own loop drives the load. ``cut()``
-    stops listening and aborts every connection; ``restore()`` listens again on the same port."""
-
-    def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)) -> None:
-        self.target = target
-        self.port = app.free_port()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.server: asyncio.Server | None = None
-        self.conns: set[asyncio.StreamWriter] = set()
-        self.thread.start()
-
-    def _run(self, coro: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout=30)
-
-    def restore(self) -> None:
-        self._run(self._listen())
-
-    def cut(self) -> None:
-        self._run(self._cut())
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.cut()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-    async def _listen(self) -> None:
-        self.server = await asyncio.start_server(
-            self._handle, "127.0.0.1", self.port, reuse_address=True
-        )
-
-    async def _cut(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-            self.server = None
-        for writer in list(self.conns):
-            writer.transport.abort()
-        self.conns.clear()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self.conns.update({writer, up_writer})
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            with contextlib.suppress(Exception):
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 async def _pg(sql: str) -> Any:
@@ -199,7 +134,7 @@ class Load:
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_cut_under_load_is_503_and_loses_nothing(tmp_path: Path, pg_schema: str) -> None:
-    proxy = ThreadedProxy()
+    proxy = TcpProxy()
     proxy.restore()
     url = f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres?search_path={pg_schema}"
     env = {"HOOKPOINT_LEASE_SECONDS": "3"}

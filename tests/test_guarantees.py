@@ -313,46 +313,6 @@ def test_two_hosts_and_two_workers_on_postgres(
 # -- (c) store outage -----------------------------------------------------------------------------
 
 
-class TcpProxy:
-    """A loopback TCP proxy to PostgreSQL that the test can cut and restore."""
-
-    def __init__(self, target_port: int = 5432) -> None:
-        self.target_port = target_port
-        self.port = free_port()
-        self.server: asyncio.Server | None = None
-        self.conns: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-        self.server = None
-        for w in list(self.conns):
-            w.transport.abort()
-        self.conns.clear()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-        self.conns.update({writer, up_w})
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(Exception):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            with contextlib.suppress(Exception):
-                dst.close()
-
-        await asyncio.gather(pipe(reader, up_w), pipe(up_r, writer))
-
-
 @pytest.mark.postgres
 async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url: str) -> None:
     from hookpoint._server import HookpointServer
@@ -361,10 +321,11 @@ async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url
     sys.path.insert(0, str(HERE))
     try:
         import guarantee_app
+        from tcp_proxy import TcpProxy
     finally:
         sys.path.remove(str(HERE))
     proxy = TcpProxy()
-    await proxy.start()
+    proxy.restore()
     url = pg_url.replace(":5432/", f":{proxy.port}/")
     server = HookpointServer(guarantee_app.hp, Settings(database_url=url), run_worker=False)
     async with server.running():
@@ -378,11 +339,11 @@ async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url
                 )
 
             assert (await post("before")).status_code == 200
-            await proxy.cut()
+            await asyncio.to_thread(proxy.cut)
             down = [await post(f"down-{i}") for i in range(3)]
             assert [r.status_code for r in down] == [503, 503, 503]
             assert (await client.get("/readyz")).status_code == 503
-            await proxy.start()
+            await asyncio.to_thread(proxy.restore)
 
             async def recovered() -> bool:
                 return (await post("after")).status_code == 200
@@ -394,4 +355,4 @@ async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url
             items = (await client.get("/api/requests?status=accepted")).json()["items"]
             # "before" and "after" only: nothing answered 503 was half-written
             assert len(items) == 2
-    await proxy.cut()
+    proxy.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +18,12 @@ from hookpoint.store._sqlite import SQLiteStore
 from . import conftest
 from .conftest import PG_DSN, PgSchema, StoreFactory, require_postgres
 from .test_conformance import make_request
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+try:
+    from tcp_proxy import TcpProxy
+finally:
+    sys.path.pop(0)
 
 # -- open_store --------------------------------------------------------------------------------
 
@@ -204,67 +210,13 @@ async def pg_schema_only() -> AsyncIterator[PgSchema]:
         await schema.drop()
 
 
-class TcpProxy:
-    """127.0.0.1:<port> → PostgreSQL; ``stop()`` is the server going away, ``start()`` it
-    coming back on the same address."""
-
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(BaseException):
-                await task
-        self._tasks.clear()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._writers.update((writer, up_writer))
-        for src, dst in ((reader, up_writer), (up_reader, writer)):
-            task = asyncio.ensure_future(self._pipe(src, dst))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def _pipe(self, src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-        try:
-            while data := await src.read(65536):
-                dst.write(data)
-                await dst.drain()
-        except (OSError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            dst.transport.abort()
-            self._writers.discard(dst)
-
-
 @pytest.mark.postgres
 async def test_postgres_recovers_when_the_server_comes_back(pg_schema_only: PgSchema) -> None:
     from urllib.parse import urlsplit
 
     target = urlsplit(PG_DSN)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    await proxy.start()
+    proxy = TcpProxy((target.hostname or "127.0.0.1", target.port or 5432))
+    proxy.restore()
     dsn = PG_DSN.replace(
         target.netloc,
         f"{target.username}@127.0.0.1:{proxy.port}"
@@ -278,7 +230,7 @@ async def test_postgres_recovers_when_the_server_comes_back(pg_schema_only: PgSc
         await store.ingest(first)
         assert await store.get_request(first.id) is not None
 
-        await proxy.stop()  # the server "goes away"
+        await asyncio.to_thread(proxy.cut)  # the server "goes away"
         lost = make_request()
         with pytest.raises(StoreUnavailable):
             await store.ingest(lost)
@@ -290,7 +242,7 @@ async def test_postgres_recovers_when_the_server_comes_back(pg_schema_only: PgSc
             await store.list_requests(RequestQuery())
         await store.wait_for_runs(0.05)  # waiting degrades to polling, never raises
 
-        await proxy.start()  # ... and comes back, same address; no restart of the store
+        await asyncio.to_thread(proxy.restore)  # ... and comes back, same address
         back = make_request()
         await store.ingest(back)
         assert await store.get_request(back.id) is not None
@@ -300,7 +252,7 @@ async def test_postgres_recovers_when_the_server_comes_back(pg_schema_only: PgSc
         await store.ping()
     finally:
         await store.close()
-        await proxy.stop()
+        proxy.close()
 
 
 @pytest.mark.postgres
