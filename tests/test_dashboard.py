@@ -462,3 +462,19 @@ def test_body_view() -> None:
     assert deep.kind == "text"
     big = body_view(b'{"a":"' + b"x" * 100 + b'"}', limit=10)
     assert big.truncated and big.kind == "text" and len(big.text) == 10
+
+
+async def test_filter_forms_keep_the_chosen_filters(dash: Any) -> None:
+    server, client = dash
+    await login(client)
+    job = next(iter(server.hp.jobs))
+    endpoint = next(iter(server.hp.endpoints))
+    runs = (await client.get(f"/dashboard/runs?status=failed&job={job}&endpoint={endpoint}")).text
+    assert '<option value="failed" selected>failed</option>' in runs
+    assert f'<option value="{job}" selected>{job}</option>' in runs
+    assert f'<option value="{endpoint}" selected>{endpoint}</option>' in runs
+    assert '<option value="queued">queued</option>' in runs
+    requests = (await client.get("/dashboard/requests?status=rejected")).text
+    assert '<option value="rejected" selected>rejected</option>' in requests
+    assert '<option value="accepted">accepted</option>' in requests
+    assert '<select name="endpoint">' in requests and '<option value="">all</option>' in requests
