@@ -2,6 +2,7 @@
 same run with the same hypercorn settings, against a bare Quart hello-world app.
 
     python bench/ingest/run.py [--seconds 10] [--backends sqlite,postgres] [--conc 1,16,64]
+                               [--sqlite-synchronous FULL|NORMAL]
 
 Reports requests/s and p50/p99 per concurrency, and the ratios to the bare app. Needs `wrk`
 (Debian package). The host runs with --no-worker: this measures ingest (verify + describe +
@@ -158,6 +159,12 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--conc", default="1,16,64")
     ap.add_argument("--json", dest="json_out", default=None, help="write results here")
+    ap.add_argument(
+        "--sqlite-synchronous",
+        default="FULL",
+        choices=["FULL", "NORMAL"],
+        help="HOOKPOINT_SQLITE_SYNCHRONOUS for the SQLite host (NORMAL: no fsync per commit)",
+    )
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -209,7 +216,7 @@ def main() -> None:
                 url,
             ],
             port,
-            {},
+            {"HOOKPOINT_SQLITE_SYNCHRONOUS": args.sqlite_synchronous},
         )
     base = results["bare-quart"]
     print(
