@@ -2,7 +2,7 @@
 same run with the same hypercorn settings, against a bare Quart hello-world app.
 
     python bench/ingest/run.py [--seconds 10] [--backends sqlite,postgres] [--conc 1,16,64]
-                               [--sqlite-synchronous FULL|NORMAL]
+                               [--workers N] [--sqlite-synchronous FULL|NORMAL]
 
 Reports requests/s and p50/p99 per concurrency, and the ratios to the bare app. Needs `wrk`
 (Debian package). The host runs with --no-worker: this measures ingest (verify + describe +
@@ -159,6 +159,7 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--conc", default="1,16,64")
     ap.add_argument("--json", dest="json_out", default=None, help="write results here")
+    ap.add_argument("--workers", type=int, default=1, help="hypercorn workers, for both apps")
     ap.add_argument(
         "--sqlite-synchronous",
         default="FULL",
@@ -191,7 +192,14 @@ def main() -> None:
     port = free_port()
     measure(
         "bare-quart",
-        [str(VENV_BIN / "hypercorn"), "--bind", f"127.0.0.1:{port}", "bench.ingest.bare_app:app"],
+        [
+            str(VENV_BIN / "hypercorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "bench.ingest.bare_app:app",
+        ],
         port,
         {},
     )
@@ -212,6 +220,8 @@ def main() -> None:
                 "--port",
                 str(port),
                 "--no-worker",
+                "--workers",
+                str(args.workers),
                 "--database-url",
                 url,
             ],
