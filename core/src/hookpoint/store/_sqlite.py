@@ -191,6 +191,10 @@ _KEY_CONFLICT = (
     "WHERE dedupe_keys.expires_at <= excluded.created_at"
 )
 _CHUNK = 64  # rows per statement (so at most 64 distinct statement texts per kind are cached)
+# The same statements for one request (the one-by-one path, ``SQLiteStore.ingest``).
+_INSERT_REQUEST = _REQUEST_COLUMNS + _REQUEST_ROW
+_INSERT_RUN = _RUN_COLUMNS + _RUN_ROW
+_CLAIM_KEY = _KEY_COLUMNS + _KEY_ROW + _KEY_CONFLICT + " RETURNING request_id"
 
 
 def _insert_rows(
@@ -372,8 +376,8 @@ class _Writer(threading.Thread):
         outcomes: list[tuple[_Op, bool, Any]] = []
         for op, b in bulks:
             key = b.dedupe_key
-            holder = holders.get((key[0], key[1])) if key is not None else None
-            if holder is not None and holder != key[2]:  # type: ignore[index]
+            holder = None if key is None else holders.get((key[0], key[1]))
+            if key is not None and holder is not None and holder != key[2]:
                 request_rows.append(_as_duplicate(b.request_row, holder))
                 outcomes.append((op, True, IngestResult(b.request_row[0], True, holder, ())))
             else:
@@ -914,22 +918,18 @@ class SQLiteStore(Store):
             """The same rows as a batch writes (``_Writer._bulk``), one request at a time."""
             if key is not None:
                 # No row back from the upsert means a live key: a duplicate.
-                claimed = _rows(
-                    conn, _KEY_COLUMNS + _KEY_ROW + _KEY_CONFLICT + " RETURNING request_id", key
-                )
+                claimed = _rows(conn, _CLAIM_KEY, key)
                 if not claimed:
                     holder = _rows(
                         conn,
                         "SELECT request_id FROM dedupe_keys WHERE endpoint_id = ? AND event_id = ?",
                         key[:2],
                     )[0][0]
-                    conn.execute(
-                        _REQUEST_COLUMNS + _REQUEST_ROW, _as_duplicate(bulk.request_row, holder)
-                    )
+                    conn.execute(_INSERT_REQUEST, _as_duplicate(bulk.request_row, holder))
                     return IngestResult(req.id, True, holder, ())
-            conn.execute(_REQUEST_COLUMNS + _REQUEST_ROW, bulk.request_row)
+            conn.execute(_INSERT_REQUEST, bulk.request_row)
             if bulk.run_rows:
-                conn.executemany(_RUN_COLUMNS + _RUN_ROW, bulk.run_rows)
+                conn.executemany(_INSERT_RUN, bulk.run_rows)
             return bulk.result
 
         result = await self._write(op, "ingest", bulk)
