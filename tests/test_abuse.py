@@ -9,11 +9,9 @@ import contextlib
 import hmac
 import json
 import logging
-import os
-import secrets
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +27,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 try:
     import hostile_app as app
+    from pg_schema import PG_DSN
 finally:
     sys.path.remove(str(HERE))
 
-PG_DSN = os.environ.get(
-    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 AUTH = {"Authorization": f"Bearer {app.ADMIN_TOKEN}"}
 
 
@@ -153,29 +149,6 @@ async def flood_rejected(client: httpx.AsyncClient, n: int, tag: str) -> None:
             assert r.status_code == 401
 
     await asyncio.gather(*(one(i) for i in range(n)))
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    import asyncpg
-
-    schema = f"hp_abuse_{secrets.token_hex(5)}"
-
-    async def execute(sql: str) -> None:
-        conn = await asyncpg.connect(PG_DSN, timeout=5)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    try:
-        asyncio.run(execute(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL unreachable under CI=true: {exc!r}")
-        pytest.skip(f"PostgreSQL unreachable: {exc!r}")
-    yield f"{PG_DSN}?search_path={schema}"
-    asyncio.run(execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 async def _rejected_table_is_capped(url: str, count: Callable[[], Any]) -> None:

@@ -15,9 +15,7 @@ import asyncio
 import contextlib
 import errno
 import json
-import os
 import resource
-import secrets
 import signal
 import sqlite3
 import subprocess
@@ -40,18 +38,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 try:
     import hostile_app as app
+    from pg_schema import PG_DSN
     from tcp_proxy import TcpProxy
 finally:
     sys.path.remove(str(HERE))
 
-PG_DSN = os.environ.get(
-    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 AUTH = {"Authorization": f"Bearer {app.ADMIN_TOKEN}"}
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 async def wait_for(predicate: Any, timeout: float, what: str) -> None:
@@ -73,19 +65,6 @@ async def _pg(sql: str) -> Any:
         return await conn.fetch(sql)
     finally:
         await conn.close()
-
-
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    schema = f"hp_faults_{secrets.token_hex(5)}"
-    try:
-        asyncio.run(_pg(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        if in_ci():
-            pytest.fail(f"PostgreSQL unreachable under CI=true: {exc!r}")
-        pytest.skip(f"PostgreSQL unreachable: {exc!r}")
-    yield schema
-    asyncio.run(_pg(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 class Load:
@@ -133,10 +112,11 @@ class Load:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_postgres_cut_under_load_is_503_and_loses_nothing(tmp_path: Path, pg_schema: str) -> None:
+def test_postgres_cut_under_load_is_503_and_loses_nothing(tmp_path: Path, pg_url: str) -> None:
     proxy = TcpProxy()
     proxy.restore()
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres?search_path={pg_schema}"
+    pg_schema = pg_url.rsplit("search_path=", 1)[1]
+    url = pg_url.replace(":5432/", f":{proxy.port}/")
     env = {"HOOKPOINT_LEASE_SECONDS": "3"}
     try:
         with app.served(tmp_path, database_url=url, env=env) as host:

@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -31,9 +30,6 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 SECRET = "guarantee-secret"
-PG_DSN = os.environ.get(
-    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 pytestmark = pytest.mark.slow
 
@@ -216,29 +212,6 @@ def test_sigkill_under_load_loses_no_acknowledged_request(
 
 
 # -- (b) scale-out on PostgreSQL ----------------------------------------------------------------
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_DSN, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    schema = f"hp_guar_{secrets.token_hex(5)}"
-    try:
-        asyncio.run(_pg(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL unreachable under CI=true: {exc!r}")
-        pytest.skip(f"PostgreSQL unreachable: {exc!r}")
-    yield f"{PG_DSN}?search_path={schema}"
-    asyncio.run(_pg(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 @pytest.mark.postgres

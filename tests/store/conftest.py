@@ -2,16 +2,13 @@
 per backend.
 
 * SQLite: a fresh file under ``tmp_path``.
-* PostgreSQL: ``HOOKPOINT_TEST_POSTGRES_DSN`` (default ``postgresql://postgres@127.0.0.1:5432/
-  postgres``); each test gets its own schema ``hp_test_<random>`` (``search_path``), dropped
-  afterwards, so tests can run in parallel. When the server is unreachable the PostgreSQL cases
-  SKIP with the reason — except under ``CI=true``, where they FAIL.
+* PostgreSQL: a throwaway schema per test (``tests/pg_schema.py``: where the server is, and
+  SKIP when it is unreachable — except under ``CI=true``, where they FAIL).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,73 +17,17 @@ import pytest
 
 from hookpoint.store import Store, open_store
 
-PG_DSN = os.environ.get(
-    "HOOKPOINT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+try:  # re-exported for the store tests
+    from pg_schema import PG_DSN, PgSchema, in_ci, require_postgres
+finally:
+    sys.path.pop(0)
+
+__all__ = ["BACKENDS", "PG_DSN", "PgSchema", "StoreFactory", "in_ci", "require_postgres"]
 
 StoreFactory = Callable[..., Awaitable[Store]]
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-_probe_result: list[str | None] = []
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
-async def postgres_unreachable() -> str | None:
-    """None when the test server answers; otherwise why not (cached for the session)."""
-    if _probe_result:
-        return _probe_result[0]
-    try:
-        import asyncpg
-    except ImportError as exc:  # pragma: no cover - asyncpg is a core dependency
-        reason: str | None = f"asyncpg is not installed: {exc}"
-    else:
-        try:
-            conn = await asyncpg.connect(PG_DSN, timeout=3)
-        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
-            reason = f"PostgreSQL is unreachable at {PG_DSN}: {exc!r}"
-        else:
-            await conn.close()
-            reason = None
-    _probe_result.append(reason)
-    return reason
-
-
-async def require_postgres() -> None:
-    reason = await postgres_unreachable()
-    if reason is None:
-        return
-    if in_ci():
-        pytest.fail(f"{reason} — CI=true, so PostgreSQL tests must run, not skip", pytrace=False)
-    pytest.skip(reason)
-
-
-class PgSchema:
-    """A throwaway schema on the test server."""
-
-    def __init__(self) -> None:
-        self.name = f"hp_test_{secrets.token_hex(6)}"
-
-    async def create(self) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(PG_DSN)
-        try:
-            await conn.execute(f'CREATE SCHEMA "{self.name}"')
-        finally:
-            await conn.close()
-
-    async def drop(self) -> None:
-        import asyncpg
-
-        conn = await asyncpg.connect(PG_DSN)
-        try:
-            await conn.execute(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE')
-        finally:
-            await conn.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -99,13 +40,8 @@ async def pg_schema(backend: str) -> AsyncIterator[PgSchema | None]:
     if backend != "postgres":
         yield None
         return
-    await require_postgres()
-    schema = PgSchema()
-    await schema.create()
-    try:
+    async with PgSchema() as schema:
         yield schema
-    finally:
-        await schema.drop()
 
 
 @pytest.fixture

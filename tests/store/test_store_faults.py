@@ -15,12 +15,12 @@ from hookpoint import ConfigError, StoreError, StoreUnavailable
 from hookpoint.store import RequestQuery, Store, open_store
 from hookpoint.store._sqlite import SQLiteStore
 
-from . import conftest
 from .conftest import PG_DSN, PgSchema, StoreFactory, require_postgres
 from .test_conformance import make_request
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 try:
+    import pg_schema
     from tcp_proxy import TcpProxy
 finally:
     sys.path.pop(0)
@@ -190,7 +190,7 @@ async def test_postgres_unreachable_dsn_is_unavailable() -> None:
 def test_postgres_tests_fail_instead_of_skipping_under_ci(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(conftest, "_probe_result", ["PostgreSQL is unreachable (test)"])
+    monkeypatch.setattr(pg_schema, "_probe_result", ["PostgreSQL is unreachable (test)"])
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="unreachable"):
         asyncio.run(require_postgres())
@@ -201,13 +201,8 @@ def test_postgres_tests_fail_instead_of_skipping_under_ci(
 
 @pytest.fixture
 async def pg_schema_only() -> AsyncIterator[PgSchema]:
-    await require_postgres()
-    schema = PgSchema()
-    await schema.create()
-    try:
+    async with PgSchema() as schema:
         yield schema
-    finally:
-        await schema.drop()
 
 
 @pytest.mark.postgres
