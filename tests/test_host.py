@@ -444,6 +444,76 @@ async def test_api_without_a_token_is_loopback_only_and_not_through_a_proxy(host
         assert (await outside.get("/api/endpoints")).status_code == 401
 
 
+async def _ingest_stalled_body(
+    server: HookpointServer, cancel_after: float | None = None
+) -> tuple[list[dict[str, Any]], float]:
+    """Drive the ingest handler with a body whose second chunk never comes; what it sent back
+    and how long it took. ``cancel_after`` cancels the request task from outside instead."""
+    loop = asyncio.get_running_loop()
+    sent: list[dict[str, Any]] = []
+    chunks = [{"type": "http.request", "body": b'{"a":', "more_body": True}]
+    never: asyncio.Future[dict[str, Any]] = loop.create_future()
+
+    async def receive() -> dict[str, Any]:
+        return chunks.pop() if chunks else await never
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/webhooks/open",
+        "raw_path": b"/webhooks/open",
+        "query_string": b"",
+        "headers": [(b"host", b"h")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "scheme": "http",
+    }
+    started = loop.time()
+    task = asyncio.create_task(server.ingest(scope, receive, send))
+    if cancel_after is not None:
+        await asyncio.sleep(cancel_after)
+        task.cancel()
+    await asyncio.wait_for(task, 10)
+    return sent, loop.time() - started
+
+
+async def test_a_stalled_body_gets_408_within_one_read_timeout(tmp_path: Path) -> None:
+    """Every body is cut between read_timeout and read_timeout + its check interval, one
+    stalled body does not hold up the next, and the same handler keeps working after."""
+    hp = Hookpoint(id="stall")
+    hp.define_http_endpoint(id="open", source="x", verify="none")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", read_timeout=0.4)
+    server = HookpointServer(hp, settings)
+    async with server.running():
+        (first, t1), (second, t2) = await asyncio.gather(
+            _ingest_stalled_body(server), _ingest_stalled_body(server)
+        )
+        for sent, took in ((first, t1), (second, t2)):
+            assert sent[0]["status"] == 408
+            assert (b"connection", b"close") in sent[0]["headers"]
+            assert json.loads(sent[1]["body"])["error"] == "request_timeout"
+            assert 0.4 <= took < 0.4 + 0.1 + 0.5  # limit + tick + slack
+        again, _ = await _ingest_stalled_body(server)  # the periodic check restarts
+        assert again[0]["status"] == 408
+
+
+async def test_a_request_cancelled_from_outside_is_not_turned_into_a_408(
+    tmp_path: Path,
+) -> None:
+    """A server shutting down cancels request tasks: that cancellation must propagate, not be
+    mistaken for a body timeout and answered."""
+    hp = Hookpoint(id="stall")
+    hp.define_http_endpoint(id="open", source="x", verify="none")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", read_timeout=5.0)
+    server = HookpointServer(hp, settings)
+    async with server.running():
+        with pytest.raises(asyncio.CancelledError):
+            await _ingest_stalled_body(server, cancel_after=0.05)
+
+
 def test_body_timeouts_come_from_one_setting(tmp_path: Path) -> None:
     """HOOKPOINT_READ_TIMEOUT bounds every body: the ingest handler's own timer for webhooks,
     Quart's BODY_TIMEOUT for the API and dashboard; hypercorn's per-read timeout stays off
