@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import json
 import os
 import signal
 import socket
@@ -24,6 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import cal_samples
 
 from hookpoint import Hookpoint, WebhookRequest, verify_request_signature
 
@@ -161,11 +162,7 @@ def hex_hmac(secret: str, body: bytes) -> str:
 
 def cal_headers(body: bytes, secret: str = CAL_SECRET) -> dict[str, str]:
     """A cal.com delivery's headers, signed over ``body``."""
-    return {
-        "Content-Type": "application/json",
-        "X-Cal-Signature-256": hex_hmac(secret, body),
-        "X-Cal-Webhook-Version": "2021-10-20",
-    }
+    return cal_samples.cal_headers(body, secret)
 
 
 def wa_headers(body: bytes, secret: str = WA_SECRET) -> dict[str, str]:
@@ -187,14 +184,7 @@ def callable_headers(body: bytes, secret: str = CALLABLE_SECRET) -> dict[str, st
 
 
 def cal_body(uid: str, trigger: str = "BOOKING_CREATED") -> bytes:
-    return json.dumps(
-        {
-            "triggerEvent": trigger,
-            "createdAt": "2026-11-27T10:00:00.000Z",
-            "payload": {"uid": uid, "title": "Meeting"},
-        },
-        separators=(",", ":"),
-    ).encode()
+    return cal_samples.cal_body(uid, trigger)
 
 
 class Served:

@@ -4,10 +4,8 @@ with masked secrets, replay through POST forms."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
 import re
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -30,29 +28,22 @@ from hookpoint._server import HookpointServer
 from hookpoint._settings import Settings
 from hookpoint.store import RequestQuery, RunQuery
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+try:
+    import cal_samples
+finally:
+    sys.path.pop(0)
+
 CAL_SECRET = "cal-dashboard-secret-1234"
 TOKEN = "dashboard-admin-token-0123456789"
 
 
 def cal_body(trigger: str, uid: str) -> bytes:
-    return json.dumps(
-        {
-            "triggerEvent": trigger,
-            "createdAt": "2026-11-27T10:00:00.000Z",
-            "payload": {"uid": uid, "title": "Meeting <b>&</b>"},
-        },
-        separators=(",", ":"),
-    ).encode()
+    return cal_samples.cal_body(uid, trigger, title="Meeting <b>&</b>")  # must be escaped
 
 
 def cal_headers(body: bytes, secret: str = CAL_SECRET) -> dict[str, str]:
-    sig = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/json",
-        "X-Cal-Signature-256": sig,
-        "X-Cal-Webhook-Version": "2021-10-20",
-        "X-Api-Key": "leaky-api-key-value",
-    }
+    return cal_samples.cal_headers(body, secret, **{"X-Api-Key": "leaky-api-key-value"})
 
 
 def build_app() -> Hookpoint:

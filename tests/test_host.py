@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,29 +26,23 @@ from hookpoint import (
 from hookpoint._server import HookpointServer
 from hookpoint._settings import Settings
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+try:
+    import cal_samples
+finally:
+    sys.path.pop(0)
+
 CAL_SECRET = "cal-secret"
 WA_SECRET = "wa-app-secret"
 WA_TOKEN = "wa-verify-token"
 
 
 def cal_body(trigger: str, uid: str = "uid-1") -> bytes:
-    return json.dumps(
-        {
-            "triggerEvent": trigger,
-            "createdAt": "2026-11-27T10:00:00.000Z",
-            "payload": {"uid": uid, "title": "Meeting"},
-        },
-        separators=(",", ":"),
-    ).encode()
+    return cal_samples.cal_body(uid, trigger)
 
 
 def cal_headers(body: bytes, secret: str = CAL_SECRET) -> dict[str, str]:
-    sig = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/json",
-        "X-Cal-Signature-256": sig,
-        "X-Cal-Webhook-Version": "2021-10-20",
-    }
+    return cal_samples.cal_headers(body, secret)
 
 
 def build_app(log: list[Any]) -> Hookpoint:

@@ -460,8 +460,8 @@ class IngestHandler:
             client=request.client,
             status="accepted",
             verification=mode,
-            event_type=_storable(info.type) if info else None,
-            event_id=_storable(info.id) if info else None,
+            event_type=_escape_for_store(info.type) if info else None,
+            event_id=_escape_for_store(info.id) if info else None,
             event_time=_timestamp(info.time) if info else None,
             dedupe_window=endpoint.dedupe_window if info and info.id else 0.0,
             runs=runs,
@@ -498,7 +498,7 @@ class IngestHandler:
             method=request.method,
             url=mask_url(request.url),
             headers=tuple(mask_headers(request.headers.items())),
-            reason=_storable(reason) or "rejected",
+            reason=_escape_for_store(reason) or "rejected",
             received_at=request.received_at.timestamp(),
             client=request.client,
             body_size=len(request.body),
@@ -509,7 +509,7 @@ class IngestHandler:
             log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
 
 
-def _storable(text: str | None) -> str | None:
+def _escape_for_store(text: str | None) -> str | None:
     """``text`` as every store can keep it.
 
     Event types and ids come from the sender's JSON, where ``"\\ud800"`` (a lone surrogate)

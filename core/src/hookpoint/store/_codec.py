@@ -29,7 +29,7 @@ def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
     try:
         return orjson.dumps(pairs).decode("utf-8")  # every ingest: ~6x faster than json
     except TypeError:  # a lone surrogate, which orjson refuses and json keeps
-        return _storable(json.dumps(pairs, separators=_SEPARATORS, ensure_ascii=False))
+        return _replace_unencodable(json.dumps(pairs, separators=_SEPARATORS, ensure_ascii=False))
 
 
 def decode_headers(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -57,7 +57,7 @@ def _clean_floats(value: Any) -> Any:
     return value
 
 
-def _storable(text: str) -> str:
+def _replace_unencodable(text: str) -> str:
     """Text both backends can store: a lone surrogate (JSON ``"\\ud800"``, which any sender can
     send) cannot be encoded as UTF-8, so it becomes U+FFFD; valid pairs are kept."""
     try:
@@ -69,7 +69,7 @@ def _storable(text: str) -> str:
 
 def encode_json(value: Any) -> str:
     """Lenient: anything JSON cannot hold becomes a string; never raises."""
-    return _storable(_encode_lenient(value))
+    return _replace_unencodable(_encode_lenient(value))
 
 
 def _encode_lenient(value: Any) -> str:
