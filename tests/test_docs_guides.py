@@ -30,6 +30,7 @@ GUIDES = [
     "deployment.md",
     "troubleshooting.md",
     "dashboard.md",
+    "python-api.md",
 ]
 TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
@@ -152,3 +153,85 @@ def test_the_dashboard_guide_embeds_the_browser_test_screenshots() -> None:
     for name in ("dashboard-endpoints.png", "dashboard-requests.png", "dashboard-run.png"):
         assert f"](screenshots/{name})" in text
         assert (DOCS / "screenshots" / name).stat().st_size > 10_000
+
+
+# -- the Python API reference's example ---------------------------------------------------------
+
+
+async def test_the_python_api_example_runs_as_documented(tmp_path: Path) -> None:
+    """docs/python-api.md's example, executed as an app module and served: the handshake, the
+    shared-secret verify, the methods, both jobs and what they store behave as the page says."""
+    import asyncio
+    import hashlib
+    import hmac
+    import json
+
+    import httpx
+
+    from hookpoint._server import HookpointServer
+    from hookpoint._settings import Settings
+
+    module = types.ModuleType("python_api_example")
+    exec(
+        compile(
+            marked_block((DOCS / "python-api.md").read_text(), "python-api: example"),
+            "python-api.md",
+            "exec",
+        ),
+        module.__dict__,
+    )
+    hp = module.hp
+    assert set(hp.endpoints) == {"caldotcom", "internal"}
+    assert set(hp.jobs) == {"booking-cancelled", "record"}
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", lease_seconds=5)
+    server = HookpointServer(hp, settings)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            ok = {"x-shared-secret": "s3cret"}
+            ping = await client.post("/webhooks/internal?ping=7", headers=ok)
+            assert (ping.status_code, ping.text, ping.headers["x-echo"]) == (200, "7", "1")
+            refused = await client.post("/webhooks/internal?ping=7")
+            assert refused.status_code == 401 and refused.json() == {"error": "unauthorized"}
+            wrong = await client.post(
+                "/webhooks/internal", content=b"x", headers={"x-shared-secret": "no"}
+            )
+            assert wrong.status_code == 401 and wrong.json()["message"] == "wrong shared secret"
+            assert (await client.get("/webhooks/internal", headers=ok)).status_code == 405
+            put = await client.put("/webhooks/internal", content=b"hello", headers=ok)
+            empty_put = await client.put("/webhooks/internal", headers=ok)
+            assert put.status_code == empty_put.status_code == 200
+            body = json.dumps(
+                {
+                    "triggerEvent": "BOOKING_CANCELLED",
+                    "createdAt": "2026-11-27T10:00:00Z",
+                    "payload": {"uid": "b-1"},
+                }
+            ).encode()
+            sig = hmac.new(b"cal-secret-1", body, hashlib.sha256).hexdigest()
+            cal = await client.post(
+                "/webhooks/caldotcom",
+                content=body,
+                headers={"content-type": "application/json", "x-cal-signature-256": sig},
+            )
+            assert cal.status_code == 200 and cal.json()["runs"] == 1
+
+            async def finished() -> list[dict[str, object]]:
+                for _ in range(100):
+                    runs = (await client.get("/api/runs")).json()["items"]
+                    if len(runs) == 3 and all(r["status"] in ("succeeded", "failed") for r in runs):
+                        return list(runs)
+                    await asyncio.sleep(0.05)
+                raise AssertionError(f"runs did not finish: {runs}")
+
+            by_outcome = {}
+            for run in await finished():
+                detail = (await client.get(f"/api/runs/{run['id']}")).json()
+                by_outcome[(run["job"], run["status"])] = detail
+            cancelled = by_outcome[("booking-cancelled", "succeeded")]
+            assert cancelled["output"] == {"refunded": "b-1"}
+            assert any(line["message"] == "cancelled" for line in cancelled["logs"])
+            assert by_outcome[("record", "succeeded")]["output"] == {"method": "PUT", "bytes": 5}
+            failed = by_outcome[("record", "failed")]  # DoNotRetry: one attempt, no retry
+            assert len(failed["attempts"]) == 1

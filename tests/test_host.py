@@ -20,6 +20,7 @@ from hookpoint import (
     ProviderConfigError,
     RespondWith,
     Response,
+    Verification,
     WebhookRequest,
     verify_request_signature,
 )
@@ -335,6 +336,107 @@ async def test_seed_style_respond_with_and_verify_callable(host: Any) -> None:
         return ("seed", {"hello": "world"}) in log
 
     await wait_for(ran)
+
+
+SHARED = "shared-secret-1"
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize("skip_runs", [True, False])
+async def test_respond_with_handlers_can_verify_with_the_endpoints_own_callable(
+    tmp_path: Path, kind: str, skip_runs: bool
+) -> None:
+    """``verify()`` in a handler runs the endpoint's own verify callable (sync or async) once;
+    with skip_triggering_runs=False that same verdict decides whether runs start."""
+    calls: list[str] = []
+    ran: list[str] = []
+
+    def check_sync(request: WebhookRequest) -> bool:
+        calls.append("v")
+        return request.headers.get("x-shared-secret") == SHARED
+
+    async def check_async(request: WebhookRequest) -> Verification:
+        calls.append("v")
+        if request.headers.get("x-shared-secret") == SHARED:
+            return Verification.success()
+        return Verification.failure("wrong shared secret")
+
+    async def handler(request: WebhookRequest, verify: Any) -> tuple[str, int]:
+        result = await verify()
+        again = await verify()  # computed once
+        assert bool(result) == bool(again)
+        return f"verified={bool(result)} reason={result.reason}", 200
+
+    hp = Hookpoint(id="rw")
+    ep = hp.define_http_endpoint(
+        id="hv",
+        source="x",
+        verify=check_sync if kind == "sync" else check_async,
+        respond_with=RespondWith(
+            filter={"query": {"hs": ["1"]}}, handler=handler, skip_triggering_runs=skip_runs
+        ),
+    )
+
+    @hp.job(id="j", trigger=ep.on_request())
+    async def job(request: WebhookRequest, io: Any, ctx: Any) -> None:
+        ran.append(ctx.run_id)
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", lease_seconds=5)
+    server = HookpointServer(hp, settings)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            good = await client.post(
+                "/webhooks/hv?hs=1", content=b"{}", headers={"x-shared-secret": SHARED}
+            )
+            assert good.status_code == 200
+            assert good.text.startswith("verified=True")
+            assert calls == ["v"]  # once, also when the verdict then decides about runs
+            bad = await client.post(
+                "/webhooks/hv?hs=1", content=b"{}", headers={"x-shared-secret": "no"}
+            )
+            if skip_runs:
+                assert bad.status_code == 200 and bad.text.startswith("verified=False")
+                if kind == "async":
+                    assert "wrong shared secret" in bad.text
+            else:  # the handler answered, but an unverified request starts nothing: 401
+                assert bad.status_code == 401
+            if not skip_runs:
+
+                async def one_run() -> bool:
+                    return len(ran) == 1
+
+                await wait_for(one_run)
+            runs = (await client.get("/api/runs")).json()["items"]
+            assert len(runs) == (0 if skip_runs else 1)
+
+
+async def test_a_plain_verify_call_on_an_async_verify_callable_is_a_clear_error(
+    tmp_path: Path,
+) -> None:
+    """Used without ``await``, an async verdict would always look true: refuse instead (the
+    sender sees a plain 500, the log says what to change)."""
+
+    async def check(request: WebhookRequest) -> bool:
+        return False
+
+    def handler(request: WebhookRequest, verify: Any) -> str:
+        return "trusted" if verify() else "refused"
+
+    hp = Hookpoint(id="rw")
+    hp.define_http_endpoint(
+        id="hv",
+        source="x",
+        verify=check,
+        respond_with=RespondWith(filter={}, handler=handler, skip_triggering_runs=True),
+    )
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            r = await client.post("/webhooks/hv", content=b"{}")
+            assert r.status_code == 500
+            assert "trusted" not in r.text and "Traceback" not in r.text
 
 
 async def test_non_json_bodies_are_filterable_by_method(host: Any) -> None:

@@ -19,11 +19,11 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._app import Endpoint, Hookpoint, Response, call_verify
+from ._app import Endpoint, Hookpoint, Response, call_verify, normalise_verification
 from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
@@ -121,6 +121,26 @@ class _AwaitableVerification(Verification):
 
 async def _completed(value: _AwaitableVerification) -> _AwaitableVerification:
     return value
+
+
+class _PendingVerification:
+    """``verify()`` in a respond_with handler when the endpoint's verify callable is async: it
+    must be awaited. Used as a truth value it would always be true, so that raises instead."""
+
+    __slots__ = ("_pending",)
+
+    def __init__(self, pending: Coroutine[Any, Any, _AwaitableVerification]) -> None:
+        self._pending = pending
+
+    def __await__(self) -> Generator[Any, None, _AwaitableVerification]:
+        return self._pending.__await__()
+
+    def __bool__(self) -> bool:
+        self._pending.close()
+        raise TypeError(
+            "this endpoint's verify callable is async: use `await verify()` in the "
+            "respond_with handler"
+        )
 
 
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
@@ -354,12 +374,36 @@ class IngestHandler:
         if rw is not None and rw._compiled is not None and rw._compiled.matches(request):
             verification: Verification | None = None
 
-            def verify() -> _AwaitableVerification:
-                # computed lazily, synchronously for provider endpoints; awaitable either way
+            def settle(result: Verification) -> _AwaitableVerification:
                 nonlocal verification
-                if verification is None:
-                    verification = self._verify_sync(endpoint, request)
-                return _AwaitableVerification.model_validate(verification.model_dump())
+                verification = result
+                return _AwaitableVerification.model_validate(result.model_dump())
+
+            async def finish(pending: Awaitable[Any]) -> _AwaitableVerification:
+                try:
+                    result = normalise_verification(await pending)
+                except Exception:
+                    log.exception("verify callable of endpoint %s raised", endpoint.id)
+                    result = Verification.failure("verification error")
+                return settle(result)
+
+            def verify() -> _AwaitableVerification | _PendingVerification:
+                """What the handler gets: computed once, on the first call. ``await verify()``
+                always works; a plain ``verify()`` too, unless the endpoint's own verify
+                callable is async."""
+                if verification is not None:
+                    return settle(verification)
+                own = endpoint.verify
+                if endpoint.provider is not None or not callable(own):
+                    return settle(self._verify_provider_or_none(endpoint, request))
+                try:
+                    result = own(request)
+                except Exception:
+                    log.exception("verify callable of endpoint %s raised", endpoint.id)
+                    return settle(Verification.failure("verification error"))
+                if inspect.isawaitable(result):
+                    return _PendingVerification(finish(result))
+                return settle(normalise_verification(result))
 
             value = rw.handler(request, verify)
             if inspect.isawaitable(value):
@@ -412,18 +456,18 @@ class IngestHandler:
         await _send(send, reply.status, reply.body, headers)
         return "handshake" if reply.status < 400 else "handshake_rejected"
 
-    def _verify_sync(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
+    def _verify_provider_or_none(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None and endpoint.settings is not None:
             return self.hp.plugins.verify(
                 endpoint.provider, request, endpoint.settings, endpoint.secrets, time.time()
             )
         if endpoint.verify == "none":
             return Verification.success(unsigned=True)
-        return Verification.failure("verification unavailable in this context")
+        return Verification.failure("verification failed")  # not reached: define_http_endpoint
 
     async def _verify(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None or endpoint.verify == "none":
-            return self._verify_sync(endpoint, request)
+            return self._verify_provider_or_none(endpoint, request)
         assert callable(endpoint.verify)
         try:
             return await call_verify(endpoint.verify, request)
