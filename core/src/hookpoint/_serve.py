@@ -25,7 +25,7 @@ __all__ = [
 def cap_malloc_arenas(arenas: int = 2) -> bool:
     """Cap glibc's malloc arenas, as ``MALLOC_ARENA_MAX=2`` would (unless that is set).
 
-    The host's threads (SQLite writer, readers, checkpointer, executor) each get an arena by
+    The host's threads (SQLite writer, readers, executor) each get an arena by
     default, and glibc returns their memory slowly: the soak benchmark saw RSS creep ~50 bytes
     per request with the default and level off with the cap (docs/benchmarks.md, "Soak").
     Threads started after this call share the capped arenas. No-op off glibc.

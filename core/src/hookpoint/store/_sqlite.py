@@ -326,7 +326,7 @@ class _Writer(threading.Thread):
         """Checkpoint from the writer when the WAL has outgrown its limit (checked once a
         second, between transactions).
 
-        The checkpointer thread copies frames into the database, but the WAL only starts over
+        SQLite's automatic checkpoint copies frames into the database, but the WAL only starts over
         from its beginning when a write transaction begins while *every* frame is copied and
         no reader is inside the WAL. Under steady writes from ingest and workers plus the
         workers' reads that moment never comes: the WAL grew past 1 GB in the soak, and its
@@ -494,41 +494,6 @@ def _resolve(outcomes: list[tuple[_Op, bool, Any]]) -> None:
             fut.set_exception(value)
 
 
-class _Checkpointer(threading.Thread):
-    """Runs WAL checkpoints beside the writer, so a commit never pays for one.
-
-    SQLite's automatic checkpoint (every 1,000 WAL pages) runs inside the committing connection:
-    with a group-commit writer that is a multi-millisecond stall for every caller in the batch.
-    Here the writer has ``wal_autocheckpoint = 0`` and this thread runs
-    ``PRAGMA wal_checkpoint(PASSIVE)`` every ``interval`` seconds on its own connection; PASSIVE
-    never waits for the writer or readers.
-    """
-
-    def __init__(self, connect: Callable[[], sqlite3.Connection], interval: float) -> None:
-        super().__init__(name="hookpoint-sqlite-checkpoint", daemon=True)
-        self._connect = connect
-        self._interval = interval
-        self.stop_event = threading.Event()
-        self.checkpoints = 0
-
-    def run(self) -> None:
-        conn: sqlite3.Connection | None = None
-        try:
-            while not self.stop_event.wait(self._interval):
-                try:
-                    if conn is None:
-                        conn = self._connect()
-                    row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    if row and row[2] > 0:
-                        self.checkpoints += 1
-                except sqlite3.Error as exc:  # try again next time; the WAL just grows meanwhile
-                    log.debug("WAL checkpoint failed: %s", exc)
-        finally:
-            if conn is not None:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.close()
-
-
 class _Readers:
     """A few threads, each with its own read-only connection."""
 
@@ -603,7 +568,6 @@ class SQLiteStore(Store):
         rejected_max_age: float = 7 * 86400.0,
         rejected_trim_every: int = 100,
         wake_interval_max: float = 3600.0,
-        checkpoint_interval: float = 0.25,
     ) -> None:
         sync = str(synchronous).upper()
         if sync not in _SYNC_MODES:
@@ -624,8 +588,6 @@ class SQLiteStore(Store):
         self.rejected_max_age = float(rejected_max_age)
         self.rejected_trim_every = int(rejected_trim_every)
         self.wake_interval_max = wake_interval_max
-        self.checkpoint_interval = 0.0 if read_only else max(0.0, float(checkpoint_interval))
-        self._checkpointer: _Checkpointer | None = None
         self.stats = StoreStats()
         self.pending_migrations: list[str] = []
         """Set by ``open(auto_upgrade=False)``: migrations the database still needs."""
@@ -643,10 +605,11 @@ class SQLiteStore(Store):
 
     # -- connections ------------------------------------------------------------------------------
     def _connect_writer(self) -> sqlite3.Connection:
-        conn = self._connect()
-        if self.checkpoint_interval > 0:
-            conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer thread does it
-        return conn
+        # WAL checkpoints: SQLite's own (PASSIVE, run by the committing connection once the WAL
+        # holds 1,000 pages), plus ``_Writer._bound_wal`` when readers starve those. A
+        # checkpoint thread beside the writer was measured worse through the host: its fsync of
+        # the database queued the writer's commit fsync behind it (docs/benchmarks.md).
+        return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
@@ -687,7 +650,7 @@ class SQLiteStore(Store):
             loop,
             self.stats,
             self.max_batch,
-            wal_path=None if self.checkpoint_interval <= 0 else self.path + "-wal",
+            wal_path=None if self.read_only else self.path + "-wal",
         )
         writer.start()
         try:
@@ -698,9 +661,6 @@ class SQLiteStore(Store):
             raise map_error(exc, f"open {self.path}") from exc
         self._writer = writer
         self._readers = _Readers(self._connect, self.readers)
-        if self.checkpoint_interval > 0:
-            self._checkpointer = _Checkpointer(self._connect, self.checkpoint_interval)
-            self._checkpointer.start()
         try:
             if self.auto_upgrade:
                 await self.upgrade()
@@ -725,10 +685,6 @@ class SQLiteStore(Store):
             writer.queue.put(_STOP)
             await asyncio.wrap_future(writer.done)
             writer.join()
-        checkpointer, self._checkpointer = self._checkpointer, None
-        if checkpointer is not None:
-            checkpointer.stop_event.set()
-            await asyncio.to_thread(checkpointer.join)
         readers, self._readers = self._readers, None
         if readers is not None:
             await asyncio.to_thread(readers.shutdown)
