@@ -46,3 +46,34 @@ def test_providers_catalogue_is_generated_from_the_installed_plugins() -> None:
     )
     for name in ("caldotcom", "whatsapp", "stripe", "github", "hmac"):
         assert f"| `{name}` (" in page
+
+
+def test_every_api_route_and_metric_is_on_the_management_api_page(tmp_path: Path) -> None:
+    """docs/management-api.md lists every route the host serves under /api/ and outside the
+    dashboard, with its method, and every metric the host exports."""
+    import re
+
+    from hookpoint import Hookpoint
+    from hookpoint._server import HookpointServer
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "management-api.md").read_text()
+    server = HookpointServer(
+        Hookpoint(id="docs"), Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}")
+    )
+    routes = set()
+    for rule in server.quart.url_map.iter_rules():
+        path = re.sub(r"<(?:\w+:)?(\w+)>", "<id>", rule.rule)
+        if path.startswith(("/dashboard", "/static")) or path == "/":
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            routes.add(f"`{method} {path}`")
+    assert routes, "no routes found"
+    missing = sorted(r for r in routes if r not in page)
+    assert not missing, f"undocumented: {missing}"
+    from prometheus_client import generate_latest
+
+    exported = generate_latest(server.metrics.registry).decode()
+    names = [n for n in re.findall(r"^# TYPE (\w+)", exported, re.M) if not n.endswith("_created")]
+    assert names, "no metrics found"
+    for name in names:
+        assert f"`{name}" in page, f"metric {name} is not documented"

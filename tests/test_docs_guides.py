@@ -31,6 +31,7 @@ GUIDES = [
     "troubleshooting.md",
     "dashboard.md",
     "python-api.md",
+    "management-api.md",
 ]
 TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
