@@ -411,6 +411,33 @@ async def test_respond_with_handlers_can_verify_with_the_endpoints_own_callable(
             assert len(runs) == (0 if skip_runs else 1)
 
 
+async def test_a_handshake_is_recorded_with_its_body_size_but_not_its_body(
+    tmp_path: Path,
+) -> None:
+    hp = Hookpoint(id="hs")
+    hp.define_http_endpoint(
+        id="hs",
+        source="x",
+        verify="none",
+        respond_with=RespondWith(
+            filter={"body": {"type": ["url_validation"]}},
+            handler=lambda request, verify: {"ok": True},
+            skip_triggering_runs=True,
+        ),
+    )
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
+    body = b'{"type":"url_validation","token":"abc"}'
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            r = await client.post("/webhooks/hs", content=body)
+            assert r.status_code == 200 and r.json() == {"ok": True}
+            (item,) = (await client.get("/api/requests?status=handshake")).json()["items"]
+            detail = (await client.get(f"/api/requests/{item['id']}")).json()
+            assert detail["body_size"] == len(body)
+            assert detail["body"] == ""
+
+
 async def test_a_plain_verify_call_on_an_async_verify_callable_is_a_clear_error(
     tmp_path: Path,
 ) -> None:

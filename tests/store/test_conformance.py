@@ -131,6 +131,22 @@ async def test_handshake_recorded_without_runs(store: Store) -> None:
     assert stored is not None and stored.status == "handshake"
 
 
+async def test_a_body_not_kept_keeps_its_size(store: Store) -> None:
+    """Handshakes are stored without their body; the size it had is still recorded, also when
+    such a record shares a batch with ordinary ones."""
+    import dataclasses
+
+    kept = make_request(body=b"12345")
+    dropped = dataclasses.replace(
+        make_request(status="handshake", jobs=()), body=b"", body_size=123
+    )
+    await asyncio.gather(store.ingest(kept), store.ingest(dropped))
+    got_kept = await store.get_request(kept.id)
+    got_dropped = await store.get_request(dropped.id)
+    assert got_kept is not None and got_kept.body_size == 5
+    assert got_dropped is not None and got_dropped.body_size == 123 and got_dropped.body == b""
+
+
 async def test_get_unknown_is_none(store: Store) -> None:
     assert await store.get_request("nope") is None
     assert await store.get_run("nope") is None

@@ -522,11 +522,12 @@ class IngestHandler:
             method=request.method,
             url=mask_url(request.url),
             headers=tuple(mask_headers(request.headers.items())),
-            body=b"",
+            body=b"",  # a handshake's body is not kept, only its size
             received_at=request.received_at.timestamp(),
             client=request.client,
             status="handshake",
             verification="none",
+            body_size=len(request.body),
         )
         try:
             await self.store.ingest(record)

@@ -129,6 +129,8 @@ class NewRequest:
     dedupe_window: float = 0.0
     """Seconds; when > 0 and ``event_id`` is set, a repeat inside the window is a duplicate."""
     runs: Sequence[NewRun] = ()
+    body_size: int | None = None
+    """The size the body had when ``body`` is not kept (handshakes); ``None``: ``len(body)``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -836,7 +836,7 @@ class PostgresStore(Store):
                 r.endpoint_id,
                 r.method,
                 r.url,
-                len(item.body),
+                len(item.body) if r.body_size is None else r.body_size,
                 r.received_at,
                 r.client,
                 "duplicate" if dup is not None else r.status,

@@ -850,7 +850,7 @@ class SQLiteStore(Store):
                 req.endpoint_id,
                 req.method,
                 req.url,
-                len(body),
+                len(body) if req.body_size is None else req.body_size,
                 req.received_at,
                 req.client,
                 req.status,
