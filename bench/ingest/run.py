@@ -2,9 +2,10 @@
 same run with the same hypercorn settings, against a bare Quart hello-world app.
 
     python bench/ingest/run.py [--seconds 10] [--backends sqlite,postgres] [--conc 1,16,64]
-                               [--workers N] [--sqlite-synchronous FULL|NORMAL]
+                               [--workers N] [--sqlite-synchronous FULL|NORMAL] [--app M:ATTR]
 
-Reports requests/s and p50/p99 per concurrency, and the ratios to the bare app. Needs `wrk`
+Reports requests/s, p50/p99 and the server's CPU time per request (all its processes and
+threads) per concurrency, and the ratios to the bare app. Needs `wrk`
 (Debian package). The host runs with --no-worker: this measures ingest (verify + describe +
 filter + durable group-committed insert of the request and its run), not job execution.
 """
@@ -119,6 +120,24 @@ def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float
     }
 
 
+def group_cpu_seconds(group: int) -> float:
+    """User + system CPU time of every process in process group ``group`` (Linux /proc).
+
+    CPU per request is steadier than requests/s on a noisy VM: it does not move when a
+    neighbour steals time, only when the server does more or less work."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # fields[2] is pgrp; [11] utime, [12] stime
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         cmd,
@@ -161,6 +180,11 @@ def main() -> None:
     ap.add_argument("--json", dest="json_out", default=None, help="write results here")
     ap.add_argument("--workers", type=int, default=1, help="hypercorn workers, for both apps")
     ap.add_argument(
+        "--app",
+        default="bench.ingest.bench_app:hp",
+        help="the Hookpoint app to serve (e.g. bench.ingest.experiments.writer_process:hp)",
+    )
+    ap.add_argument(
         "--sqlite-synchronous",
         default="FULL",
         choices=["FULL", "NORMAL"],
@@ -185,7 +209,14 @@ def main() -> None:
         proc = start(cmd, port, {**env, **extra_env})
         try:
             run_wrk(port, 16, 2, script)  # warm-up
-            results[label] = {c: run_wrk(port, c, args.seconds, script) for c in concs}
+            cells = {}
+            for c in concs:
+                before = group_cpu_seconds(proc.pid)
+                cell = run_wrk(port, c, args.seconds, script)
+                spent = group_cpu_seconds(proc.pid) - before
+                cell["cpu_us"] = 1e6 * spent / max(1.0, cell["rps"] * args.seconds)
+                cells[c] = cell
+            results[label] = cells
         finally:
             stop(proc)
 
@@ -216,7 +247,7 @@ def main() -> None:
             [
                 str(VENV_BIN / "hookpoint"),
                 "serve",
-                "bench.ingest.bench_app:hp",
+                args.app,
                 "--port",
                 str(port),
                 "--no-worker",
@@ -231,14 +262,14 @@ def main() -> None:
     base = results["bare-quart"]
     print(
         f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'x bare':>8}{'p99 x bare':>11}{'non2xx':>8}"
+        f"{'x bare':>8}{'p99 x bare':>11}{'cpu us/req':>11}{'non2xx':>8}"
     )
     for label, rows in results.items():
         for c, r in rows.items():
             print(
                 f"{label:<20}{c:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
                 f"{r['rps'] / base[c]['rps']:>8.2f}{r['p99'] / base[c]['p99']:>11.2f}"
-                f"{int(r['non2xx']):>8}"
+                f"{r['cpu_us']:>11.0f}{int(r['non2xx']):>8}"
             )
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2))
