@@ -183,8 +183,7 @@ def callable_headers(body: bytes, secret: str = CALLABLE_SECRET) -> dict[str, st
     return {"Content-Type": "application/json", "X-Custom-Signature": hex_hmac(secret, body)}
 
 
-def cal_body(uid: str, trigger: str = "BOOKING_CREATED") -> bytes:
-    return cal_samples.cal_body(uid, trigger)
+cal_body = cal_samples.cal_body  # (uid, trigger="BOOKING_CREATED")
 
 
 class Served:

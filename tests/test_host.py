@@ -38,10 +38,6 @@ WA_SECRET = "wa-app-secret"
 WA_TOKEN = "wa-verify-token"
 
 
-def cal_body(trigger: str, uid: str = "uid-1") -> bytes:
-    return cal_samples.cal_body(uid, trigger)
-
-
 def cal_headers(body: bytes, secret: str = CAL_SECRET) -> dict[str, str]:
     return cal_samples.cal_headers(body, secret)
 
@@ -192,7 +188,7 @@ def test_bad_filters_and_jobs_fail_at_definition() -> None:
 
 async def test_signed_caldotcom_request_is_stored_and_its_job_runs(host: Any) -> None:
     _, client, log = host
-    body = cal_body("BOOKING_CANCELLED")
+    body = cal_samples.cal_body(trigger="BOOKING_CANCELLED")
     r = await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     assert r.status_code == 200, r.text
     data = r.json()
@@ -213,14 +209,14 @@ async def test_signed_caldotcom_request_is_stored_and_its_job_runs(host: Any) ->
 
 async def test_non_matching_event_is_stored_without_runs(host: Any) -> None:
     _, client, _ = host
-    body = cal_body("BOOKING_CREATED")
+    body = cal_samples.cal_body(trigger="BOOKING_CREATED")
     r = await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     assert r.status_code == 200 and r.json()["runs"] == 0
 
 
 async def test_tampered_and_unsigned_requests_get_401_and_are_recorded(host: Any) -> None:
     _, client, _ = host
-    body = cal_body("BOOKING_CANCELLED")
+    body = cal_samples.cal_body(trigger="BOOKING_CANCELLED")
     headers = cal_headers(body)
     r = await client.post("/webhooks/caldotcom", content=body + b" ", headers=headers)
     assert r.status_code == 401
@@ -237,7 +233,7 @@ async def test_tampered_and_unsigned_requests_get_401_and_are_recorded(host: Any
 
 async def test_duplicates_are_acknowledged_without_new_runs(host: Any) -> None:
     _, client, _ = host
-    body = cal_body("BOOKING_CANCELLED", uid="dup")
+    body = cal_samples.cal_body("dup", "BOOKING_CANCELLED")
     first = await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     second = await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     assert first.status_code == second.status_code == 200
@@ -489,7 +485,7 @@ async def test_store_failure_is_a_503_never_a_200(tmp_path: Path) -> None:
             blocker = sqlite3.connect(path, isolation_level=None)
             blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
             try:
-                body = cal_body("BOOKING_CANCELLED", uid="lost?")
+                body = cal_samples.cal_body("lost?", "BOOKING_CANCELLED")
                 r = await client.post(
                     "/webhooks/caldotcom", content=body, headers=cal_headers(body)
                 )
@@ -522,7 +518,7 @@ async def test_health_metrics_and_api_auth(tmp_path: Path) -> None:
             assert cal["url"].endswith("/webhooks/caldotcom")
             assert cal["verification"] == "provider:caldotcom"
             assert CAL_SECRET not in json.dumps(eps)
-            body = cal_body("BOOKING_CANCELLED")
+            body = cal_samples.cal_body(trigger="BOOKING_CANCELLED")
             await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
             metrics = (await client.get("/metrics")).text
             assert (
@@ -534,7 +530,7 @@ async def test_health_metrics_and_api_auth(tmp_path: Path) -> None:
 async def test_replay_of_a_run_and_of_a_request(host: Any) -> None:
     _, client, log = host
     assert log == []
-    body = cal_body("BOOKING_CANCELLED", uid="replay")
+    body = cal_samples.cal_body("replay", "BOOKING_CANCELLED")
     rid = (
         await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     ).json()["id"]
