@@ -383,8 +383,7 @@ class IngestHandler:
                 try:
                     result = normalise_verification(await pending)
                 except Exception:
-                    log.exception("verify callable of endpoint %s raised", endpoint.id)
-                    result = Verification.failure("verification error")
+                    result = _verify_callable_raised(endpoint)
                 return settle(result)
 
             def verify() -> _AwaitableVerification | _PendingVerification:
@@ -399,8 +398,7 @@ class IngestHandler:
                 try:
                     result = own(request)
                 except Exception:
-                    log.exception("verify callable of endpoint %s raised", endpoint.id)
-                    return settle(Verification.failure("verification error"))
+                    return settle(_verify_callable_raised(endpoint))
                 if inspect.isawaitable(result):
                     return _PendingVerification(finish(result))
                 return settle(normalise_verification(result))
@@ -472,8 +470,7 @@ class IngestHandler:
         try:
             return await call_verify(endpoint.verify, request)
         except Exception:
-            log.exception("verify callable of endpoint %s raised; request rejected", endpoint.id)
-            return Verification.failure("verification error")
+            return _verify_callable_raised(endpoint)
 
     async def _ingest(
         self, endpoint: Endpoint, request: WebhookRequest, verification: Verification
@@ -552,6 +549,13 @@ class IngestHandler:
             await self.store.record_rejected(record)
         except StoreError as exc:  # the 401 does not depend on it
             log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
+
+
+def _verify_callable_raised(endpoint: Endpoint) -> Verification:
+    """The verdict when an endpoint's own verify callable raised (call inside ``except``): the
+    traceback goes to the log, the sender only hears ``verification error``."""
+    log.exception("verify callable of endpoint %s raised; request rejected", endpoint.id)
+    return Verification.failure("verification error")
 
 
 def _escape_for_store(text: str | None) -> str | None:
