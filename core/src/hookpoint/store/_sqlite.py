@@ -604,13 +604,6 @@ class SQLiteStore(Store):
         return f"<SQLiteStore {self.path!r}>"
 
     # -- connections ------------------------------------------------------------------------------
-    def _connect_writer(self) -> sqlite3.Connection:
-        # WAL checkpoints: SQLite's own (PASSIVE, run by the committing connection once the WAL
-        # holds 1,000 pages), plus ``_Writer._bound_wal`` when readers starve those. A
-        # checkpoint thread beside the writer was measured worse through the host: its fsync of
-        # the database queued the writer's commit fsync behind it (docs/benchmarks.md).
-        return self._connect()
-
     def _connect(self) -> sqlite3.Connection:
         if self.read_only:
             target, uri = f"file:{quote(os.path.abspath(self.path))}?mode=ro", True
@@ -645,8 +638,12 @@ class SQLiteStore(Store):
             raise StoreUnavailable("the store was closed; create a new one")
         loop = asyncio.get_running_loop()
         self._loop = loop
+        # WAL checkpoints: SQLite's own (PASSIVE, run by the committing connection once the WAL
+        # holds 1,000 pages), plus ``_Writer._bound_wal`` when readers starve those. A
+        # checkpoint thread beside the writer was measured worse through the host: its fsync of
+        # the database queued the writer's commit fsync behind it (docs/benchmarks.md).
         writer = _Writer(
-            self._connect_writer,
+            self._connect,
             loop,
             self.stats,
             self.max_batch,
