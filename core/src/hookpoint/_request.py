@@ -501,16 +501,18 @@ def _is_json_media(media: str) -> bool:
 
 _CONTEXT_FIELDS: Final = frozenset({"event", "endpoint_id", "payload_model", "url", "headers"})
 _VIEW_KEYS: Final = ("method", "path", "headers", "query", "body", "event")
-_SNAPSHOT_FIELDS: Final = (
+_FIELDS: Final = (
     "method",
     "url",
     "headers",
     "body",
     "client",
     "received_at",
+    "event",
     "endpoint_id",
     "payload_model",
 )
+"""Everything a snapshot is made of (``_fields``, ``_with_event``)."""
 _ABSENT: Final = object()
 
 
@@ -618,9 +620,8 @@ class WebhookRequest:
         view that do not depend on the event are carried over."""
         copy = object.__new__(WebhookRequest)
         init = object.__setattr__
-        for name in _SNAPSHOT_FIELDS:
-            init(copy, name, getattr(self, name))
-        init(copy, "event", event)
+        for name in _FIELDS:
+            init(copy, name, event if name == "event" else getattr(self, name))
         cache = dict(self._cache)
         cache.pop("filter_view", None)
         parts = cache.get("view_parts")
@@ -630,17 +631,7 @@ class WebhookRequest:
         return copy
 
     def _fields(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "url": self.url,
-            "headers": self.headers,
-            "body": self.body,
-            "client": self.client,
-            "received_at": self.received_at,
-            "event": self.event,
-            "endpoint_id": self.endpoint_id,
-            "payload_model": self.payload_model,
-        }
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def __repr__(self) -> str:
         # never header values (secrets); secret-looking query values are masked
