@@ -55,10 +55,10 @@ def hypercorn_config(settings: Settings) -> Config:
     config.accesslog = None
     # A slow sender cannot hold a connection for ever. Until its headers are complete a
     # connection is idle, so keep_alive_timeout bounds the headers; the ingest handler bounds
-    # the whole body by HOOKPOINT_READ_TIMEOUT (one timer per request), and Quart the bodies of
-    # the API and dashboard (BODY_TIMEOUT, set from the same setting in the server). hypercorn's
-    # own read_timeout stays off: it wraps every socket read in asyncio.wait_for, a task and a
-    # timer per read, on every request.
+    # the whole body by HOOKPOINT_READ_TIMEOUT (one periodic check for all bodies), and Quart
+    # the bodies of the API and dashboard (BODY_TIMEOUT, set from the same setting in the
+    # server). hypercorn's own read_timeout stays off: it wraps every socket read in
+    # asyncio.wait_for, a task and a timer per read, on every request.
     config.keep_alive_timeout = settings.keep_alive_timeout
     config.read_timeout = None
     config.h11_max_incomplete_size = 64 * 1024
