@@ -1,18 +1,23 @@
 """Ingest benchmark: signed ~1.5 KB cal.com requests against a running Hookpoint host, and, in the
 same run with the same hypercorn settings, against a bare Quart hello-world app.
 
-    python bench/ingest/run.py [--seconds 10] [--backends sqlite,postgres] [--conc 1,16,64]
-                               [--workers N] [--sqlite-synchronous FULL|NORMAL] [--app M:ATTR]
+    python bench/ingest/run.py [--seconds 10] [--rounds 1] [--backends sqlite,postgres]
+                               [--conc 1,16,64] [--workers N] [--sqlite-synchronous FULL|NORMAL]
+                               [--app M:ATTR]
 
 Reports requests/s, p50/p99 and the server's CPU time per request (all its processes and
-threads) per concurrency, and the ratios to the bare app. Needs `wrk`
-(Debian package). The host runs with --no-worker: this measures ingest (verify + describe +
-filter + durable group-committed insert of the request and its run), not job execution.
+threads) per concurrency, and the ratios to the bare app. With ``--rounds N`` every server is
+measured N times, interleaved, and the ratio reported is the median of the per-round ratios
+(this VM drifts by 10-20% within minutes, so a ratio is only meaningful within one round).
+Needs `wrk` (Debian package). The host runs with --no-worker: this measures ingest (verify +
+describe + filter + durable group-committed insert of the request and its run), not job
+execution.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import hmac
 import json
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,9 +178,26 @@ def reset_pg_schema(schema: str) -> None:
     asyncio.run(go())
 
 
+Cells = dict[int, dict[str, float]]
+"""One server's measurements by concurrency."""
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every server this often, interleaved (the order rotates each round); "
+        "ratios are taken within a round and their median is reported",
+    )
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--conc", default="1,16,64")
     ap.add_argument("--json", dest="json_out", default=None, help="write results here")
@@ -193,6 +216,8 @@ def main() -> None:
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
+    if args.rounds < 1:
+        sys.exit("--rounds must be at least 1")
     concs = [int(c) for c in args.conc.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="hp-bench-"))
     script = tmp / "post.lua"
@@ -203,47 +228,46 @@ def main() -> None:
         "PYTHONPATH": str(ROOT),
         "HOOKPOINT_LOG_LEVEL": "WARNING",
     }
-    results: dict[str, dict[int, dict[str, float]]] = {}
 
-    def measure(label: str, cmd: list[str], port: int, extra_env: dict[str, str]) -> None:
+    def measure(cmd: list[str], port: int, extra_env: dict[str, str]) -> Cells:
         proc = start(cmd, port, {**env, **extra_env})
         try:
             run_wrk(port, 16, 2, script)  # warm-up
-            cells = {}
+            cells: Cells = {}
             for c in concs:
                 before = group_cpu_seconds(proc.pid)
                 cell = run_wrk(port, c, args.seconds, script)
                 spent = group_cpu_seconds(proc.pid) - before
                 cell["cpu_us"] = 1e6 * spent / max(1.0, cell["rps"] * args.seconds)
                 cells[c] = cell
-            results[label] = cells
+            return cells
         finally:
             stop(proc)
 
-    port = free_port()
-    measure(
-        "bare-quart",
-        [
-            str(VENV_BIN / "hypercorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "bench.ingest.bare_app:app",
-        ],
-        port,
-        {},
-    )
-    for backend in args.backends.split(","):
+    def bare(round_no: int) -> Cells:
+        port = free_port()
+        return measure(
+            [
+                str(VENV_BIN / "hypercorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "bench.ingest.bare_app:app",
+            ],
+            port,
+            {},
+        )
+
+    def host(backend: str, round_no: int) -> Cells:
         port = free_port()
         if backend == "sqlite":
-            url = f"sqlite:///{tmp / 'bench.db'}"
+            url = f"sqlite:///{tmp / f'bench-{round_no}.db'}"  # a fresh file each round
         else:
             schema = "hp_bench"
             reset_pg_schema(schema)
             url = f"{PG_DSN}?search_path={schema}"
-        measure(
-            f"hookpoint-{backend}",
+        return measure(
             [
                 str(VENV_BIN / "hookpoint"),
                 "serve",
@@ -259,20 +283,63 @@ def main() -> None:
             port,
             {"HOOKPOINT_SQLITE_SYNCHRONOUS": args.sqlite_synchronous},
         )
-    base = results["bare-quart"]
+
+    servers: list[tuple[str, Callable[[int], Cells]]] = [("bare-quart", bare)]
+    for backend in args.backends.split(","):
+        servers.append((f"hookpoint-{backend}", functools.partial(host, backend)))
+    # rounds[r][label] = cells; the order rotates so that no server always runs first or last
+    rounds: list[dict[str, Cells]] = []
+    for r in range(args.rounds):
+        shift = r % len(servers)
+        this: dict[str, Cells] = {}
+        for label, run in servers[shift:] + servers[:shift]:
+            this[label] = run(r)
+        rounds.append(this)
+
     print(
         f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'x bare':>8}{'p99 x bare':>11}{'cpu us/req':>11}{'non2xx':>8}"
     )
-    for label, rows in results.items():
-        for c, r in rows.items():
-            print(
-                f"{label:<20}{c:>6}{r['rps']:>10.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}"
-                f"{r['rps'] / base[c]['rps']:>8.2f}{r['p99'] / base[c]['p99']:>11.2f}"
-                f"{r['cpu_us']:>11.0f}{int(r['non2xx']):>8}"
-            )
+    for r, results in enumerate(rounds):
+        if args.rounds > 1:
+            print(f"-- round {r + 1}")
+        base = results["bare-quart"]
+        for label, _ in servers:
+            for c, cell in results[label].items():
+                print(
+                    f"{label:<20}{c:>6}{cell['rps']:>10.0f}{cell['p50']:>9.2f}{cell['p99']:>9.2f}"
+                    f"{cell['rps'] / base[c]['rps']:>8.2f}{cell['p99'] / base[c]['p99']:>11.2f}"
+                    f"{cell['cpu_us']:>11.0f}{int(cell['non2xx']):>8}"
+                )
+    summary: dict[str, dict[int, dict[str, float]]] = {}
+    for label, _ in servers:
+        summary[label] = {}
+        for c in concs:
+            ratios = [rs[label][c]["rps"] / rs["bare-quart"][c]["rps"] for rs in rounds]
+            p99s = [rs[label][c]["p99"] / rs["bare-quart"][c]["p99"] for rs in rounds]
+            summary[label][c] = {
+                "rps": median([rs[label][c]["rps"] for rs in rounds]),
+                "ratio": median(ratios),
+                "ratio_min": min(ratios),
+                "ratio_max": max(ratios),
+                "p99_ratio": median(p99s),
+                "cpu_us": median([rs[label][c]["cpu_us"] for rs in rounds]),
+            }
+    if args.rounds > 1:
+        print(f"-- median of {args.rounds} rounds (x bare: median of the per-round ratios)")
+        print(
+            f"{'server':<20}{'conc':>6}{'req/s':>10}{'x bare':>8}{'min-max':>13}"
+            f"{'p99 x bare':>11}{'cpu us/req':>11}"
+        )
+        for label, rows in summary.items():
+            for c, row in rows.items():
+                spread = f"{row['ratio_min']:.2f}-{row['ratio_max']:.2f}"
+                print(
+                    f"{label:<20}{c:>6}{row['rps']:>10.0f}{row['ratio']:>8.2f}{spread:>13}"
+                    f"{row['p99_ratio']:>11.2f}{row['cpu_us']:>11.0f}"
+                )
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(results, indent=2))
+        Path(args.json_out).write_text(json.dumps({"rounds": rounds, "summary": summary}, indent=2))
 
 
 if __name__ == "__main__":
