@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -142,6 +143,49 @@ async def test_sqlite_commit_failure_fails_every_caller_and_keeps_nothing(
         # the store keeps working
         ok = await store.ingest(make_request())
         assert await store.get_request(ok.request_id) is not None
+
+
+async def test_sqlite_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
+    """A second writer on the same file (another host worker or ``hookpoint worker`` process;
+    here a second store, whose lock file descriptor is just as separate) waits for its turn
+    while the first one's transaction is open, instead of meeting SQLite's lock: with no busy
+    timeout SQLite alone would answer it "database is locked" at once."""
+    path = str(tmp_path / "hp.db")
+    first = open_store(path)
+    second = open_store(path, busy_timeout=0)
+    assert isinstance(first, SQLiteStore)
+    async with first, second:
+        assert (tmp_path / "hp.db-lock").exists()
+        writer = first._writer
+        assert writer is not None
+        holding, release = threading.Event(), threading.Event()
+
+        def hold_the_transaction() -> None:
+            holding.set()
+            release.wait(10)
+
+        writer.before_commit = hold_the_transaction
+        a = asyncio.create_task(first.ingest(make_request()))
+        assert await asyncio.to_thread(holding.wait, 10)
+        b = asyncio.create_task(second.ingest(make_request()))
+        await asyncio.sleep(0.3)
+        assert not b.done(), b.exception() if b.done() else None
+        writer.before_commit = None
+        release.set()
+        ra, rb = await asyncio.gather(a, b)
+        for result in (ra, rb):
+            assert await first.get_request(result.request_id) is not None
+
+
+async def test_sqlite_without_a_usable_lock_file_writers_still_work(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "hp.db-lock").mkdir()  # cannot be opened as the lock file
+    store = open_store(str(tmp_path / "hp.db"))
+    async with store:
+        result = await store.ingest(make_request())
+        assert await store.get_request(result.request_id) is not None
+    assert "cannot open the writer lock" in caplog.text
 
 
 async def test_sqlite_max_batch_caps_a_transaction(tmp_path: Path) -> None:
