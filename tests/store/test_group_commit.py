@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -148,12 +150,11 @@ async def test_sqlite_commit_failure_fails_every_caller_and_keeps_nothing(
 async def test_sqlite_writers_of_two_processes_take_turns(tmp_path: Path) -> None:
     """A second writer on the same file (another host worker or ``hookpoint worker`` process;
     here a second store, whose lock file descriptor is just as separate) waits for its turn
-    while the first one's transaction is open, instead of meeting SQLite's lock: with no busy
-    timeout SQLite alone would answer it "database is locked" at once."""
+    while the first one's transaction is open, and writes as soon as it ends."""
     path = str(tmp_path / "hp.db")
     first = open_store(path)
-    second = open_store(path, busy_timeout=0)
-    assert isinstance(first, SQLiteStore)
+    second = open_store(path)
+    assert isinstance(first, SQLiteStore) and isinstance(second, SQLiteStore)
     async with first, second:
         assert (tmp_path / "hp.db-lock").exists()
         writer = first._writer
@@ -168,13 +169,45 @@ async def test_sqlite_writers_of_two_processes_take_turns(tmp_path: Path) -> Non
         a = asyncio.create_task(first.ingest(make_request()))
         assert await asyncio.to_thread(holding.wait, 10)
         b = asyncio.create_task(second.ingest(make_request()))
-        await asyncio.sleep(0.3)
-        assert not b.done(), b.exception() if b.done() else None
+        turns = second._writer.turns if second._writer is not None else None
+        assert turns is not None
+        for _ in range(500):  # the second writer reaches the lock and waits for its turn
+            if turns.waits or b.done():
+                break
+            await asyncio.sleep(0.01)
+        assert turns.waits == 1, b.exception() if b.done() else "never waited"
+        assert not b.done()
         writer.before_commit = None
         release.set()
         ra, rb = await asyncio.gather(a, b)
         for result in (ra, rb):
             assert await first.get_request(result.request_id) is not None
+        assert turns.waited_out == 0
+
+
+async def test_sqlite_a_lock_holder_that_never_lets_go_delays_writes_by_the_busy_timeout_only(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A process stopped (or stuck) while holding the writer lock must not stall the others
+    for ever: after the busy timeout they write without it, and SQLite decides."""
+    path = tmp_path / "hp.db"
+    store = open_store(str(path), busy_timeout=0.3)
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        writer = store._writer
+        assert writer is not None and writer.turns is not None
+        fd = os.open(str(path) + "-lock", os.O_RDWR)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held by "another process" (another descriptor)
+            result = await asyncio.wait_for(store.ingest(make_request()), 10)
+        finally:
+            os.close(fd)
+        assert await store.get_request(result.request_id) is not None
+        assert writer.turns.waited_out == 1
+        # once the holder is gone, turns are taken again without waiting
+        await asyncio.wait_for(store.ingest(make_request()), 10)
+        assert writer.turns.waited_out == 1
+    assert "writing without it" in caplog.text
 
 
 async def test_sqlite_without_a_usable_lock_file_writers_still_work(

@@ -17,10 +17,10 @@ Writes
 Several processes
     Host workers (``--workers``) and ``hookpoint worker`` processes on one file each have their
     writer thread. They take turns through an ``flock`` on ``<database>-lock`` held for each
-    transaction: a writer whose turn it is not sleeps in the kernel and wakes the moment the
-    other one commits. SQLite's own busy handler, which they would meet otherwise, polls with
-    sleeps that grow to 100 ms (ingest p99 at c16 beside a ``hookpoint worker`` process:
-    85-130 ms without the lock, 25-36 ms with it; docs/benchmarks.md).
+    transaction: a writer whose turn it is not retries every 0.1-1 ms, for at most the busy
+    timeout. SQLite's own busy handler, which they would meet otherwise, sleeps up to 100 ms
+    between attempts (ingest p99 at c16 beside a ``hookpoint worker`` process: 85-130 ms
+    without the lock, 25-36 ms with it; docs/benchmarks.md).
 
 Reads
     Reader threads, each with its own connection (``query_only``), see every committed write
@@ -247,13 +247,21 @@ class _WriterTurns:
     on a lock file beside the database for the length of each write transaction.
 
     Only a courtesy among Hookpoint processes; SQLite's own locking still keeps the file
-    consistent, and any other writer is handled by its busy timeout. The holder's SQLite calls
-    are bounded by that timeout, and the kernel drops the lock when a process dies. Without a
-    usable lock file (or on Windows) writers fall back to SQLite's busy handler alone."""
+    consistent, and any other writer is handled by its busy timeout. A writer whose turn it is
+    not retries every 0.1-1 ms (SQLite's busy handler sleeps up to 100 ms between attempts) for
+    at most ``patience`` seconds, then goes ahead and lets SQLite decide: a process that is
+    stopped or stuck while holding the lock delays the others by that much, never for ever.
+    The kernel drops the lock when a process dies. Without a usable lock file (or on Windows)
+    writers rely on SQLite's busy handler alone."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, patience: float) -> None:
         self.path = path
+        self.patience = patience
         self._fd: int | None = None
+        self.waits = 0
+        """How often this writer found the lock taken and had to wait for its turn."""
+        self.waited_out = 0
+        """How often it went ahead after ``patience`` without its turn."""
 
     def open(self) -> None:
         if sys.platform == "win32":
@@ -268,28 +276,53 @@ class _WriterTurns:
                 exc,
             )
 
-    @property
-    def enabled(self) -> bool:
-        return self._fd is not None
-
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
-        """Hold the lock for the body (blocking until the other processes' writers let go)."""
+        """Hold the lock for the body, if it comes within ``patience``."""
         fd = self._fd
-        if fd is not None and sys.platform != "win32":
+        if fd is None or sys.platform == "win32":
+            yield
+            return
+        try:
+            held = self._acquire(fd)
+        except OSError as exc:  # e.g. ENOLCK on a file system without flock
+            log.warning("writer lock %s unusable (%s); not using it", self.path, exc)
+            self.close()
+            held = False
+        try:
+            yield
+        finally:
+            if held:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _acquire(self, fd: int) -> bool:
+        if sys.platform == "win32":  # pragma: no cover - turn() returned already
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            self.waits += 1
+        deadline = time.monotonic() + self.patience
+        pause = 0.0001
+        while True:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.001)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError as exc:  # e.g. ENOLCK on a file system without flock
-                log.warning("writer lock %s unusable (%s); not using it", self.path, exc)
-                self.close()
-            else:
-                try:
-                    yield
-                finally:
-                    with contextlib.suppress(OSError):
-                        fcntl.flock(fd, fcntl.LOCK_UN)
-                return
-        yield
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                pass
+            if time.monotonic() >= deadline:
+                self.waited_out += 1
+                log.warning(
+                    "another process has held the writer lock %s for over %.1f s; writing "
+                    "without it (SQLite's busy timeout applies)",
+                    self.path,
+                    self.patience,
+                )
+                return False
 
     def close(self) -> None:
         fd, self._fd = self._fd, None
@@ -317,11 +350,12 @@ class _Writer(threading.Thread):
         max_batch: int,
         wal_path: str | None = None,
         lock_path: str | None = None,
+        lock_patience: float = 5.0,
     ) -> None:
         super().__init__(name="hookpoint-sqlite-writer", daemon=True)
         self._connect = connect
         self._wal_path = wal_path
-        self.turns = _WriterTurns(lock_path) if lock_path is not None else None
+        self.turns = _WriterTurns(lock_path, lock_patience) if lock_path is not None else None
         """Turn-taking with the writers of other processes (``None``: read-only store)."""
         self._next_wal_check = 0.0
         self.wal_catch_ups = 0
@@ -729,6 +763,7 @@ class SQLiteStore(Store):
             self.max_batch,
             wal_path=None if self.read_only else self.path + "-wal",
             lock_path=None if self.read_only else self.path + "-lock",
+            lock_patience=self.busy_timeout,
         )
         writer.start()
         try:
