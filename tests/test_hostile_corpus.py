@@ -1081,3 +1081,23 @@ def test_spawned_worker_processes_also_answer_smuggling_probes_with_400(tmp_path
             for _ in range(4):  # connections land on either process
                 assert run_case(host.port, Case("te", data, ok(400))) == [400]
         assert_healthy(host, "workers")
+
+
+def test_spawned_worker_processes_log_like_the_parent(tmp_path: Path) -> None:
+    """Each spawned worker process configures logging from ``HOOKPOINT_LOG_LEVEL`` (its own
+    start-up lines and warnings are not lost or unformatted), and hypercorn's lines come once
+    each, in the host's format."""
+    with app.served(tmp_path, args=("--workers", "2"), env={"HOOKPOINT_LOG_LEVEL": "INFO"}) as host:
+        deadline = time.monotonic() + 30
+        text = host.log_text()
+        while time.monotonic() < deadline:
+            text = host.log_text()
+            started = re.findall(r"INFO hookpoint\.worker: worker \S+ started", text)
+            if len(started) >= 2 and text.count("Running on") >= 2:
+                break
+            time.sleep(0.2)
+    started = re.findall(r"INFO hookpoint\.worker: worker (\S+) started", text)
+    assert len(set(started)) == 2, text  # one in-process worker per spawned process
+    running = [line for line in text.splitlines() if "Running on" in line]
+    assert len(running) == 2, running
+    assert all(" INFO hypercorn.error: Running on" in line for line in running), running

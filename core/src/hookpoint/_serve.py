@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +16,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "answer_protocol_errors_with_4xx",
+    "configure_logging",
     "hypercorn_config",
     "run_worker_forever",
     "serve_forever",
     "worker_app",
 ]
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at ``level`` (``HOOKPOINT_LOG_LEVEL``): the CLI's processes and every
+    spawned hypercorn worker, which starts with an unconfigured ``logging``."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
 
 
 def cap_malloc_arenas(arenas: int = 2) -> bool:
@@ -53,6 +64,9 @@ def hypercorn_config(settings: Settings) -> Config:
     config.bind = [f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}"]
     config.workers = settings.workers
     config.accesslog = None
+    # hypercorn's messages go through the root handler configure_logging set up, in our format;
+    # a logger name would make hypercorn add a handler of its own and print each line twice.
+    config.errorlog = logging.getLogger("hypercorn.error")
     # A slow sender cannot hold a connection for ever. Until its headers are complete a
     # connection is idle, so keep_alive_timeout bounds the headers; the ingest handler bounds
     # the whole body by HOOKPOINT_READ_TIMEOUT (one periodic check for all bodies), and Quart
@@ -90,9 +104,11 @@ def answer_protocol_errors_with_4xx() -> None:
 
 def worker_app() -> Any:
     """The app of each hypercorn worker process when ``workers > 1`` (spawned processes inherit
-    neither the protocol patch above nor the arena cap)."""
+    neither the logging set-up, nor the protocol patch above, nor the arena cap)."""
     from ._entry import from_env
+    from ._settings import Settings
 
+    configure_logging(Settings().log_level)
     answer_protocol_errors_with_4xx()
     cap_malloc_arenas()  # per process: the parent's mallopt does not reach spawned workers
     return from_env()
