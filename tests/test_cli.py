@@ -118,6 +118,8 @@ def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
         assert dry["dry_run"] is True and dry["count"] == 1
         replayed = as_json("replay", "--run", run_id, env=env)
         assert replayed["replay_of"] == run_id
+        run = as_json("runs", "show", run_id, env=env)  # --json, as every command takes it
+        assert run["id"] == run_id and run["attempts"] and run["logs"]
         missing = cli("runs", "show", "nope", env=env, check=False)
         assert missing.returncode == 1 and "no run" in missing.stderr
 
@@ -131,3 +133,41 @@ def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
         host.wait(timeout=20)
         if host.stdout is not None:
             host.stdout.close()
+
+
+def test_list_tables_show_whole_ids_on_a_narrow_terminal(tmp_path: Path) -> None:
+    """The id column is what gets copied into `runs logs` / `requests show`: an 80-column
+    terminal squeezes the other columns, never the ids."""
+    import asyncio
+
+    from hookpoint.store import NewRequest, NewRun, new_id, open_store
+
+    db = tmp_path / "narrow.db"
+
+    async def seed() -> tuple[str, str]:
+        async with open_store(str(db)) as store:
+            result = await store.ingest(
+                NewRequest(
+                    id=new_id(),
+                    endpoint_id="an-endpoint-with-a-rather-long-name",
+                    method="POST",
+                    url="http://127.0.0.1/webhooks/x",
+                    headers=(),
+                    body=b"{}",
+                    received_at=time.time(),
+                    client="127.0.0.1",
+                    status="accepted",
+                    verification="verified",
+                    event_type="SOME_RATHER_LONG_EVENT_TYPE_NAME",
+                    runs=(NewRun(job_id="a-long-job-name", job_version="1", max_attempts=3),),
+                )
+            )
+            return result.request_id, result.run_ids[0]
+
+    request_id, run_id = asyncio.run(seed())
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "80"}
+    requests = cli("requests", "list", env=env).stdout
+    runs = cli("runs", "list", env=env).stdout
+    assert max(len(line) for line in requests.splitlines()) <= 80
+    assert request_id in requests, requests
+    assert run_id in runs, runs

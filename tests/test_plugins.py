@@ -180,6 +180,15 @@ def test_cli_plugins_lists_a_broken_plugin_and_still_works(tmp_path: Path) -> No
     assert "hookpoint-fakecli" in strict.stderr
 
 
+def test_cli_plugins_says_why_nothing_loaded_when_the_allow_list_is_empty(
+    tmp_path: Path,
+) -> None:
+    out = _cli(["plugins"], tmp_path, HOOKPOINT_LOAD_PLUGINS="")
+    assert out.returncode == 0, out.stderr
+    assert "installed, none loaded" in out.stdout and "HOOKPOINT_LOAD_PLUGINS" in out.stdout
+    assert "No plugins installed" not in out.stdout
+
+
 def test_installed_seed_providers_are_listed() -> None:
     host = PluginHost.load(env={})
     for dist, provider in (

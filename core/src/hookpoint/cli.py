@@ -139,7 +139,16 @@ def plugins(as_json: bool, show_all: bool) -> None:
         )
     Console().print(table)
     if not rows:
-        click.echo("No plugins installed. Try: pip install hookpoint-caldotcom")
+        from importlib.metadata import entry_points
+
+        installed = len(entry_points(group="hookpoint"))
+        if installed:
+            click.echo(
+                f"{installed} plugin(s) installed, none loaded: see HOOKPOINT_LOAD_PLUGINS and "
+                "HOOKPOINT_DISABLE_PLUGINS (docs/configuration.md)."
+            )
+        else:
+            click.echo("No plugins installed. Try: pip install hookpoint-caldotcom")
 
 
 def providers_markdown(host: Any) -> str:
@@ -299,7 +308,7 @@ def serve(
     public_url: str | None,
 ) -> None:
     """Serve APP (module:attr) under hypercorn; runs jobs too unless --no-worker."""
-    import logging
+    from ._serve import configure_logging
 
     settings = _settings(
         host=host,
@@ -309,9 +318,7 @@ def serve(
         no_worker=no_worker or None,
         public_url=public_url,
     )
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     hp = load_app(app)
     _describe_endpoints(hp, settings)
     click.echo(f"Dashboard: {settings.base_url()}/dashboard/")
@@ -335,12 +342,10 @@ def serve(
 @click.option("--concurrency", type=int, default=None, help="Runs executed at once [16].")
 def worker(app: str, database_url: str | None, concurrency: int | None) -> None:
     """Run APP's jobs (module:attr) without serving HTTP (scale-out workers)."""
-    import logging
+    from ._serve import configure_logging
 
     settings = _settings(database_url=database_url, worker_concurrency=concurrency)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     hp = load_app(app)
     from ._serve import run_worker_forever
 
@@ -435,7 +440,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
 
     table = Table(title=title)
     for c in columns:
-        table.add_column(c)
+        # ids are what you copy into the next command: never cut them to fit the terminal
+        table.add_column(c, no_wrap=c == "id", min_width=26 if c == "id" else None)
     for row in rows:
         table.add_row(*[str(x) if x is not None else "" for x in row])
     Console().print(table)
@@ -603,7 +609,8 @@ def runs_list(
 @runs.command("show")
 @_db_option
 @click.argument("run_id")
-def runs_show(database_url: str | None, run_id: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Accepted like everywhere; always JSON.")
+def runs_show(database_url: str | None, run_id: str, as_json: bool) -> None:
     """Show one run with its attempts and logs (JSON)."""
     from ._serialize import attempt_to_dict, log_to_dict, run_to_dict
 
