@@ -4,7 +4,8 @@ A real host (``hookpoint serve`` in a subprocess, on a free loopback port, a tem
 file, an admin token, the app in ``tests/dashboard_app.py``) receives a signed cal.com delivery
 and a forged one; the browser logs in, sees both on the requests page, opens the run (succeeded,
 with its log line), replays it and sees the new run. The screenshots in ``docs/screenshots/``
-(embedded by ``docs/dashboard.md``) are written by this test on every run.
+(embedded by ``docs/dashboard.md``) are written by this test when
+``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
 
 Needs ``/usr/bin/chromium`` (apt: ``chromium``) and ``pip install playwright`` (no
 ``playwright install``: the system browser is used). Missing either: skipped, except under
@@ -23,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,7 +37,13 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS = HERE.parent / "docs" / "screenshots"
+# The docs' screenshots are refreshed on request only, so that running the tests leaves the
+# checkout as it was; otherwise they go to a scratch folder (and are still checked).
+SCREENSHOTS = (
+    HERE.parent / "docs" / "screenshots"
+    if os.environ.get("HOOKPOINT_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "hookpoint-screenshots"
+)
 CHROMIUM = os.environ.get("HOOKPOINT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOKEN = "browser-test-admin-token-4f9c2a"
