@@ -210,6 +210,39 @@ async def test_sqlite_a_lock_holder_that_never_lets_go_delays_writes_by_the_busy
     assert "writing without it" in caplog.text
 
 
+async def test_sqlite_a_holder_stuck_inside_its_transaction_fails_writes_after_one_timeout(
+    tmp_path: Path,
+) -> None:
+    """A process stopped while holding both its turn and SQLite's write lock: the others' writes
+    fail (503) once the busy timeout has passed waiting for the turn, not after waiting out
+    SQLite's lock for a second busy timeout."""
+    path = tmp_path / "hp.db"
+    store = open_store(str(path), busy_timeout=1.0)
+    assert isinstance(store, SQLiteStore)
+    async with store:
+        fd = os.open(str(path) + "-lock", os.O_RDWR)
+        stuck = sqlite3.connect(str(path), isolation_level=None, timeout=0)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stuck.execute("BEGIN IMMEDIATE")  # the stopped process's open write transaction
+            started = time.monotonic()
+            with pytest.raises(StoreUnavailable):
+                await asyncio.wait_for(store.ingest(make_request()), 10)
+            waited = time.monotonic() - started
+        finally:
+            stuck.close()
+            os.close(fd)
+        assert 0.9 < waited < 1.7, waited  # one busy timeout, not two
+        # the store recovers as soon as the holder is gone, with its busy timeout intact
+        await store.ingest(make_request())
+        writer = store._writer
+        assert writer is not None
+        probe = await store._write(
+            lambda conn: conn.execute("PRAGMA busy_timeout").fetchone()[0], "probe"
+        )
+        assert probe == 1000
+
+
 async def test_sqlite_without_a_usable_lock_file_writers_still_work(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -242,6 +242,13 @@ if sys.platform != "win32":
     import fcntl
 
 
+def _set_busy_timeout(conn: sqlite3.Connection, ms: int) -> int:
+    """Set the connection's busy timeout (ms); the previous one."""
+    before = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    return before
+
+
 class _WriterTurns:
     """The writers of one database in different processes take turns: an exclusive ``flock``
     on a lock file beside the database for the length of each write transaction.
@@ -249,8 +256,10 @@ class _WriterTurns:
     Only a courtesy among Hookpoint processes; SQLite's own locking still keeps the file
     consistent, and any other writer is handled by its busy timeout. A writer whose turn it is
     not retries every 0.1-1 ms (SQLite's busy handler sleeps up to 100 ms between attempts) for
-    at most ``patience`` seconds, then goes ahead and lets SQLite decide: a process that is
-    stopped or stuck while holding the lock delays the others by that much, never for ever.
+    at most ``patience`` seconds (the busy timeout), then goes ahead without waiting for SQLite's
+    lock as well: a process stopped or stuck while holding the turn delays the others by that
+    much, never for ever, and if it is stuck inside its transaction their writes fail then
+    (503) instead of after a second busy timeout.
     The kernel drops the lock when a process dies. Without a usable lock file (or on Windows)
     writers rely on SQLite's busy handler alone."""
 
@@ -277,20 +286,24 @@ class _WriterTurns:
             )
 
     @contextlib.contextmanager
-    def turn(self) -> Iterator[None]:
-        """Hold the lock for the body, if it comes within ``patience``."""
+    def turn(self) -> Iterator[bool]:
+        """Hold the lock for the body, if it comes within ``patience``. Yields whether the
+        writer waited that long in vain (then the holder is likely stuck inside its own
+        transaction, and the caller should not wait for SQLite's lock as well)."""
         fd = self._fd
         if fd is None or sys.platform == "win32":
-            yield
+            yield False
             return
+        waited_out = False
         try:
             held = self._acquire(fd)
+            waited_out = not held
         except OSError as exc:  # e.g. ENOLCK on a file system without flock
             log.warning("writer lock %s unusable (%s); not using it", self.path, exc)
             self.close()
             held = False
         try:
-            yield
+            yield waited_out
         finally:
             if held:
                 with contextlib.suppress(OSError):
@@ -318,7 +331,7 @@ class _WriterTurns:
                 self.waited_out += 1
                 log.warning(
                     "another process has held the writer lock %s for over %.1f s; writing "
-                    "without it (SQLite's busy timeout applies)",
+                    "without it (if it is stuck inside a transaction, this write fails at once)",
                     self.path,
                     self.patience,
                 )
@@ -411,12 +424,16 @@ class _Writer(threading.Thread):
                     stop = True
             batch, carry = carry[: self._max_batch], carry[self._max_batch :]
             if batch:
-                with self._turn():
+                with self._turn() as waited_out:
+                    busy = _set_busy_timeout(conn, 0) if waited_out else None
                     try:
                         self._execute(conn, batch)
                     except BaseException as exc:  # a bug must not leave callers waiting forever
                         log.exception("SQLite writer failed on a batch of %d", len(batch))
                         self._fail_all(conn, batch, exc, "write")
+                    finally:
+                        if busy is not None:
+                            _set_busy_timeout(conn, busy)
                     self._bound_wal(conn)
             if stop and not carry:
                 # Drain what raced in after the stop marker: fail it, never drop it silently.
@@ -433,8 +450,8 @@ class _Writer(threading.Thread):
                     self._deliver([(op, False, err) for op in leftovers])
                 return
 
-    def _turn(self) -> contextlib.AbstractContextManager[None]:
-        return self.turns.turn() if self.turns is not None else contextlib.nullcontext()
+    def _turn(self) -> contextlib.AbstractContextManager[bool]:
+        return self.turns.turn() if self.turns is not None else contextlib.nullcontext(False)
 
     def _bound_wal(self, conn: sqlite3.Connection) -> None:
         """Checkpoint from the writer when the WAL has outgrown its limit (checked once a
@@ -464,12 +481,11 @@ class _Writer(threading.Thread):
             # RESTART also waits for the readers still inside the WAL (new ones read from the
             # database, as every frame is copied by then) — here for at most 50 ms; if one is
             # slower, the next check tries again.
-            busy = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-            conn.execute("PRAGMA busy_timeout = 50")
+            busy = _set_busy_timeout(conn, 50)
             try:
                 conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
             finally:
-                conn.execute(f"PRAGMA busy_timeout = {int(busy)}")
+                _set_busy_timeout(conn, busy)
             self.wal_catch_ups += 1
         except sqlite3.Error as exc:  # the next check tries again
             log.debug("writer-side WAL checkpoint failed: %s", exc)
