@@ -19,8 +19,8 @@ Several processes
     writer thread. They take turns through an ``flock`` on ``<database>-lock`` held for each
     transaction: a writer whose turn it is not retries every 0.1-1 ms, for at most the busy
     timeout. SQLite's own busy handler, which they would meet otherwise, sleeps up to 100 ms
-    between attempts (ingest p99 at c16 beside a ``hookpoint worker`` process: 85-130 ms
-    without the lock, 25-36 ms with it; docs/benchmarks.md).
+    between attempts (ingest p99 at c16 beside a ``hookpoint worker`` process: 85-353 ms
+    without the turns, 25-44 ms with them; docs/benchmarks.md).
 
 Reads
     Reader threads, each with its own connection (``query_only``), see every committed write
