@@ -1101,3 +1101,70 @@ def test_spawned_worker_processes_log_like_the_parent(tmp_path: Path) -> None:
     running = [line for line in text.splitlines() if "Running on" in line]
     assert len(running) == 2, running
     assert all(" INFO hypercorn.error: Running on" in line for line in running), running
+
+
+def test_a_killed_worker_process_stops_the_server_with_a_failure_exit(tmp_path: Path) -> None:
+    """hypercorn stops every worker once one dies; ``hookpoint serve`` then exits non-zero and
+    says why, so that a supervisor with ``Restart=on-failure`` brings it back."""
+    import os
+    import signal
+
+    with app.served(tmp_path, args=("--workers", "2")) as host:
+        children = Path(f"/proc/{host.pid}/task/{host.pid}/children").read_text().split()
+        workers = [
+            int(pid)
+            for pid in children
+            if "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+        ]
+        assert len(workers) == 2, children
+        os.kill(workers[0], signal.SIGKILL)
+        host.proc.wait(timeout=30)
+        assert host.proc.returncode == 1, host.log_text()
+        assert "a worker process exited unexpectedly; hypercorn stopped" in host.log_text()
+
+
+def test_supervisor_signal_handlers_ignore_a_signal_during_the_previous_one() -> None:
+    """A second SIGTERM landing inside hypercorn's supervisor handler (which holds a lock while
+    it sets its shutdown event) must not run the handler again on the same thread."""
+    import os
+    import signal
+
+    import hypercorn.run
+
+    from hookpoint._serve import guard_supervisor_signals
+
+    guard_supervisor_signals()
+    guard_supervisor_signals()  # idempotent
+    calls: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        calls.append(signum)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGUSR1)  # arrives while this handler still runs
+            for _ in range(1000):  # Python runs pending handlers between these bytecodes
+                pass
+
+    previous = signal.getsignal(signal.SIGUSR1)
+    try:
+        hypercorn.run.signal.signal(signal.SIGUSR1, handler)  # type: ignore[attr-defined]
+        os.kill(os.getpid(), signal.SIGUSR1)
+        for _ in range(1000):
+            pass
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert calls == [signal.SIGUSR1]
+
+
+@pytest.mark.parametrize("how", ["SIGTERM to the server", "SIGINT to the group (Ctrl-C)"])
+def test_a_requested_stop_of_several_workers_exits_cleanly(tmp_path: Path, how: str) -> None:
+    import os
+    import signal
+
+    with app.served(tmp_path, args=("--workers", "2")) as host:
+        if how.startswith("SIGTERM"):
+            os.kill(host.pid, signal.SIGTERM)
+        else:
+            os.killpg(host.pid, signal.SIGINT)
+        host.proc.wait(timeout=30)
+        assert host.proc.returncode == 0, host.log_text()
+        assert "hypercorn stopped the server" not in host.log_text()

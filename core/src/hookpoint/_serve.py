@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+
+from ._errors import HookpointError
 
 if TYPE_CHECKING:
     from ._app import Hookpoint
@@ -114,6 +118,77 @@ def worker_app() -> Any:
     return from_env()
 
 
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with status {code}"
+
+
+def guard_supervisor_signals() -> _SignalsWithoutReentry:
+    """Make the signal handlers of hypercorn's multi-worker supervisor ignore a signal that
+    arrives while the previous one is still being handled.
+
+    Its handler sets a ``multiprocessing`` Event, which takes a non-reentrant lock; a second
+    SIGTERM/SIGINT landing inside that ``set()`` (a group kill plus a wrapper forwarding the
+    same signal, two quick Ctrl-Cs) ran the handler again on the same thread and hung the
+    supervisor for good. Swaps the ``signal`` module seen by ``hypercorn.run`` (idempotent) and
+    returns the stand-in, which also records the signals its handlers received.
+    """
+    import hypercorn.run as supervisor
+
+    current = getattr(supervisor, "signal", None)
+    if isinstance(current, _SignalsWithoutReentry):
+        return current
+    stand_in = _SignalsWithoutReentry()
+    setattr(supervisor, "signal", stand_in)  # noqa: B010 - not a public name
+    return stand_in
+
+
+class _SignalsWithoutReentry:
+    """The ``signal`` module, except that ``signal()`` installs :func:`no_reentry` handlers
+    that note each signal they receive."""
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(signal, name)
+
+    def signal(self, signum: int, handler: Any) -> Any:
+        if callable(handler):
+            inner = handler
+
+            def noting(number: int, frame: Any) -> None:
+                self.received.append(number)
+                inner(number, frame)
+
+            handler = no_reentry(noting)
+        return signal.signal(signum, handler)
+
+    def stop_requested(self) -> bool:
+        return any(number in (signal.SIGINT, signal.SIGTERM) for number in self.received)
+
+
+def no_reentry(handler: Callable[[int, Any], Any]) -> Callable[[int, Any], None]:
+    """A signal handler that drops a signal arriving while it is still handling one."""
+    busy = False
+
+    def handle(signum: int, frame: Any) -> None:
+        nonlocal busy
+        if busy:
+            return
+        busy = True
+        try:
+            handler(signum, frame)
+        finally:
+            busy = False
+
+    return handle
+
+
 def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
     """Serve ``hp`` until SIGINT/SIGTERM. With several workers, hypercorn re-imports the app in
     each process through :func:`worker_app`."""
@@ -130,7 +205,18 @@ def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
                 value = settings.admin_token.get_secret_value()
             os.environ[f"HOOKPOINT_{name.upper()}"] = str(value)
         config.application_path = "hookpoint._serve:worker_app()"
-        run(config)
+        signals = guard_supervisor_signals()
+        exitcode = run(config)
+        # hypercorn stops every worker once one exits abnormally, and then (0.18) returns the
+        # exit status of the ones it terminated, usually 0: a return without a stop signal is
+        # that case. Say so, and exit non-zero, so that a supervisor (Restart=on-failure, a
+        # container runtime) starts the server again.
+        if exitcode != 0 or not signals.stop_requested():
+            raise HookpointError(
+                "a worker process "
+                + (_describe_exit(exitcode) if exitcode != 0 else "exited unexpectedly")
+                + "; hypercorn stopped the server"
+            )
         return
     server = HookpointServer(hp, settings)
 
