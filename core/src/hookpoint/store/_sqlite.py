@@ -425,15 +425,18 @@ class _Writer(threading.Thread):
             batch, carry = carry[: self._max_batch], carry[self._max_batch :]
             if batch:
                 with self._turn() as waited_out:
-                    busy = _set_busy_timeout(conn, 0) if waited_out else None
+                    busy: int | None = None
                     try:
+                        if waited_out:  # the holder is stuck: do not wait for SQLite's lock too
+                            busy = _set_busy_timeout(conn, 0)
                         self._execute(conn, batch)
                     except BaseException as exc:  # a bug must not leave callers waiting forever
                         log.exception("SQLite writer failed on a batch of %d", len(batch))
                         self._fail_all(conn, batch, exc, "write")
                     finally:
                         if busy is not None:
-                            _set_busy_timeout(conn, busy)
+                            with contextlib.suppress(sqlite3.Error):
+                                _set_busy_timeout(conn, busy)
                     self._bound_wal(conn)
             if stop and not carry:
                 # Drain what raced in after the stop marker: fail it, never drop it silently.
