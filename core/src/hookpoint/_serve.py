@@ -206,6 +206,7 @@ def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
             os.environ[f"HOOKPOINT_{name.upper()}"] = str(value)
         config.application_path = "hookpoint._serve:worker_app()"
         signals = guard_supervisor_signals()
+        signals.received.clear()  # a stop signal of an earlier run in this process is not ours
         exitcode = run(config)
         # hypercorn stops every worker once one exits abnormally, and then (0.18) returns the
         # exit status of the ones it terminated, usually 0: a return without a stop signal is
