@@ -480,6 +480,23 @@ async def test_wait_for_runs_wakes_on_ingest(store: Store) -> None:
     assert time.monotonic() - started < 5
 
 
+async def test_wait_for_runs_wakes_on_runs_stored_by_another_process(
+    store_factory: StoreFactory,
+) -> None:
+    """A ``hookpoint worker`` beside a host: runs the host stores wake the worker's store well
+    before the worker's own timeout (PostgreSQL: NOTIFY; SQLite: a look every 0.2 s)."""
+    host = await store_factory()
+    worker = await store_factory()
+    await worker.wait_for_runs(0.3)  # consume any pending wake-up; SQLite notes where runs end
+    waiter = asyncio.create_task(worker.wait_for_runs(30))
+    await asyncio.sleep(0.05)
+    assert not waiter.done()
+    await host.ingest(make_request())
+    await asyncio.wait_for(waiter, 5)  # without a wake-up it would wait the whole 30 s
+    [claimed] = await worker.claim_runs("w1", limit=5, lease_seconds=30)
+    assert claimed.run.job_id == "job-a"
+
+
 async def test_wait_for_runs_times_out(store: Store) -> None:
     await store.wait_for_runs(0.01)
     started = time.monotonic()

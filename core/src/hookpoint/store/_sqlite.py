@@ -32,7 +32,8 @@ Durability
 
 Waking workers
     ``wait_for_runs`` waits on an in-process event that ingest, replay, release and due retries
-    set; runs created by other processes are found by the caller's timeout.
+    set. Runs stored by other processes (a host beside a ``hookpoint worker``) are noticed by a
+    cheap read every ``peer_poll`` seconds (0.2): the largest rowid of ``runs`` changed.
 """
 
 from __future__ import annotations
@@ -344,6 +345,8 @@ class _WriterTurns:
                 os.close(fd)
 
 
+_PEER_POLL: Final = 0.2
+"""Seconds between looks for runs stored by other processes (``SQLiteStore.wait_for_runs``)."""
 _STOP: Final = object()
 _JOURNAL_SIZE_LIMIT: Final = 64 * 1024 * 1024
 """What a reset WAL is truncated to."""
@@ -729,6 +732,9 @@ class SQLiteStore(Store):
         self._readers: _Readers | None = None
         self._closed = False
         self._wake = asyncio.Event()
+        self.peer_poll = _PEER_POLL
+        """How often ``wait_for_runs`` looks for runs stored by other processes (seconds)."""
+        self._last_run_rowid: int | None = None
         self._timers: set[asyncio.TimerHandle] = set()
         self._rejected_since_trim = 0
         self._pending: list[_Op] | None = None
@@ -1316,9 +1322,32 @@ class SQLiteStore(Store):
         if self._wake.is_set():
             self._wake.clear()
             return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(remaining, self.peer_poll))
+                break
+            except TimeoutError:
+                if await self._runs_added_elsewhere():
+                    break
         self._wake.clear()
+
+    async def _runs_added_elsewhere(self) -> bool:
+        """Whether ``runs`` grew since the last look (another process, or one of ours that
+        already woke us: a spare claim at most). Errors count as "no": the caller's own
+        timeout still holds."""
+
+        def newest(conn: sqlite3.Connection) -> int:
+            return int(conn.execute("SELECT coalesce(max(rowid), 0) FROM runs").fetchone()[0])
+
+        try:
+            rowid = await self._read(newest, "look for new runs")
+        except StoreError as exc:
+            log.debug("looking for runs of other processes failed: %s", exc)
+            return False
+        last, self._last_run_rowid = self._last_run_rowid, rowid
+        return last is not None and rowid != last
 
     # -- run io ------------------------------------------------------------------------------------
     async def append_logs(self, lines: Sequence[LogLine]) -> None:
