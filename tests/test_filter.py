@@ -1043,6 +1043,27 @@ def test_raising_plugin_operator_is_no_match_but_other_elements_still_count() ->
     assert not flt.matches({"items": [{"v": "boom"}]})
 
 
+def test_a_raising_plugin_operator_logs_its_traceback_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A broken operator raises on every request; the log gets the traceback the first time
+    and one line after that, not a traceback per request."""
+
+    def explode(value: Any, present: bool, operand: Any) -> bool:
+        raise RuntimeError("plugin bug")
+
+    op = FilterOperator(
+        name="$brokenonce", description="x", validate_operand=lambda operand: None, match=explode
+    )
+    flt = EventFilter({"a": [{"$brokenonce": 1}]}, operators=build_operator_registry([("p", op)]))
+    for _ in range(3):
+        assert not flt.matches({"a": 1})
+    records = [r for r in caplog.records if "$brokenonce" in r.getMessage()]
+    assert len(records) == 3
+    assert records[0].exc_info is not None
+    assert all(r.exc_info is None and "plugin bug" in r.getMessage() for r in records[1:])
+
+
 def test_plugin_validate_raising_anything_is_a_filter_error() -> None:
     def bad_validate(operand: Any) -> None:
         raise KeyError("weird")

@@ -223,7 +223,9 @@ def test_hook_hookpoint_sign_request() -> None:
     assert host.verify("acme", signed, settings, ["s3"], 0.0)
 
 
-def test_verify_exception_or_none_is_a_failure_never_a_crash() -> None:
+def test_verify_exception_or_none_is_a_failure_never_a_crash(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     class Broken:
         __name__ = "broken"
 
@@ -241,7 +243,11 @@ def test_verify_exception_or_none_is_a_failure_never_a_crash() -> None:
     settings = host.settings_for("broken", None)
     boom = host.verify("broken", _req(body=b"boom"), settings, ["s"], 0.0)
     assert not boom and "secret" not in boom.reason
-    assert not host.verify("broken", _req(), settings, ["s"], 0.0)
+    assert "provider broken raised while verifying" in caplog.text
+    caplog.clear()
+    none = host.verify("broken", _req(), settings, ["s"], 0.0)
+    assert not none and none.reason == "provider did not verify the request"
+    assert "provider broken returned None from its verify hook" in caplog.text  # a plugin bug
 
 
 def test_settings_are_validated_with_a_clear_message() -> None:

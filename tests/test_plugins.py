@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hookpoint import PluginConflictError, PluginError
+from hookpoint import PluginConflictError, PluginError, ProviderConfigError
 from hookpoint._plugins import PluginHost
 
 GOOD = """
@@ -124,6 +124,12 @@ def test_load_and_disable_controls(site: Path) -> None:
     assert "hmac" in none.providers  # built-ins are always there
     no_y = PluginHost.load(env={"HOOKPOINT_DISABLE_PLUGINS": "fakey"})
     assert "fakex" in no_y.providers and "fakey" not in no_y.providers
+    # asking for a skipped provider says it is skipped, not "install it"
+    with pytest.raises(ProviderConfigError, match="installed but skipped") as info:
+        no_y.provider("fakey")
+    assert "hookpoint-fakey" in str(info.value) and "pip install" not in str(info.value)
+    with pytest.raises(ProviderConfigError, match="pip install hookpoint-nosuch"):
+        no_y.provider("nosuch")
 
 
 def test_builtins_are_plugins_listed_with_all() -> None:

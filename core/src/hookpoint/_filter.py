@@ -510,6 +510,10 @@ def _key_path(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent else key
 
 
+_RAISED_BEFORE: set[str] = set()
+"""Plugin operators whose raising was logged with a traceback already (once per process)."""
+
+
 def _plugin_check(op: FilterOperator, operand: Any) -> Check:
     match = op.match
 
@@ -518,8 +522,16 @@ def _plugin_check(op: FilterOperator, operand: Any) -> Check:
             if v is _MISSING:
                 return bool(match(None, False, operand))
             return bool(match(v, True, operand))
-        except Exception:
-            log.warning("filter operator %s raised; treated as no match", op.name, exc_info=True)
+        except Exception as exc:
+            # A broken operator raises on every request it sees: the traceback once, then a
+            # line each time (the log must not drown in copies of it).
+            if op.name in _RAISED_BEFORE:
+                log.warning("filter operator %s raised %r; treated as no match", op.name, exc)
+            else:
+                _RAISED_BEFORE.add(op.name)
+                log.warning(
+                    "filter operator %s raised; treated as no match", op.name, exc_info=True
+                )
             return False
 
     return check

@@ -107,6 +107,8 @@ class PluginHost:
             tuple[str, str],
             tuple[Callable[..., Any], tuple[str, ...]] | Literal[False, "absent"],
         ] = {}
+        self.filtered_out: list[tuple[str, str | None]] = []
+        """``(entry point, distribution)`` of installed plugins the env controls skipped."""
         self.strict = False
         self._sealed = False
         self._record_conflicts = False
@@ -164,9 +166,8 @@ class PluginHost:
             dist = getattr(ep, "dist", None)
             dist_name = dist.metadata["Name"] if dist is not None else None
             names = {ep.name.lower()} | ({dist_name.lower()} if dist_name else set())
-            if allow is not None and not names & allow:
-                continue
-            if names & deny:
+            if (allow is not None and not names & allow) or names & deny:
+                self.filtered_out.append((ep.name, dist_name))
                 continue
             record = PluginRecord(
                 name=ep.name,
@@ -297,6 +298,13 @@ class PluginHost:
         try:
             return self.providers[name]
         except KeyError:
+            for ep_name, dist_name in self.filtered_out:
+                if name in (ep_name, (dist_name or "").removeprefix("hookpoint-")):
+                    raise ProviderConfigError(
+                        f"provider {name!r} is not loaded: its plugin "
+                        f"{dist_name or ep_name!r} is installed but skipped by "
+                        "HOOKPOINT_LOAD_PLUGINS / HOOKPOINT_DISABLE_PLUGINS"
+                    ) from None
             installed = ", ".join(sorted(self.providers)) or "none"
             raise ProviderConfigError(
                 f"unknown provider {name!r}; installed providers: {installed}. "
@@ -391,7 +399,8 @@ class PluginHost:
             return Verification.failure("verification error")
         if isinstance(result, Verification):
             return result
-        if result is None:
+        if result is None:  # the owner must give a verdict: a bug in the plugin
+            log.error("provider %s returned None from its verify hook; request rejected", provider)
             return Verification.failure("provider did not verify the request")
         log.error("provider %s returned %r from verify; rejected", provider, type(result))
         return Verification.failure("verification error")
