@@ -270,6 +270,9 @@ class ProviderConformance:
     check_entry_point: ClassVar[bool] = True
     """False for test-only plugins that are not installed as a distribution."""
     now: ClassVar[float] = TEST_NOW
+    timestamp_settings: ClassVar[Mapping[str, Any] | None] = None
+    """Settings merged over a sample's for the stale-signature check, for providers that check
+    the signed time only when configured (e.g. ``{"tolerance": 300}``)."""
 
     # -- set-up ----------------------------------------------------------------------------------
     @classmethod
@@ -347,14 +350,18 @@ class ProviderConformance:
         return signed
 
     def _verify(
-        self, request: WebhookRequest, sample: Sample, secrets: Sequence[str] | None = None
+        self,
+        request: WebhookRequest,
+        sample: Sample,
+        secrets: Sequence[str] | None = None,
+        settings: BaseModel | None = None,
     ) -> Verification:
         host = self.conformance_host()
         with _no_plugin_errors(f"verifying sample {sample.name!r}"):
             return host.verify(
                 self.provider,
                 request,
-                self._settings(sample),
+                self._settings(sample) if settings is None else settings,
                 (sample.endpoint_secret,) if secrets is None else tuple(secrets),
                 self.now,
             )
@@ -478,6 +485,31 @@ class ProviderConformance:
         ):
             result = self._verify(signed, sample, secrets=secrets)
             assert result.ok, f"did not verify with secrets {secrets}: {result.reason}"
+
+    def test_sample_signed_long_ago_or_ahead_fails(self, delivery_sample: Sample | None) -> None:
+        """A scheme whose signature covers a timestamp must refuse one made a day ago or a day
+        ahead (a replay, or a bad clock), under the sample's settings plus
+        :attr:`timestamp_settings`. Skipped when signing at another time gives the same request,
+        i.e. the scheme signs no time."""
+        sample = self._delivery(delivery_sample)
+        host = self.conformance_host()
+        current = self._signed(sample)
+        settings = host.settings_for(
+            self.provider, {**sample.settings, **(self.timestamp_settings or {})}
+        )
+        for label, when in (("a day ago", self.now - 86_400), ("a day ahead", self.now + 86_400)):
+            other = sign_sample(host, self.provider, sample, now=when)
+            if other.url == current.url and list(other.headers.items()) == list(
+                current.headers.items()
+            ):
+                pytest.skip("the signature covers no timestamp")
+            result = self._verify(other, sample, settings=settings)
+            assert not result.ok, (
+                f"sample {sample.name!r} signed {label} still verified: the verify hook needs "
+                "a timestamp check against `now` (signing.check_timestamp), or, if the provider "
+                "checks time only when configured, set timestamp_settings on the test class"
+            )
+            assert result.reason, "a failure needs a short reason"
 
     def test_sample_without_configured_secret_fails(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
