@@ -171,3 +171,45 @@ def test_list_tables_show_whole_ids_on_a_narrow_terminal(tmp_path: Path) -> None
     assert max(len(line) for line in requests.splitlines()) <= 80
     assert request_id in requests, requests
     assert run_id in runs, runs
+
+
+def test_send_puts_an_overridden_handshake_token_into_the_query(tmp_path: Path) -> None:
+    """`--setting verify_token=…` changes the token a handshake sample carries in its query
+    (the sample's own token would only match the sample's own settings)."""
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Capture(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Capture)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/wa"
+        env = {**os.environ}
+        cli("send", "whatsapp", "verify_subscription", "--to", url, env=env)
+        cli(
+            "send",
+            "whatsapp",
+            "verify_subscription",
+            "--to",
+            url,
+            "--setting",
+            "verify_token=vt123",
+            env=env,
+        )
+    finally:
+        server.shutdown()
+    assert len(seen) == 2
+    assert "hub.verify_token=vt123" not in seen[0]
+    assert "hub.verify_token=vt123" in seen[1] and "hub.challenge=" in seen[1]

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -773,6 +773,26 @@ def replay(
         click.echo(f"{len(result)} run(s) match; re-run with --yes to replay them")
 
 
+def _query_following_settings(
+    query: str, sample_settings: Mapping[str, Any], overridden: Mapping[str, str]
+) -> str:
+    """A sample's query string with every parameter that carries one of the sample's setting
+    values (a handshake's verify token) changed to that setting's ``--setting`` value."""
+    if not query or not overridden:
+        return query
+    from urllib.parse import parse_qsl, urlencode
+
+    swap = {
+        str(old): overridden[key]
+        for key, old in sample_settings.items()
+        if key in overridden and isinstance(old, str) and old
+    }
+    if not swap:
+        return query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(k, swap.get(v, v)) for k, v in pairs])
+
+
 def _query_dict(query: Any) -> dict[str, Any]:
     return {f: getattr(query, f) for f in query.__dataclass_fields__}
 
@@ -807,11 +827,14 @@ def send(
         _fail(f"provider {provider!r} has no sample {sample!r}; samples: {names}", 2)
         return
     raw = dict(chosen.settings)
+    overridden: dict[str, str] = {}
     for kv in settings_kv:
         k, _, v = kv.partition("=")
         raw[k] = v
+        overridden[k] = v
     settings = host.settings_for(provider, raw)
-    url = to + (("&" if "?" in to else "?") + chosen.path_query if chosen.path_query else "")
+    query = _query_following_settings(chosen.path_query, chosen.settings, overridden)
+    url = to + (("&" if "?" in to else "?") + query if query else "")
     req = WebhookRequest(method=chosen.method, url=url, headers=chosen.headers, body=chosen.body)
     if not chosen.challenge:
         signed = host.sign(provider, req, settings, secret or chosen.secret, time.time())
