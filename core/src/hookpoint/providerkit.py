@@ -471,7 +471,7 @@ class PairHeaderSignature(TimestampedScheme):
         if header(request, self.header) is None:
             return Verification.failure(signing.REASON_MISSING)
         timestamp, signatures = self.parse(request)
-        return self.signed.verify(
+        result = self.signed.verify(
             request.body,
             secrets,
             signatures=signatures,
@@ -479,6 +479,10 @@ class PairHeaderSignature(TimestampedScheme):
             now=now,
             tolerance=tolerance,
         )
+        if result.reason == signing.REASON_MISSING:
+            # the header is there, without a usable ``signature_key`` value (e.g. Stripe's v0 only)
+            return Verification.failure(signing.REASON_MALFORMED)
+        return result
 
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
         timestamp = unix_seconds(now)
