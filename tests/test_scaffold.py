@@ -115,6 +115,11 @@ def test_cli_command(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "already exists" in again.output
     bad = runner.invoke(new_provider, ["Acme", "--dest", str(dest)])
     assert bad.exit_code == 2 and "invalid provider name" in bad.output
+    assert "Invalid value for NAME:" in bad.output  # the message names the argument at fault
+    bad_title = runner.invoke(new_provider, ["acme2", "--dest", str(dest), "--title", "<b>"])
+    assert bad_title.exit_code == 2 and "Invalid value for --title: invalid title" in (
+        bad_title.output
+    )
     taken = runner.invoke(new_provider, ["caldotcom", "--dest", str(dest)])
     assert taken.exit_code == 1 and "already provided by hookpoint-caldotcom" in taken.output
     assert sorted(p.name for p in dest.iterdir()) == ["acme"]

@@ -142,9 +142,13 @@ def new_provider(name: str, dest: Path, title: str | None, as_json: bool) -> Non
     hookpoint.testing conformance suite unchanged.
     """
     try:
+        check_name(name)
+    except ScaffoldError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+    try:
         render_provider(name, title=title)
     except ScaffoldError as exc:
-        raise click.BadParameter(str(exc), param_hint="NAME/--title") from None
+        raise click.BadParameter(str(exc), param_hint="--title") from None
     owner = _installed_owner(name)
     dist = "hookpoint-" + name.replace("_", "-")
     if owner is not None:
