@@ -139,13 +139,10 @@ def plugins(as_json: bool, show_all: bool) -> None:
         )
     Console().print(table)
     if not rows:
-        from importlib.metadata import entry_points
-
-        installed = len(entry_points(group="hookpoint"))
-        if installed:
+        if host.filtered_out:
             click.echo(
-                f"{installed} plugin(s) installed, none loaded: see HOOKPOINT_LOAD_PLUGINS and "
-                "HOOKPOINT_DISABLE_PLUGINS (docs/configuration.md)."
+                f"{len(host.filtered_out)} plugin(s) installed, none loaded: see "
+                "HOOKPOINT_LOAD_PLUGINS and HOOKPOINT_DISABLE_PLUGINS (docs/configuration.md)."
             )
         else:
             click.echo("No plugins installed. Try: pip install hookpoint-caldotcom")
@@ -826,13 +823,8 @@ def send(
         names = ", ".join(s.name for s in info.samples) or "none"
         _fail(f"provider {provider!r} has no sample {sample!r}; samples: {names}", 2)
         return
-    raw = dict(chosen.settings)
-    overridden: dict[str, str] = {}
-    for kv in settings_kv:
-        k, _, v = kv.partition("=")
-        raw[k] = v
-        overridden[k] = v
-    settings = host.settings_for(provider, raw)
+    overridden = {k: v for k, _, v in (kv.partition("=") for kv in settings_kv)}
+    settings = host.settings_for(provider, {**chosen.settings, **overridden})
     query = _query_following_settings(chosen.path_query, chosen.settings, overridden)
     url = to + (("&" if "?" in to else "?") + query if query else "")
     req = WebhookRequest(method=chosen.method, url=url, headers=chosen.headers, body=chosen.body)

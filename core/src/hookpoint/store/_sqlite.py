@@ -33,7 +33,7 @@ Durability
 Waking workers
     ``wait_for_runs`` waits on an in-process event that ingest, replay, release and due retries
     set. Runs stored by other processes (a host beside a ``hookpoint worker``) are noticed by a
-    cheap read every ``peer_poll`` seconds (0.2): the largest rowid of ``runs`` changed.
+    cheap read every ``_PEER_POLL`` seconds (0.2): the largest rowid of ``runs`` changed.
 """
 
 from __future__ import annotations
@@ -732,8 +732,6 @@ class SQLiteStore(Store):
         self._readers: _Readers | None = None
         self._closed = False
         self._wake = asyncio.Event()
-        self.peer_poll = _PEER_POLL
-        """How often ``wait_for_runs`` looks for runs stored by other processes (seconds)."""
         self._last_run_rowid: int | None = None
         self._timers: set[asyncio.TimerHandle] = set()
         self._rejected_since_trim = 0
@@ -1326,7 +1324,7 @@ class SQLiteStore(Store):
         deadline = loop.time() + timeout
         while (remaining := deadline - loop.time()) > 0:
             try:
-                await asyncio.wait_for(self._wake.wait(), min(remaining, self.peer_poll))
+                await asyncio.wait_for(self._wake.wait(), min(remaining, _PEER_POLL))
                 break
             except TimeoutError:
                 if await self._runs_added_elsewhere():
