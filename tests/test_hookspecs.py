@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hookpoint import (
 )
 from hookpoint._plugins import PluginHost
 from hookpoint._request import WebhookRequest
+from hookpoint.providerkit import refuse_handshake
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = sorted(n for n in vars(hookspecs) if n.startswith("hookpoint_"))
@@ -279,3 +281,16 @@ def test_plugin_operators_cannot_redefine_builtins() -> None:
 
     with pytest.raises(PluginError, match=r"\$startsWith.*redefiner"):
         PluginHost.load(plugins=[Redefiner()], load_entrypoints=False)
+
+
+def test_refuse_handshake_speaks_the_hosts_error_shape() -> None:
+    reply = refuse_handshake("verify token mismatch", status=403)
+    assert (reply.status, reply.content_type, reply.reason) == (
+        403,
+        "application/json",
+        "verify token mismatch",
+    )
+    assert json.loads(reply.body) == {"error": "forbidden", "message": "verify token mismatch"}
+    assert json.loads(refuse_handshake("signature mismatch").body)["error"] == "unauthorized"
+    with pytest.raises(ValueError, match="4xx or 5xx"):
+        refuse_handshake("fine", status=200)

@@ -268,9 +268,13 @@ async def test_whatsapp_handshake_through_the_plugin(host: Any) -> None:
         "/webhooks/whatsapp",
         params={"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
     )
-    assert bad.status_code == 403
+    assert bad.status_code == 403 and bad.text == "verify token mismatch"
     handshakes = (await client.get("/api/requests", params={"status": "handshake"})).json()
     assert len(handshakes["items"]) == 1
+    # the refusal is recorded with the provider's reason, not a generic one
+    refused = (await client.get("/api/requests", params={"status": "rejected"})).json()
+    assert [item["reason"] for item in refused["items"]] == ["verify token mismatch"]
+    assert "wrong" not in json.dumps(refused)  # the query's token is masked
     assert WA_TOKEN not in json.dumps(handshakes)
     assert log == []
 

@@ -446,7 +446,7 @@ class IngestHandler:
         if reply.status < 400:
             await self._record_handshake(endpoint, request)
         else:
-            await self._record_rejected(endpoint, request, "handshake rejected")
+            await self._record_rejected(endpoint, request, reply.reason or "handshake rejected")
         if not reply.skip_triggering_runs and reply.status < 400:
             ver = await self._verify(endpoint, request)
             if ver:

@@ -137,6 +137,9 @@ class ChallengeResponse(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     skip_triggering_runs: bool = True
     """Handshakes never start runs unless a plugin explicitly says otherwise."""
+    reason: str | None = None
+    """For a refusal (status >= 400): a short reason, kept with the rejected request in the
+    store (``GET /api/requests?status=rejected``); it is not sent unless ``body`` says it."""
 
 
 class EventInfo(BaseModel):

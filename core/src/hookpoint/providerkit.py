@@ -25,6 +25,7 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   ``v1a``, Discord), importing ``cryptography`` only when called;
 * :func:`echo_challenge` / :func:`json_challenge` - handshake answers that echo a value;
   :func:`signed_handshake` - answer a handshake the sender signs only once it verifies;
+  :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
 * :class:`EventSpec` - an :class:`~hookpoint.EventInfo` read from header/body/query/form paths,
   with a body-hash dedupe id when the sender names none;
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
@@ -84,6 +85,7 @@ __all__ = [
     "lookup",
     "payload_parser",
     "query_params",
+    "refuse_handshake",
     "settings_tolerance",
     "signed_handshake",
     "text",
@@ -741,14 +743,31 @@ def signed_handshake(
     The challenge hook gets no ``now``, so the timestamp is checked against the request's
     arrival time. ``answer`` receives the secret that verified the request (the right one
     during a rotation, e.g. for Zoom's ``encryptedToken``). A request that does not verify gets
-    401 with the verification's reason, as a forged delivery would.
+    the 401 a forged delivery gets (:func:`refuse_handshake` with the verification's reason).
     """
     now = request.received_at.timestamp()
     verdict = scheme.verify_request(request, settings, secrets, now)
     if not verdict:
-        return ChallengeResponse(status=401, body=verdict.reason.encode("utf-8"))
+        return refuse_handshake(verdict.reason or "verification failed")
     secret = next(s for s in secrets if scheme.verify_request(request, settings, (s,), now))
     return answer(secret)
+
+
+_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden"}
+
+
+def refuse_handshake(reason: str, *, status: int = 401) -> ChallengeResponse:
+    """Refuse a handshake the way the host refuses a delivery: ``status`` with
+    ``{"error": ..., "message": reason}`` as JSON. The reason is also kept with the rejected
+    request, so it must be short and never contain a secret."""
+    if status < 400:
+        raise ValueError(f"a refusal needs a 4xx or 5xx status, not {status}")
+    return ChallengeResponse(
+        status=status,
+        body=compact_json({"error": _ERROR_CODES.get(status, "rejected"), "message": reason}),
+        content_type="application/json",
+        reason=reason,
+    )
 
 
 def json_challenge(data: Mapping[str, Any], *, status: int = 200) -> ChallengeResponse:

@@ -78,6 +78,15 @@ async def test_invalid_pings_get_401(http: httpx.AsyncClient) -> None:
         "/webhooks/discord", content=PING, headers={"Content-Type": "application/json"}
     )
     assert unsigned.status_code == 401
+    assert unsigned.json() == {"error": "unauthorized", "message": "missing signature header"}
+    # each refusal is kept with its own reason for the operator
+    rejected = (await http.get("/api/requests", params={"status": "rejected"})).json()["items"]
+    assert sorted(item["reason"] for item in rejected) == [
+        "missing signature header",
+        "signature mismatch",
+        "signature mismatch",
+        "timestamp too old",
+    ]
 
 
 async def test_commands_are_verified(http: httpx.AsyncClient) -> None:

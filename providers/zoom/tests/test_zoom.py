@@ -123,18 +123,22 @@ def test_unsigned_url_validation_is_not_an_hmac_oracle(host: PluginHost) -> None
     )
     reply = answer(host, delivery(forged.encode(), None))
     assert reply is not None and reply.status == 401
-    assert reply.body == b"missing signature header"
+    assert json.loads(reply.body) == {
+        "error": "unauthorized",
+        "message": "missing signature header",
+    }
 
 
 @pytest.mark.parametrize(
     ("received", "reason"),
-    [(TS + 301, b"timestamp too old"), (TS - 301, b"timestamp in the future")],
+    [(TS + 301, "timestamp too old"), (TS - 301, "timestamp in the future")],
 )
-def test_stale_url_validation_is_refused(host: PluginHost, received: int, reason: bytes) -> None:
+def test_stale_url_validation_is_refused(host: PluginHost, received: int, reason: str) -> None:
     req = signed(host, VALIDATION)
     stale = delivery(VALIDATION, req.headers["x-zm-signature"], TS, received)
     reply = answer(host, stale)
-    assert reply is not None and (reply.status, reply.body) == (401, reason)
+    assert reply is not None and (reply.status, reply.reason) == (401, reason)
+    assert json.loads(reply.body) == {"error": "unauthorized", "message": reason}
 
 
 def test_other_bodies_are_not_handshakes(host: PluginHost) -> None:

@@ -35,6 +35,7 @@ from hookpoint.providerkit import (
     echo_challenge,
     header,
     json_object,
+    refuse_handshake,
     text,
     to_datetime,
 )
@@ -94,7 +95,7 @@ def challenge(
     if request.method != "POST" or secret is None:
         return None
     if not settings.accept_handshakes:
-        return echo_challenge("handshakes are not accepted on this endpoint", status=403)
+        return refuse_handshake("handshakes are not accepted on this endpoint", status=403)
     return echo_challenge("", headers={HANDSHAKE_HEADER: secret})
 
 

@@ -35,6 +35,7 @@ from hookpoint.providerkit import (
     json_challenge,
     json_object,
     optional_tolerance_field,
+    refuse_handshake,
     text,
 )
 
@@ -103,14 +104,6 @@ def _is_webhook_event(body: dict[str, Any]) -> bool:
     return isinstance(body.get("event"), dict) or body.get("type") == 0
 
 
-def _unauthorized(reason: str) -> ChallengeResponse:
-    return ChallengeResponse(
-        status=401,
-        content_type="application/json",
-        body=compact_json({"error": "unauthorized", "message": reason}),
-    )
-
-
 def challenge(
     request: WebhookRequest, settings: DiscordSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
@@ -137,7 +130,7 @@ def challenge(
         request, secrets, request.received_at.timestamp(), settings.tolerance
     )
     if not verdict:
-        return _unauthorized(verdict.reason) if ping else None
+        return refuse_handshake(verdict.reason) if ping else None
     if deferred is not None:
         return ChallengeResponse(
             status=200,

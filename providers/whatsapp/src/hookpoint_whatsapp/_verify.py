@@ -32,11 +32,17 @@ __all__ = [
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 SIGNATURE_PREFIX = "sha256="
 
-_MISMATCH = ChallengeResponse(status=403, body=b"verify token mismatch", content_type="text/plain")
-_BAD_MODE = ChallengeResponse(status=403, body=b"unsupported hub.mode", content_type="text/plain")
-_NO_CHALLENGE = ChallengeResponse(
-    status=400, body=b"missing hub.challenge", content_type="text/plain"
-)
+
+def _refusal(status: int, reason: str) -> ChallengeResponse:
+    # Plain text, as Meta's own examples answer; the reason is kept with the rejected request.
+    return ChallengeResponse(
+        status=status, body=reason.encode(), content_type="text/plain", reason=reason
+    )
+
+
+_MISMATCH = _refusal(403, "verify token mismatch")
+_BAD_MODE = _refusal(403, "unsupported hub.mode")
+_NO_CHALLENGE = _refusal(400, "missing hub.challenge")
 
 
 class WhatsAppSettings(BaseModel):
