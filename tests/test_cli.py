@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -213,3 +215,122 @@ def test_send_puts_an_overridden_handshake_token_into_the_query(tmp_path: Path) 
     assert len(seen) == 2
     assert "hub.verify_token=vt123" not in seen[0]
     assert "hub.verify_token=vt123" in seen[1] and "hub.challenge=" in seen[1]
+
+
+def _printed_curl(banner: str, endpoint_url: str) -> str | None:
+    lines = banner.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == endpoint_url:
+            for follow in lines[i + 1 : i + 5]:
+                if follow.strip().startswith("curl "):
+                    return follow.strip()
+    return None
+
+
+def _send_curl(command: str) -> tuple[int, str]:
+    """Send the printed command: with curl itself when installed, else as httpx would."""
+    if shutil.which("curl"):
+        out = subprocess.run(
+            ["bash", "-c", command + " -w '\\n%{http_code}'"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        body, _, status = out.stdout.rpartition("\n")
+        return int(status), body
+    words = shlex.split(command)
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    reply = httpx.request(
+        words[words.index("-X") + 1],
+        words[words.index("-X") + 2],
+        headers=headers,
+        content=words[words.index("--data-binary") + 1].encode(),
+    )
+    return reply.status_code, reply.text
+
+
+def test_the_readme_first_command_prints_a_curl_that_makes_a_succeeded_run(
+    tmp_path: Path,
+) -> None:
+    """README: the example host prints a curl; pasting it gets 200 and a succeeded run that
+    logged the body (what ./scripts/run-example serves, on a fresh SQLite file)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "HOOKPOINT_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}",
+        "HOOKPOINT_LOG_LEVEL": "WARNING",
+    }
+    env.pop("HOOKPOINT_SAMPLE_CURL", None)
+    output = tmp_path / "serve.out"
+    with output.open("w") as sink:
+        host = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hookpoint.cli",
+                "serve",
+                "examples.app:hp",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.time() < deadline and host.poll() is None, output.read_text()
+            time.sleep(0.2)
+        banner = output.read_text()
+        command = _printed_curl(banner, f"http://127.0.0.1:{port}/webhooks/caldotcom")
+        assert command is not None, banner
+        status, body = _send_curl(command)
+        assert status == 200 and json.loads(body)["runs"] == 1, body
+        request_id = json.loads(body)["id"]
+
+        api = f"http://127.0.0.1:{port}/api"
+        deadline = time.time() + 30
+        while True:
+            runs = httpx.get(f"{api}/runs", params={"request_id": request_id}).json()["items"]
+            if runs and runs[0]["status"] == "succeeded":
+                break
+            assert time.time() < deadline, runs
+            time.sleep(0.2)
+        run = httpx.get(f"{api}/runs/{runs[0]['id']}").json()
+        logged = json.dumps(run["logs"])
+        assert "Body" in logged and "BOOKING_CANCELLED" in logged
+    finally:
+        os.killpg(host.pid, signal.SIGTERM)
+        host.wait(timeout=20)
+
+
+def test_sample_curls_stay_out_of_a_public_hosts_output(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The printed curl is a validly signed delivery: printed for loopback hosts (and on
+    request), never by default into the logs of a host that listens publicly."""
+    from examples.app import hp
+    from hookpoint._settings import Settings
+    from hookpoint.cli import _describe_endpoints
+
+    def banner(**settings: Any) -> str:
+        _describe_endpoints(hp, Settings(**settings))
+        return capsys.readouterr().out
+
+    for loopback in ("127.0.0.1", "::1", "localhost"):
+        assert "curl -sS" in banner(host=loopback)
+    public = banner(host="0.0.0.0")
+    assert "curl -sS" not in public and "X-Cal-Signature-256" not in public
+    assert "--sample-curl prints them" in public
+    assert "curl -sS" in banner(host="0.0.0.0", sample_curl=True)
+    quiet = banner(host="127.0.0.1", sample_curl=False)
+    assert "curl -sS" not in quiet and "--sample-curl" not in quiet

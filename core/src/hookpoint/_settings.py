@@ -5,6 +5,8 @@ Every field here is documented in ``docs/configuration.md``; a test keeps the tw
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -63,6 +65,11 @@ class Settings(BaseSettings):
     read_timeout: float = Field(
         default=30.0, gt=0, description="Seconds a sender may take to send the whole request."
     )
+    sample_curl: bool | None = Field(
+        default=None,
+        description="Print a signed sample curl per endpoint at start "
+        "(default: only when bound to loopback).",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")
     sqlite_synchronous: str = Field(
         default="FULL", description="SQLite synchronous pragma (FULL, NORMAL)."
@@ -79,6 +86,20 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_set(self) -> frozenset[str]:
         return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    def binds_loopback_only(self) -> bool:
+        """Whether the host listens on a loopback interface only (a development setup)."""
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:  # a host name: it may resolve to anything
+            return False
+
+    def prints_sample_curl(self) -> bool:
+        """The start-up banner's signed sample curls: a valid signed delivery, so only where
+        the logs stay on a developer's machine unless asked for (``sample_curl``)."""
+        return self.binds_loopback_only() if self.sample_curl is None else self.sample_curl
 
     def base_url(self) -> str:
         if self.public_url:

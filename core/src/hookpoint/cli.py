@@ -226,6 +226,7 @@ def _describe_endpoints(hp: Any, settings: Any) -> None:
     from ._secrets import mask_secret
 
     base = settings.base_url() + settings.webhook_prefix
+    show_curls = settings.prints_sample_curl()
     click.secho(
         f"Hookpoint app {hp.id!r}: {len(hp.endpoints)} endpoint(s), {len(hp.jobs)} job(s)",
         bold=True,
@@ -243,10 +244,16 @@ def _describe_endpoints(hp: Any, settings: Any) -> None:
                 f'      WARNING: endpoint {ep.id!r} accepts UNVERIFIED requests (verify="none")',
                 fg="yellow",
             )
-        curl = _sample_curl(hp, ep, base)
+        curl = _sample_curl(hp, ep, base) if show_curls else None
         if curl:
             click.echo("      try it:")
             click.echo(f"      {curl}")
+    signed = any(ep.provider and ep.secrets for ep in hp.endpoints.values())
+    if signed and not show_curls and settings.sample_curl is None:
+        click.echo(
+            "  (no sample curls: they carry valid signatures and this host is not bound to "
+            "loopback only; --sample-curl prints them)"
+        )
 
 
 def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
@@ -295,6 +302,11 @@ def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
 @click.option("--database-url", default=None, help="Store URL [sqlite:///./hookpoint.db].")
 @click.option("--no-worker", is_flag=True, default=None, help="Do not run jobs in this process.")
 @click.option("--public-url", default=None, help="Base URL senders use, for printed URLs.")
+@click.option(
+    "--sample-curl/--no-sample-curl",
+    default=None,
+    help="Print a signed sample curl per endpoint [only when bound to loopback].",
+)
 def serve(
     app: str,
     host: str | None,
@@ -303,6 +315,7 @@ def serve(
     database_url: str | None,
     no_worker: bool | None,
     public_url: str | None,
+    sample_curl: bool | None,
 ) -> None:
     """Serve APP (module:attr) under hypercorn; runs jobs too unless --no-worker."""
     from ._serve import configure_logging
@@ -314,6 +327,7 @@ def serve(
         database_url=database_url,
         no_worker=no_worker or None,
         public_url=public_url,
+        sample_curl=sample_curl,
     )
     configure_logging(settings.log_level)
     hp = load_app(app)
