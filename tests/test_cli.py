@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -11,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +48,29 @@ def as_json(*args: str, env: dict[str, str]) -> Any:
     return json.loads(cli(*args, "--json", env=env).stdout)
 
 
-def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def example_host(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[int, Path]]:
+    """``hookpoint serve examples.app:hp`` (what ./scripts/run-example runs) on a free port,
+    ready; yields the port and the file holding its output."""
     port = free_port()
-    db = f"sqlite:///{tmp_path / 'cli.db'}"
-    env = {**os.environ, "HOOKPOINT_DATABASE_URL": db, "HOOKPOINT_LOG_LEVEL": "WARNING"}
-    host = subprocess.Popen(
-        [sys.executable, "-m", "hookpoint.cli", "serve", "examples.app:hp", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    output = tmp_path / "serve.out"
+    with output.open("w") as sink:
+        host = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hookpoint.cli",
+                "serve",
+                "examples.app:hp",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.time() + 30
         while True:
@@ -66,8 +79,18 @@ def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
                     break
             except httpx.HTTPError:
                 pass
-            assert time.time() < deadline and host.poll() is None, "host did not start"
+            assert time.time() < deadline and host.poll() is None, output.read_text()
             time.sleep(0.2)
+        yield port, output
+    finally:
+        os.killpg(host.pid, signal.SIGTERM)
+        host.wait(timeout=20)
+
+
+def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": db, "HOOKPOINT_LOG_LEVEL": "WARNING"}
+    with example_host(tmp_path, env) as (port, _):
         url = f"http://127.0.0.1:{port}/webhooks/caldotcom"
 
         # a wrong secret is refused with exit code 1 and the host's 401
@@ -130,11 +153,6 @@ def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
         assert cal["provider"] == "caldotcom" and "dev-caldotcom-secret" not in json.dumps(cal)
         upgraded = as_json("db", "upgrade", env=env)
         assert upgraded == {"applied": []}
-    finally:
-        os.killpg(host.pid, signal.SIGTERM)
-        host.wait(timeout=20)
-        if host.stdout is not None:
-            host.stdout.close()
 
 
 def test_list_tables_show_whole_ids_on_a_narrow_terminal(tmp_path: Path) -> None:
@@ -255,41 +273,13 @@ def test_the_readme_first_command_prints_a_curl_that_makes_a_succeeded_run(
 ) -> None:
     """README: the example host prints a curl; pasting it gets 200 and a succeeded run that
     logged the body (what ./scripts/run-example serves, on a fresh SQLite file)."""
-    port = free_port()
     env = {
         **os.environ,
         "HOOKPOINT_DATABASE_URL": f"sqlite:///{tmp_path / 'readme.db'}",
         "HOOKPOINT_LOG_LEVEL": "WARNING",
     }
     env.pop("HOOKPOINT_SAMPLE_CURL", None)
-    output = tmp_path / "serve.out"
-    with output.open("w") as sink:
-        host = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hookpoint.cli",
-                "serve",
-                "examples.app:hp",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.time() < deadline and host.poll() is None, output.read_text()
-            time.sleep(0.2)
+    with example_host(tmp_path, env) as (port, output):
         banner = output.read_text()
         command = _printed_curl(banner, f"http://127.0.0.1:{port}/webhooks/caldotcom")
         assert command is not None, banner
@@ -308,9 +298,6 @@ def test_the_readme_first_command_prints_a_curl_that_makes_a_succeeded_run(
         run = httpx.get(f"{api}/runs/{runs[0]['id']}").json()
         logged = json.dumps(run["logs"])
         assert "Body" in logged and "BOOKING_CANCELLED" in logged
-    finally:
-        os.killpg(host.pid, signal.SIGTERM)
-        host.wait(timeout=20)
 
 
 def test_sample_curls_stay_out_of_a_public_hosts_output(
