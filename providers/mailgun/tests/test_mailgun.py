@@ -81,8 +81,20 @@ def test_vector_algorithm() -> None:
     assert hmac.digest(KEY.encode(), (TIMESTAMP + TOKEN).encode(), "sha256").hex() == SIGNATURE
 
 
-@pytest.mark.parametrize(("offset", "ok"), [(-901, False), (-899, True), (899, True), (901, False)])
+NINE_HOURS = 9 * 3600
+
+
+@pytest.mark.parametrize(
+    ("offset", "ok"),
+    [
+        (-NINE_HOURS - 1, False),
+        (-NINE_HOURS + 1, True),
+        (NINE_HOURS - 1, True),
+        (NINE_HOURS + 1, False),
+    ],
+)
 def test_tolerance_both_directions(host: PluginHost, offset: int, ok: bool) -> None:
+    """Nine hours by default: Mailgun retries one signature block for ~8 h."""
     assert verify(host, request(vector_body()), now=VECTOR_NOW + offset).ok is ok
 
 
@@ -112,9 +124,23 @@ def test_rotation(host: PluginHost) -> None:
 
 
 def test_parent_signature(host: PluginHost) -> None:
-    data = json.loads(vector_body("00" * 32))
-    data["parent-signature"] = {"timestamp": TIMESTAMP, "token": TOKEN, "signature": SIGNATURE}
-    assert verify(host, request(json.dumps(data).encode())).ok
+    """A subaccount's event: ``parent-signature`` sits in the signature object, the same HMAC
+    over the same timestamp and token made with the parent account's key."""
+    parent_key = "key-parent-account"
+    parent = hmac.digest(parent_key.encode(), (TIMESTAMP + TOKEN).encode(), "sha256").hex()
+    data = json.loads(vector_body())
+    data["signature"]["parent-signature"] = parent
+    body = json.dumps(data).encode()
+    assert verify(host, request(body), secrets=[parent_key]).ok  # the parent's key alone
+    assert verify(host, request(body), secrets=[KEY]).ok  # the subaccount's key too
+    parsed = parse_payload(json.loads(body))
+    assert parsed.signature is not None and parsed.signature.parent_signature == parent
+    data["signature"]["parent-signature"] = "00" * 32
+    forged = json.dumps(data).encode()
+    assert verify(host, request(forged), secrets=[parent_key]).reason == "signature mismatch"
+    # the parent signature covers the block's own timestamp: a stale block stays stale
+    late = verify(host, request(body), secrets=[parent_key], now=VECTOR_NOW + NINE_HOURS + 1)
+    assert late.reason == "timestamp too old"
 
 
 def test_form_bodies(host: PluginHost) -> None:
@@ -146,7 +172,9 @@ def test_multipart_route_body(host: PluginHost) -> None:
     assert verify(host, req, now=TEST_NOW).ok
     info = host.describe("mailgun", req, host.settings_for("mailgun", {}))
     assert info is not None and info.type == "inbound"
-    assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=TEST_NOW + 9999).ok
+    stale = TEST_NOW + NINE_HOURS + 1
+    assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=stale).ok
+    assert info.id == fields["token"]
 
 
 def test_sign_rewrites_the_signature_object(host: PluginHost) -> None:
@@ -169,7 +197,9 @@ def describe(host: PluginHost, req: WebhookRequest) -> Any:
 
 def test_describe_json(host: PluginHost) -> None:
     info = describe(host, request(DELIVERED))
-    assert (info.type, info.id) == ("delivered", "CPgfbmQMTCKtHW6uIWtuVe")
+    token = json.loads(DELIVERED)["signature"]["token"]
+    assert (info.type, info.id) == ("delivered", token)
+    assert info.fields["event_data_id"] == "CPgfbmQMTCKtHW6uIWtuVe"
     assert info.time == datetime.fromtimestamp(1699999998.312, UTC)
     assert info.fields["message_id"] == "20240502091245.1.ABCDEF@mg.example.com"
     assert info.fields["tags"] == ["invoice"]
@@ -180,7 +210,7 @@ def test_describe_json(host: PluginHost) -> None:
 def test_describe_form(host: PluginHost) -> None:
     info = describe(host, request(LEGACY_FORM, FORM))
     assert info.type == "delivered"
-    assert info.id == "delivered:<20240502091245.1.ABCDEF@mg.example.com>:alice@example.com"
+    assert info.id == dict(parse_qsl(LEGACY_FORM.decode()))["token"]
     assert info.time == datetime.fromtimestamp(TEST_NOW, UTC)
 
 
@@ -199,3 +229,19 @@ def test_models() -> None:
     assert event.signature is not None and event.signature.timestamp == "1700000000"
     with pytest.raises(ValueError, match="JSON object"):
         parse_payload([])
+
+
+def test_a_replayed_signature_block_is_a_duplicate_whatever_its_event_data(
+    host: PluginHost,
+) -> None:
+    """Mailgun signs timestamp + token, not the event: a captured block with forged event data
+    verifies, so the dedupe id is the signed token (the host then stores it as a duplicate and
+    starts no run). The event's own id stays filterable as ``event_data_id``."""
+    genuine = json.loads(DELIVERED)
+    forged = json.loads(DELIVERED)
+    forged["event-data"]["id"] = "FORGED-1"
+    forged["event-data"]["event"] = "complained"
+    forged_request = request(json.dumps(forged).encode())
+    assert verify(host, forged_request, now=TEST_NOW + 600).ok
+    assert describe(host, forged_request).id == describe(host, request(DELIVERED)).id
+    assert describe(host, forged_request).id == genuine["signature"]["token"]

@@ -49,7 +49,7 @@ PROVIDER = ProviderInfo(
     verification=(
         "signature in the body (JSON signature object or form fields): hex HMAC-SHA256 of "
         "timestamp + token keyed with the webhook signing key; timestamp within "
-        "settings.tolerance (900 s)"
+        "settings.tolerance (9 h; the signed token is the dedupe id)"
     ),
     handshake=None,
     event_types=EVENT_TYPES,

@@ -30,6 +30,8 @@ class MailgunSignature(PayloadModel):
     timestamp: str | None = None
     token: str | None = None
     signature: str | None = None
+    parent_signature: str | None = Field(default=None, alias="parent-signature")
+    """Only on a subaccount's events: the same HMAC made with the parent account's key."""
 
 
 class Message(PayloadModel):

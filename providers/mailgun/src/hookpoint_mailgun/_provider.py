@@ -2,13 +2,19 @@
 
 Mailgun signs no header and not the body: each request carries ``timestamp``, ``token`` (50
 random characters) and ``signature`` = hex HMAC-SHA256(HTTP webhook signing key, timestamp +
-token). JSON webhooks put them in a ``signature`` object (subaccount events also carry a
-``parent-signature`` made with the parent account's key); legacy webhooks and inbound routes send
-them as form fields (``application/x-www-form-urlencoded`` or ``multipart/form-data``).
+token). JSON webhooks put them in a ``signature`` object; for a subaccount's domain that object
+also carries ``parent-signature``, the same HMAC made with the parent account's key, so one key
+verifies every subaccount. Legacy webhooks and inbound routes send them as form fields
+(``application/x-www-form-urlencoded`` or ``multipart/form-data``).
 
-Because the event itself is not signed, the timestamp bound is what limits replays: ``tolerance``
-(default 900 s, both ways; Mailgun warns its deliveries can be delayed) and the dedupe id
-(``event-data.id``) inside the host's dedupe window.
+Because the event itself is not signed, a captured signature block could carry forged event data
+for as long as its timestamp is accepted. Mailgun's answer is to remember tokens
+(https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks), so the
+dedupe id is the **signed token**: a second request with a token the endpoint has seen inside
+its dedupe window is stored as a duplicate and starts no run, whatever its event data says.
+That also lets the tolerance be long enough for Mailgun's retries, which (as integrators report;
+Mailgun's docs do not say) resend the original signature block for up to ~8 hours: ``tolerance``
+defaults to 9 hours, both ways, and must stay below the endpoint's ``dedupe_window``.
 """
 
 from __future__ import annotations
@@ -58,9 +64,10 @@ EVENT_TYPES: tuple[str, ...] = (
 
 JSON_EVENT = EventSpec(
     type=("body:event-data.event",),
-    id=("body:event-data.id",),
+    id=("body:signature.token",),
     time=("body:event-data.timestamp",),
     fields={
+        "event_data_id": "body:event-data.id",
         "recipient": "body:event-data.recipient",
         "message_id": "body:event-data.message.headers.message-id",
         "severity": "body:event-data.severity",
@@ -70,12 +77,13 @@ JSON_EVENT = EventSpec(
 )
 FORM_EVENT = EventSpec(
     type=("form:event",),
+    id=("form:token",),
     time=("form:timestamp",),
     fields={"recipient": "form:recipient", "message_id": "form:Message-Id"},
 )
 
-_SIGNATURE_OBJECTS = ("signature", "parent-signature")
 _SIGNED_FIELDS = ("timestamp", "token", "signature")
+_PARENT_SIGNATURE = "parent-signature"
 _INBOUND_FIELDS = ("sender", "body-plain", "stripped-text", "message-headers")
 _MAX_MULTIPART = 5 * 1024 * 1024
 
@@ -83,7 +91,9 @@ _MAX_MULTIPART = 5 * 1024 * 1024
 class MailgunSettings(ProviderSettings):
     """Settings of a Mailgun endpoint; the HTTP webhook signing key goes in ``secrets=``."""
 
-    tolerance: float = tolerance_field(900, what="the signed timestamp")
+    tolerance: float = tolerance_field(9 * 3600, what="the signed timestamp")
+    """Long enough for Mailgun's ~8 h of retries of one signature block; replays inside it are
+    duplicates by their token (keep the endpoint's ``dedupe_window`` longer than this)."""
 
 
 def _multipart_fields(request: WebhookRequest) -> dict[str, str]:
@@ -117,15 +127,18 @@ def _form_fields(request: WebhookRequest) -> dict[str, str]:
 
 
 def _signatures(request: WebhookRequest) -> list[tuple[Any, Any, Any]]:
-    """Every ``(timestamp, token, signature)`` the request carries."""
+    """Every ``(timestamp, token, signature)`` the request carries: the signature, then a
+    subaccount event's ``parent-signature`` over the same timestamp and token."""
     body = json_object(request)
     if body is not None:
-        objects = [body.get(key) for key in _SIGNATURE_OBJECTS]
-        return [
-            tuple(o.get(f) for f in _SIGNED_FIELDS)  # type: ignore[misc]
-            for o in objects
-            if isinstance(o, dict)
-        ]
+        block = body.get("signature")
+        if not isinstance(block, dict):
+            return []
+        timestamp, token, signature = (block.get(f) for f in _SIGNED_FIELDS)
+        found = [(timestamp, token, signature)]
+        if _PARENT_SIGNATURE in block:
+            found.append((timestamp, token, block[_PARENT_SIGNATURE]))
+        return found
     fields = _form_fields(request)
     if not any(f in fields for f in _SIGNED_FIELDS):
         return []
@@ -214,16 +227,17 @@ def _with_body(request: WebhookRequest, body: bytes) -> WebhookRequest:
 
 
 def describe(request: WebhookRequest, settings: MailgunSettings) -> EventInfo:
-    """JSON: ``type`` = ``event-data.event``, ``id`` = ``event-data.id``, ``time`` =
-    ``event-data.timestamp``. Forms: ``type`` = the ``event`` field (``inbound`` for a route's
-    message), ``id`` = ``<type>:<Message-Id>:<recipient>`` (else the body hash)."""
+    """JSON: ``type`` = ``event-data.event``, ``id`` = the signed ``signature.token`` (so a
+    replayed signature block is a duplicate), ``time`` = ``event-data.timestamp``, and
+    ``event-data.id`` as the ``event_data_id`` field. Forms: ``type`` = the ``event`` field
+    (``inbound`` for a route's message), ``id`` = the ``token`` field."""
     if json_object(request) is not None:
         return JSON_EVENT.describe(request)
     fields = _form_fields(request)
     kind = fields.get("event") or ("inbound" if any(f in fields for f in _INBOUND_FIELDS) else None)
     message_id = fields.get("Message-Id") or fields.get("message-id")
     overrides: dict[str, Any] = {"type": kind}
-    if kind and message_id:
-        overrides["id"] = f"{kind}:{message_id}:{fields.get('recipient', '')}"
+    if request.content_type == "multipart/form-data" and fields.get("token"):
+        overrides["id"] = fields["token"]  # the EventSpec reads urlencoded forms only
     extra = {"recipient": fields.get("recipient"), "message_id": message_id}
     return FORM_EVENT.describe(request, extra=extra, **overrides)
