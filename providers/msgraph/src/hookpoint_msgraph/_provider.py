@@ -50,7 +50,11 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 """The three ``changeType`` values and the three ``lifecycleEvent`` values."""
 
-EVENT = EventSpec()
+EVENT = EventSpec(digest_id=False)
+"""No dedupe id: Graph sends no delivery id, and a body hash would merge distinct changes whose
+notifications are byte-identical (a drive's ``root`` ``updated`` carries nothing per change; so
+do repeated lifecycle events), dropping all but the first for the dedupe window. A retry of one
+notification may therefore run twice: runs are at least once anyway."""
 
 
 class MsGraphSettings(ProviderSettings):
