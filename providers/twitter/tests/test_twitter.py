@@ -106,7 +106,7 @@ def describe(host: PluginHost, body: bytes) -> Any:
 def test_describe_tweet(host: PluginHost) -> None:
     info = describe(host, TWEET_CREATE)
     assert info.type == "tweet_create_events"
-    assert info.id == "tweet_create_events:1785968040123456789"
+    assert info.id == "2244994945:tweet_create_events:1785968040123456789"
     assert info.time == datetime(2024, 5, 2, 9, 12, 45, tzinfo=UTC)
     assert info.fields["for_user_id"] == "2244994945"
 
@@ -114,8 +114,18 @@ def test_describe_tweet(host: PluginHost) -> None:
 def test_describe_direct_message(host: PluginHost) -> None:
     info = describe(host, DIRECT_MESSAGE)
     assert info.type == "direct_message_events"
-    assert info.id == "direct_message_events:1785970000000000001"
+    assert info.id.endswith(":direct_message_events:1785970000000000001")
     assert info.time == datetime.fromtimestamp(1714641165, UTC)
+
+
+def test_the_same_tweet_for_two_subscribed_accounts_is_two_events(host: PluginHost) -> None:
+    """A mentions B, both subscribed: X delivers the tweet once per account; the second is
+    not a duplicate of the first."""
+    data = json.loads(TWEET_CREATE)
+    for_b = json.dumps({**data, "for_user_id": "222"}).encode()
+    first, second = describe(host, TWEET_CREATE), describe(host, for_b)
+    assert first.id != second.id
+    assert second.id == "222:tweet_create_events:1785968040123456789"
 
 
 def test_describe_without_ids(host: PluginHost) -> None:

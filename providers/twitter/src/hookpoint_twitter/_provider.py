@@ -88,9 +88,12 @@ def _time(item: dict[str, Any]) -> datetime | None:
 
 
 def describe(request: WebhookRequest, settings: TwitterSettings) -> EventInfo:
-    """``type`` = the first activity key present (``tweet_create_events``…); ``id`` = that key
-    plus the ids of its objects (the body hash when they have none); ``time`` = the first
-    object's ``created_timestamp``/``created_at``; ``fields.activities`` lists every key."""
+    """``type`` = the first activity key present (``tweet_create_events``…); ``id`` = the
+    subscribed account (``for_user_id``), that key and the ids of its objects (the body hash
+    when they have none): one webhook receives every subscribed account's activity, and the same
+    tweet or DM arrives once per subscribed account it involves, so the account is part of the
+    id; ``time`` = the first object's ``created_timestamp``/``created_at``;
+    ``fields.activities`` lists every key."""
     body = json_object(request) or {}
     kinds = [key for key in ACTIVITY_KEYS if key in body]
     kind = kinds[0] if kinds else None
@@ -99,7 +102,7 @@ def describe(request: WebhookRequest, settings: TwitterSettings) -> EventInfo:
     ids = [i for i in (text(o.get("id_str")) or text(o.get("id")) for o in objects) if i]
     event_id = None
     if kind and ids:
-        joined = f"{kind}:{','.join(ids)}"
+        joined = f"{text(body.get('for_user_id')) or '-'}:{kind}:{','.join(ids)}"
         event_id = joined if len(joined) <= 200 else hashlib.sha256(joined.encode()).hexdigest()
     when = _time(objects[0]) if objects else None
     extra = {"activities": kinds, "count": len(objects)}
