@@ -7,11 +7,15 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 
 import hookpoint_intercom
+from hookpoint import Hookpoint
 from hookpoint._plugins import PluginHost
 from hookpoint._request import WebhookRequest
+from hookpoint._server import HookpointServer
+from hookpoint._settings import Settings
 from hookpoint.testing import TEST_NOW, load_plugins
 from hookpoint_intercom import IntercomNotification, parse_payload
 from hookpoint_intercom._samples import CONVERSATION_CREATED, PING
@@ -109,3 +113,25 @@ def test_model_tolerates_unknown_fields() -> None:
     assert event.model_extra == {"new_top": [1]}
     with pytest.raises(ValueError, match="JSON object"):
         parse_payload(None)
+
+
+async def test_the_url_check_head_through_a_host(tmp_path: Any) -> None:
+    """Saving the URL in Intercom's Developer Hub sends an unsigned HEAD: 200, kept as a
+    handshake, no run; any other unsigned request is still refused."""
+    hp = Hookpoint(id="intercom-head")
+    endpoint = hp.define_http_endpoint(
+        id="intercom", source="intercom.com", provider="intercom", secrets=["s3cret"]
+    )
+    hp.define_job(id="all", name="all", version="1", trigger=endpoint.on_request(), run=print)
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            head = await client.head("/webhooks/intercom")
+            assert head.status_code == 200
+            unsigned = await client.post("/webhooks/intercom", content=b"{}")
+            assert unsigned.status_code == 401
+            handshakes = await client.get("/api/requests", params={"status": "handshake"})
+            assert [r["method"] for r in handshakes.json()["items"]] == ["HEAD"]
+            runs = await client.get("/api/runs")
+            assert runs.json()["items"] == []

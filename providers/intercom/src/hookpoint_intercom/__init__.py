@@ -19,6 +19,7 @@ from ._provider import (
     EVENT_TYPES,
     SIGNATURE,
     IntercomSettings,
+    challenge,
 )
 from ._samples import SAMPLES
 
@@ -47,10 +48,12 @@ PROVIDER = ProviderInfo(
         "X-Hub-Signature: 'sha1=' + hex HMAC-SHA1 of the raw body keyed with the app's "
         "client_secret"
     ),
-    handshake=None,
+    handshake="HEAD when the endpoint URL is saved: answered with an empty 200",
     event_types=EVENT_TYPES,
     payload_model=_models.parse_payload,
 )
 
-PLUGIN: ProviderPlugin[IntercomSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
+PLUGIN: ProviderPlugin[IntercomSettings] = ProviderPlugin(
+    PROVIDER, scheme=SIGNATURE, events=EVENT, challenge=challenge
+)
 globals().update(PLUGIN.hookimpls())

@@ -4,22 +4,32 @@
 ``client_secret`` (Developer Hub → your app → Basic information). Nothing time-bound is signed;
 the notification ``id`` (``notif_…``) is the dedupe id. A ``ping`` topic arrives when the webhook
 is configured: it is signed and verified like any notification and needs only a 2xx.
+
+Before that, saving the endpoint URL in the Developer Hub sends an unsigned ``HEAD`` to it "to
+validate the URL" (https://developers.intercom.com/docs/webhooks/setting-up-webhooks): the
+challenge hook answers it with an empty 200, records it as a handshake and starts no run.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
-
-if TYPE_CHECKING:
-    pass
+from hookpoint import ChallengeResponse
+from hookpoint._request import WebhookRequest
+from hookpoint.providerkit import (
+    EventSpec,
+    HeaderSignature,
+    HmacScheme,
+    ProviderSettings,
+    echo_challenge,
+)
 
 __all__ = [
     "EVENT",
     "EVENT_TYPES",
     "SIGNATURE",
     "IntercomSettings",
+    "challenge",
 ]
 
 SIGNATURE = HeaderSignature("X-Hub-Signature", HmacScheme("sha1", prefix="sha1="))
@@ -93,3 +103,12 @@ EVENT = EventSpec(
 
 class IntercomSettings(ProviderSettings):
     """Intercom endpoints take no settings: the app's client secret goes in ``secrets=``."""
+
+
+def challenge(
+    request: WebhookRequest, settings: IntercomSettings, secrets: Sequence[str]
+) -> ChallengeResponse | None:
+    """Answer the ``HEAD`` Intercom sends when the endpoint URL is saved; ``None`` otherwise."""
+    if request.method != "HEAD":
+        return None
+    return echo_challenge("")

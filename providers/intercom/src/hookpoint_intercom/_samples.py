@@ -71,4 +71,13 @@ SAMPLES: tuple[Sample, ...] = (
         secret=SAMPLE_SECRET,
         event_type="ping",
     ),
+    Sample(
+        name="url_check",
+        description="The unsigned HEAD Intercom sends when the endpoint URL is saved",
+        method="HEAD",
+        secret=SAMPLE_SECRET,
+        challenge=True,
+        expect_status=200,
+        expect_body=b"",
+    ),
 )
