@@ -13,6 +13,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 import hookpoint_twilio
+from hookpoint import RespondWith, Response
 from hookpoint._app import Hookpoint
 from hookpoint._plugins import PluginHost
 from hookpoint._request import WebhookRequest
@@ -225,7 +226,25 @@ def test_describe(host: PluginHost) -> None:
         URL, urlencode({"CallSid": "CA1", "CallStatus": "completed"}).encode(), None
     )
     info = host.describe("twilio", no_token, settings)
-    assert info is not None and (info.type, info.id) == ("call.completed", "CA1:call.completed")
+    assert info is not None and info.type == "call.completed"
+    assert info.id == "sha256:" + hashlib.sha256(no_token.body).hexdigest()
+    # two <Gather> actions of one call, both in-progress, are two events (not duplicates)
+    gathers = [
+        host.describe(
+            "twilio",
+            delivery(
+                URL,
+                urlencode(
+                    {"CallSid": "CA1", "CallStatus": "in-progress", "Digits": digits}
+                ).encode(),
+                None,
+            ),
+            settings,
+        )
+        for digits in ("1", "2")
+    ]
+    assert gathers[0] is not None and gathers[1] is not None
+    assert gathers[0].id != gathers[1].id
     odd = host.describe("twilio", delivery(URL, JSON_BODY, None), settings)
     assert odd is not None and odd.type is None
     assert odd.id == "sha256:" + hashlib.sha256(JSON_BODY).hexdigest()
@@ -245,3 +264,48 @@ def test_models(host: PluginHost) -> None:
 def test_plugin_is_installed() -> None:
     record = PluginHost.load(env={}).provider_record("twilio")
     assert (record.distribution, record.module) == ("hookpoint-twilio", "hookpoint_twilio")
+
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(tmp_path: Path) -> None:
+    """README: Twilio reads the answer to "A call/message comes in" as TwiML, so the example
+    endpoint answers every verified request with an empty <Response> and still runs jobs."""
+    hp = Hookpoint(id="twilio-twiml")
+    twilio = hp.define_http_endpoint(
+        id="twilio",
+        source="twilio.com",
+        provider="twilio",
+        secrets=[TOKEN],
+        respond_with=RespondWith(
+            filter=None,
+            handler=lambda request, verify: Response(
+                EMPTY_TWIML, headers={"Content-Type": "text/xml"}
+            ),
+            skip_triggering_runs=False,
+        ),
+    )
+    hp.define_job(id="all", name="all", version="1", trigger=twilio.on_request(), run=print)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 't.db'}")
+    async with HookpointServer(hp, settings).running() as server:
+        url = "http://10.0.0.5:8000/webhooks/twilio"
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, PARAMS),
+        }
+        reply = await post(server, "203.0.113.7", "/webhooks/twilio", headers, FORM)
+        assert reply.status_code == 200 and reply.text == EMPTY_TWIML
+        assert reply.headers["content-type"].startswith("text/xml")
+        forged = {**headers, "X-Twilio-Signature": "AAAA"}
+        assert (
+            await post(server, "203.0.113.7", "/webhooks/twilio", forged, FORM)
+        ).status_code == 401
+        runs = (await post_get(server, "/api/runs")).json()["items"]
+        assert len(runs) == 1  # the verified request was stored and queued its run
+
+
+async def post_get(server: Any, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+        return await c.get(path)

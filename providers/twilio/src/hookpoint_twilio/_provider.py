@@ -200,15 +200,15 @@ def sign(
 
 def describe(request: WebhookRequest, settings: TwilioSettings) -> EventInfo:
     """``type`` = ``<resource>.<status>`` (``message.delivered``, ``call.completed``, …);
-    ``id`` = ``I-Twilio-Idempotency-Token``, else the resource sid + status."""
+    ``id`` = ``I-Twilio-Idempotency-Token``, else the body hash. (Not the sid and status: one
+    call sends several requests in the same status, e.g. each ``<Gather>`` action while
+    ``in-progress``, and they are distinct; a retry resends the same parameters.)"""
     params: dict[str, Any] = dict(form_params(request.body))
-    kind = fallback = None
+    kind = None
     for resource, field in _STATUS:
         status = text(params.get(field))
         if status:
             kind = f"{resource}.{status}"
-            sid = text(params.get(f"{resource.capitalize()}Sid"))
-            fallback = f"{sid}:{kind}" if sid else None
             break
     info = EVENT.describe(request, type=kind)
-    return info.model_copy(update={"id": info.id or fallback or body_digest(request.body)})
+    return info.model_copy(update={"id": info.id or body_digest(request.body)})
