@@ -146,13 +146,11 @@ class _PendingVerification:
 async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
     given = {name for name, _ in headers}
     extra = [h for h in _SECURITY if h[0] not in given]  # a reply may set its own (Dropbox)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [*headers, *extra, (b"content-length", str(len(body)).encode())],
-        }
-    )
+    if status in (204, 304):  # no content, and no Content-Length either (RFC 9110 §8.6)
+        body = b""
+    else:
+        extra.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": [*headers, *extra]})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -443,16 +441,24 @@ class IngestHandler:
         headers += [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in reply.headers.items()
         ]
-        if reply.status < 400:
-            await self._record_handshake(endpoint, request)
-        else:
+        if reply.status >= 400:
             await self._record_rejected(endpoint, request, reply.reason or "handshake rejected")
-        if not reply.skip_triggering_runs and reply.status < 400:
-            ver = await self._verify(endpoint, request)
-            if ver:
-                await self._ingest(endpoint, request, ver)
+            await _send(send, reply.status, reply.body, headers)
+            return "handshake_rejected"
+        if reply.skip_triggering_runs:
+            await self._record_handshake(endpoint, request)
+            await _send(send, reply.status, reply.body, headers)
+            return "handshake"
+        # A delivery the provider answers itself (a Slack slash command's empty 200, a Discord
+        # event's 204): verified, stored and run like any other, and answered this way only
+        # when it verifies.
+        ver = await self._verify(endpoint, request)
+        if not ver:
+            await self._record_rejected(endpoint, request, ver.reason)
+            raise _Reject(401, "unauthorized", ver.reason or "verification failed")
+        await self._ingest(endpoint, request, ver)
         await _send(send, reply.status, reply.body, headers)
-        return "handshake" if reply.status < 400 else "handshake_rejected"
+        return "accepted"
 
     def _verify_provider_or_none(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None and endpoint.settings is not None:

@@ -198,8 +198,11 @@ def test_webhook_events_ping_gets_204(host: PluginHost) -> None:
 
 def test_other_interactions_are_not_handshakes(host: PluginHost) -> None:
     assert challenge(host, sign(host, APPLICATION_COMMAND)) is None
-    assert challenge(host, sign(host, APPLICATION_AUTHORIZED)) is None
     assert challenge(host, request(b"not json")) is None
+    # a webhook event only gets its answer chosen (204, no body): it is verified and run
+    event = challenge(host, sign(host, APPLICATION_AUTHORIZED))
+    assert event is not None and (event.status, event.body) == (204, b"")
+    assert not event.skip_triggering_runs
 
 
 def test_defer_interactions(host: PluginHost) -> None:

@@ -13,7 +13,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hookpoint import Hookpoint
 from hookpoint._server import HookpointServer
 from hookpoint._settings import Settings
-from hookpoint_discord._samples import APPLICATION_COMMAND, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY
+from hookpoint_discord._samples import (
+    APPLICATION_AUTHORIZED,
+    APPLICATION_COMMAND,
+    TEST_PRIVATE_KEY,
+    TEST_PUBLIC_KEY,
+)
 
 PING = b'{"type":1,"id":"1","application_id":"2","token":"t","version":1}'
 # The spec's "discord-ping" vector (RFC 8032 §7.1 TEST 1 key, signed at 1700000000).
@@ -111,3 +116,21 @@ async def test_the_published_ping_vector_by_default(http: httpx.AsyncClient) -> 
     forged = {**VECTOR_HEADERS, "X-Signature-Ed25519": "00" * 64}
     reply = await http.post("/webhooks/discord-default", content=PING, headers=forged)
     assert reply.status_code == 401
+
+
+async def test_webhook_events_get_204_without_a_body_and_still_run(
+    http: httpx.AsyncClient,
+) -> None:
+    """Discord: "respond with a 204 status code with no body within 3 seconds"; the event is
+    still verified, stored (once) and offered to the jobs."""
+    body = APPLICATION_AUTHORIZED
+    reply = await http.post("/webhooks/discord", content=body, headers=signed_headers(body))
+    assert reply.status_code == 204 and reply.content == b""
+    assert "content-length" not in reply.headers
+    stored = (await http.get("/api/requests")).json()["items"]
+    assert [(r["status"], r["event_type"]) for r in stored] == [
+        ("accepted", "APPLICATION_AUTHORIZED")
+    ]
+    forged = {**signed_headers(body), "X-Signature-Ed25519": "00" * 64}
+    refused = await http.post("/webhooks/discord", content=body, headers=forged)
+    assert refused.status_code == 401

@@ -4,15 +4,21 @@ url_verification handshake, event description of the three body shapes, and mode
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pytest
 from slack_sdk.signature import Clock, SignatureVerifier
 
 import hookpoint_slack
+from hookpoint import Hookpoint
 from hookpoint._plugins import PluginHost
 from hookpoint._request import WebhookRequest
+from hookpoint._server import HookpointServer
+from hookpoint._settings import Settings
 from hookpoint.testing import get_sample, load_plugins, sign_sample
 from hookpoint_slack import EventCallback, InteractionPayload, UrlVerification, parse_payload
 
@@ -173,9 +179,11 @@ def test_forged_or_stale_url_verification_is_refused(
 def test_ssl_check_and_non_handshakes(host: PluginHost) -> None:
     reply = handshake(host, delivery(b"ssl_check=1&token=x", None))
     assert reply is not None and (reply.status, reply.body) == (200, b"")
+    assert reply.skip_triggering_runs
     assert handshake(host, delivery(b"ssl_check=0&token=x", None)) is None
     assert handshake(host, delivery(b'{"type":"url_verification","challenge":7}', None)) is None
-    assert handshake(host, delivery()) is None
+    event = b'{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention"}}'
+    assert handshake(host, delivery(event)) is None
 
 
 # -- events and models -----------------------------------------------------------------------
@@ -235,3 +243,43 @@ def test_models(host: PluginHost) -> None:
 def test_plugin_is_installed() -> None:
     record = PluginHost.load(env={}).provider_record("slack")
     assert (record.distribution, record.module) == ("hookpoint-slack", "hookpoint_slack")
+
+
+@pytest.mark.parametrize("body", [BODY, b"payload=" + quote(b'{"type":"block_actions"}').encode()])
+def test_commands_and_interactions_are_acknowledged_with_an_empty_200(
+    host: PluginHost, body: bytes
+) -> None:
+    """Slack shows a response body to the user (or reads it as a response_action): the plain
+    acknowledgement is an empty 200, and the request still runs (the host verifies it)."""
+    reply = handshake(host, delivery(body))
+    assert reply is not None and (reply.status, reply.body) == (200, b"")
+    assert not reply.skip_triggering_runs
+
+
+async def test_a_slash_command_through_the_host(tmp_path: Any) -> None:
+    hp = Hookpoint(id="slack-ack")
+    slack = hp.define_http_endpoint(
+        id="slack", source="slack.com", provider="slack", secrets=[SECRET]
+    )
+    hp.define_job(id="all", name="all", version="1", trigger=slack.on_request(), run=print)
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            now = int(time.time())
+            signed = sign(host_plugins(), BODY, now)
+            headers = {**signed.headers, "Content-Type": "application/x-www-form-urlencoded"}
+            reply = await client.post("/webhooks/slack", content=BODY, headers=headers)
+            assert reply.status_code == 200 and reply.content == b""
+            forged = {k: v for k, v in headers.items() if k.lower() != "x-slack-signature"}
+            forged["X-Slack-Signature"] = "v0=" + "0" * 64
+            refused = await client.post("/webhooks/slack", content=BODY, headers=forged)
+            assert refused.status_code == 401
+            stored = (await client.get("/api/requests")).json()["items"]
+            assert sorted(r["status"] for r in stored) == ["accepted", "rejected"]
+            runs = (await client.get("/api/runs")).json()["items"]
+            assert len(runs) == 1
+
+
+def host_plugins() -> PluginHost:
+    return load_plugins(hookpoint_slack, entrypoints=False)

@@ -100,6 +100,9 @@ class DiscordSettings(ProviderSettings):
     still starts): see the module documentation."""
 
 
+_EVENT_ACK = ChallengeResponse(status=204, skip_triggering_runs=False)
+
+
 def _is_webhook_event(body: dict[str, Any]) -> bool:
     return isinstance(body.get("event"), dict) or body.get("type") == 0
 
@@ -109,7 +112,8 @@ def challenge(
 ) -> ChallengeResponse | None:
     """Answer a verified PING (``{"type":1}`` or ``204``) and, with ``defer_interactions``, a
     verified command/component/modal with a deferred response; refuse a badly signed PING with
-    ``401``; ``None`` for everything else (it goes on to verification)."""
+    ``401``; answer webhook events with ``204`` and no body (the host verifies them and starts
+    their runs); ``None`` for everything else (it goes on to verification)."""
     body = json_object(request)
     if body is None:
         return None
@@ -124,6 +128,11 @@ def challenge(
         and not isinstance(kind, bool)
     ):
         deferred = _DEFERRED.get(kind)
+    if events and not ping:
+        # Discord asks for "a 204 status code with no body within 3 seconds" for every webhook
+        # event (discord-api-docs, webhook events); the host verifies, stores and runs it, and
+        # sends this only when it verifies (401 otherwise).
+        return _EVENT_ACK
     if not ping and deferred is None:
         return None
     verdict = SIGNATURE.verify(

@@ -10,6 +10,9 @@ Handshake: Slack signs its ``url_verification`` POST like any request, so it is 
 (against the request's arrival time) and answered with the challenge as ``text/plain`` only when
 the signature holds; otherwise the answer is 401, as for any forged delivery. ``ssl_check=1``
 form posts (Slack checking the certificate of a slash command URL) get an empty 200.
+
+Slash commands and interactivity payloads are acknowledged with an empty 200 (Slack would show
+a JSON body to the user as a message): they are still verified, stored and run.
 """
 
 from __future__ import annotations
@@ -111,6 +114,13 @@ SLASH_COMMAND = EventSpec(
 )
 
 
+_PLAIN_ACK = ChallengeResponse(status=200, body=b"", skip_triggering_runs=False)
+"""Slash commands and interactivity: Slack reads a response body as a message (or a
+``response_action``), so the plain acknowledgement is an empty 200. The host verifies, stores
+and runs the request and sends this only when it verifies. An endpoint's ``respond_with``,
+tried first, can answer with a message instead."""
+
+
 class SlackSettings(ProviderSettings):
     """Settings of a Slack endpoint (the app's Signing Secret goes in ``secrets=``)."""
 
@@ -122,8 +132,12 @@ def challenge(
 ) -> ChallengeResponse | None:
     data = json_object(request)
     if data is None:
-        pairs = dict(form_params(request.body)) if b"ssl_check=" in request.body else {}
-        return ChallengeResponse(body=b"") if pairs.get("ssl_check") == "1" else None
+        pairs = dict(form_params(request.body))
+        if pairs.get("ssl_check") == "1":
+            return ChallengeResponse(body=b"")
+        if "command" in pairs or "payload" in pairs:
+            return _PLAIN_ACK
+        return None
     if data.get("type") != "url_verification" or not isinstance(data.get("challenge"), str):
         return None
     value: str = data["challenge"]
