@@ -98,13 +98,27 @@ def test_describe_uses_the_github_headers(host: PluginHost) -> None:
     info = host.describe("github", signed, host.settings_for("github", {}))
     assert info is not None
     assert info.type == "pull_request"
-    assert info.id == "a77e5c10-0876-11ef-93c4-0e6e9b2a1f20"
+    assert info.id == "292430182:a77e5c10-0876-11ef-93c4-0e6e9b2a1f20"  # hook id : delivery
     assert info.time is None
     assert info.fields["action"] == "opened"
     assert info.fields["repository"] == "octocat/Hello-World"
     assert info.fields["sender"] == "octocat"
     assert info.fields["hook_id"] == "292430182"
     assert info.fields["installation_id"] == 2311213
+
+
+def test_one_event_sent_to_two_webhooks_is_two_deliveries(host: PluginHost) -> None:
+    """GitHub sends the same X-GitHub-Delivery GUID to every hook/App the event concerns (with
+    different payloads): the hook id keeps them apart, so neither is taken for a duplicate."""
+    settings = host.settings_for("github", {})
+    signed = sign_sample(host, "github", "pull_request.opened")
+    other = signed.with_context(headers={**dict(signed.headers.items()), "X-GitHub-Hook-ID": "999"})
+    first, second = (
+        host.describe("github", signed, settings),
+        host.describe("github", other, settings),
+    )
+    assert first is not None and second is not None and first.id != second.id
+    assert second.id == "999:a77e5c10-0876-11ef-93c4-0e6e9b2a1f20"
 
 
 def test_describe_without_delivery_header_hashes_the_body(host: PluginHost) -> None:

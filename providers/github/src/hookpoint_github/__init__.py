@@ -16,11 +16,11 @@ from . import _models
 from ._models import *  # noqa: F403 - the models are part of the public API
 from ._provider import (
     DELIVERY_HEADER,
-    EVENT,
     EVENT_HEADER,
     EVENT_TYPES,
     SIGNATURE,
     GitHubSettings,
+    describe,
     sign,
 )
 from ._samples import SAMPLES
@@ -54,5 +54,5 @@ PROVIDER = ProviderInfo(
     payload_model=_models.parse_payload,
 )
 
-PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT, sign=sign)
+PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, describe=describe, sign=sign)
 globals().update(PLUGIN.hookimpls())

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
 
 if TYPE_CHECKING:
+    from hookpoint import EventInfo
     from hookpoint._request import WebhookRequest
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "LEGACY_SIGNATURE",
     "SIGNATURE",
     "GitHubSettings",
+    "describe",
     "sign",
 ]
 
@@ -132,3 +134,15 @@ def sign(
 ) -> WebhookRequest:
     """Both headers GitHub sends: the legacy SHA-1 one too, though it is never verified."""
     return SIGNATURE.sign(LEGACY_SIGNATURE.sign(request, secret), secret)
+
+
+def describe(request: WebhookRequest, settings: GitHubSettings) -> EventInfo:
+    """``type`` = ``X-GitHub-Event``; ``id`` = ``X-GitHub-Hook-ID:X-GitHub-Delivery``: the
+    delivery GUID identifies the *event*, and GitHub sends the same GUID to every webhook and
+    App it concerns, with different payloads (a repository hook and an App on one endpoint, two
+    Apps); the hook id tells them apart and, like the GUID, stays the same on a redelivery."""
+    info = EVENT.describe(request)
+    hook = info.fields.get("hook_id")
+    if hook and info.id and not info.id.startswith("sha256:"):
+        return info.model_copy(update={"id": f"{hook}:{info.id}"})
+    return info
