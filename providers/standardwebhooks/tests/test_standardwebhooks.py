@@ -174,6 +174,25 @@ def test_v1a_and_v1_side_by_side(host: PluginHost) -> None:
 # -- events and models -----------------------------------------------------------------------
 
 
+def test_dedupe_id_and_time_come_from_the_verified_headers(host: PluginHost) -> None:
+    """A svix-signed request (verified with the svix-* set) cannot bring unsigned webhook-id /
+    webhook-timestamp headers as its dedupe id and time: a replay under fresh ids would run
+    again inside the tolerance."""
+    signed = delivery(prefix="svix", signature=delivery().headers["webhook-signature"])
+    assert verify(host, signed).ok
+    forged = signed.with_context(
+        headers={
+            **dict(signed.headers.items()),
+            "webhook-id": "msg_forged",
+            "webhook-timestamp": "0",
+        }
+    )
+    assert verify(host, forged).ok  # the svix set still verifies
+    info = host.describe("standardwebhooks", forged, host.settings_for("standardwebhooks", {}))
+    assert info is not None and info.id == MSG_ID
+    assert info.time is not None and info.time.timestamp() == TS
+
+
 def test_describe(host: PluginHost) -> None:
     signed = sign_sample(host, "standardwebhooks", "clerk.user.created")
     info = host.describe("standardwebhooks", signed, host.settings_for("standardwebhooks", {}))

@@ -98,7 +98,8 @@ _BY_KIND: dict[str, str] = {
 
 EVENT = EventSpec(
     type=(f"header:{EVENT_HEADER}",),
-    id=("header:Idempotency-Key", "header:webhook-id", "header:X-Gitlab-Event-UUID"),
+    # webhook-id first: with a signing token it is signed (GitLab sets it to Idempotency-Key)
+    id=("header:webhook-id", "header:Idempotency-Key", "header:X-Gitlab-Event-UUID"),
     fields={
         "object_kind": "body:object_kind",
         "action": "body:object_attributes.action",

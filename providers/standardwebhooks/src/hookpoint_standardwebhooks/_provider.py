@@ -37,11 +37,13 @@ SCHEME = StandardWebhooksScheme(tolerance=DEFAULT_TOLERANCE)
 SVIX = StandardWebhooksScheme(sign_prefix="svix", tolerance=DEFAULT_TOLERANCE)
 
 # type: the body's ``type`` (the spec's payload structure, Svix, Clerk, Resend); id: the message
-# id header (stable across retries); time: the signed timestamp header.
+# id header (stable across retries); time: the signed timestamp header. Both are read from the
+# header set verification uses (``svix-*`` first, as SCHEME.headers_of): a request signed with
+# svix-* headers cannot bring an unsigned webhook-id/-timestamp as its dedupe id or time.
 EVENT = EventSpec(
     type=("body:type",),
-    id=("header:webhook-id", "header:svix-id"),
-    time=("header:webhook-timestamp", "header:svix-timestamp"),
+    id=tuple(f"header:{prefix}-id" for prefix in SCHEME.header_prefixes),
+    time=tuple(f"header:{prefix}-timestamp" for prefix in SCHEME.header_prefixes),
     fields={"object": "body:object", "instance_id": "body:instance_id", "data_id": "body:data.id"},
 )
 
