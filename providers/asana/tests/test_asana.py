@@ -127,7 +127,9 @@ def test_describe(plugins: PluginHost) -> None:
     mixed = describe(plugins, TASK_CHANGED)
     assert mixed.type is None
     assert mixed.fields["event_types"] == ["task.changed", "story.added"]
-    assert describe(plugins, HEARTBEAT).type == "heartbeat"
+    heartbeat = describe(plugins, HEARTBEAT)
+    # every heartbeat is {"events":[]}: a body-hash id would make all but one a duplicate
+    assert heartbeat.type == "heartbeat" and heartbeat.id is None
     assert describe(plugins, b'{"events":"x"}').type is None
 
 
@@ -192,3 +194,30 @@ async def test_host_capture_handshake(client: tuple[httpx.AsyncClient, list[str]
     reply = await http.post("/webhooks/asana-setup", headers={"X-Hook-Secret": "fresh"})
     assert reply.status_code == 200 and reply.headers["X-Hook-Secret"] == "fresh"
     assert saved == ["fresh"]
+
+
+def test_the_readme_filter_catches_a_kind_inside_a_mixed_batch() -> None:
+    """README: a task change arrives with its story; `type` is then None, the event_types
+    filter still matches (and a plain type filter would not)."""
+    hp = Hookpoint(id="asana-batch")
+    asana = hp.define_http_endpoint(id="asana", source="asana.com", provider="asana", secrets=["s"])
+    readme = hp.define_job(
+        id="readme",
+        trigger=asana.on_request(
+            filter={"event": {"event_types": [{"$includes": "task.changed"}]}}
+        ),
+        run=print,
+    )
+    by_type = hp.define_job(
+        id="by-type",
+        trigger=asana.on_request(filter={"event": {"type": ["task.changed"]}}),
+        run=print,
+    )
+    story = {"action": "added", "resource": {"gid": "2", "resource_type": "story"}}
+    batch = json.loads(TASK_CHANGED)
+    batch["events"].append(story)
+    req = request(json.dumps(batch).encode())
+    info = describe(hp.plugins, req.body)
+    assert info.type is None and info.fields["event_types"] == ["task.changed", "story.added"]
+    matched = hp.matching_jobs(asana, req.with_context(event=info))
+    assert readme in matched and by_type not in matched

@@ -192,3 +192,30 @@ def test_model_fields(host: PluginHost) -> None:
 def test_plugin_is_installed() -> None:
     record = PluginHost.load(env={}).provider_record("zoom")
     assert (record.distribution, record.module) == ("hookpoint-zoom", "hookpoint_zoom")
+
+
+def test_participants_joining_at_once_are_two_events(host: PluginHost) -> None:
+    """Every participant event of a meeting names the meeting; two people joining in the same
+    millisecond must not be taken for one delivery repeated."""
+
+    def joined(name: str, uuid: str) -> bytes:
+        return json.dumps(
+            {
+                "event": "meeting.participant_joined",
+                "event_ts": 1714641165123,
+                "payload": {
+                    "account_id": "acc",
+                    "object": {
+                        "uuid": "meeting-uuid==",
+                        "id": "85746065432",
+                        "participant": {"participant_uuid": uuid, "user_name": name},
+                    },
+                },
+            }
+        ).encode()
+
+    settings = host.settings_for("zoom", {})
+    alice = host.describe("zoom", delivery(joined("alice", "p-1"), None), settings)
+    bob = host.describe("zoom", delivery(joined("bob", "p-2"), None), settings)
+    assert alice is not None and bob is not None and alice.id != bob.id
+    assert alice.id == "meeting.participant_joined:1714641165123:meeting-uuid==:p-1"

@@ -138,7 +138,8 @@ def _event_type(event: Any) -> str | None:
 def describe(request: WebhookRequest, settings: AsanaSettings) -> EventInfo:
     """``type`` = ``<resource_type>.<action>`` when every event in the delivery shares it
     (``heartbeat`` for an empty one, None for a mixed batch); ``fields.event_types`` lists them
-    all; ``id`` = the body hash (Asana has no event ids; a retry resends the same bytes);
+    all; ``id`` = the body hash (Asana has no event ids; a retry resends the same bytes), none
+    for a heartbeat (every heartbeat has the same body, and each one is news);
     ``time`` = the first event's ``created_at``."""
     body = json_object(request) or {}
     events = body.get("events")
@@ -155,6 +156,7 @@ def describe(request: WebhookRequest, settings: AsanaSettings) -> EventInfo:
         "count": len(events or []),
         "resource_gids": [g for g in gids if g][:100],
     }
-    return EVENT.describe(
+    info = EVENT.describe(
         request, type=kind, extra=extra, time=to_datetime(EVENT.first(request, EVENT.time, body))
     )
+    return info.model_copy(update={"id": None}) if kind == "heartbeat" else info

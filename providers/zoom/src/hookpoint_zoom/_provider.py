@@ -130,9 +130,23 @@ def challenge(
     )
 
 
+_PARTICIPANT_KEYS = ("participant_uuid", "user_id", "id", "email", "user_name")
+
+
 def describe(request: WebhookRequest, settings: ZoomSettings) -> EventInfo:
+    """``id`` = ``event:event_ts:<object uuid or id>`` plus, for participant events, the
+    participant (``participant_uuid``, else ``user_id``/``id``/``email``/``user_name``): every
+    participant event of one meeting names the same object, and two people joining in the same
+    millisecond (a breakout room opening) are two events. Else a hash of the body."""
     data = json_object(request)
     subject = text(lookup(data, "payload.object.uuid")) or text(lookup(data, "payload.object.id"))
-    parts = (text(lookup(data, "event")), text(lookup(data, "event_ts")), subject)
+    parts = [text(lookup(data, "event")), text(lookup(data, "event_ts")), subject]
+    participant = lookup(data, "payload.object.participant")
+    if isinstance(participant, dict):
+        who = next(
+            (text(participant.get(k)) for k in _PARTICIPANT_KEYS if participant.get(k)), None
+        )
+        if who:
+            parts.append(who)
     event_id = ":".join(p for p in parts if p) if all(parts) else None
     return EVENT.describe(request, id=event_id)  # None: a hash of the body
