@@ -410,3 +410,58 @@ async def test_secrets_and_signatures_appear_in_no_log_line_and_no_api_answer(
     ]
     assert not leaks, "\n".join(leaks[:20])
     assert len(sent) >= 8 and len(answers) > 20
+
+
+# -- bodies built to be expensive before verification ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("provider", "handshake"),
+    [
+        ("zoom", {"event": "endpoint.url_validation", "payload": {"plainToken": "x"}}),
+        ("slack", {"type": "url_verification", "challenge": "x"}),
+        ("discord", {"type": 1}),
+    ],
+)
+def test_challenge_hooks_do_not_parse_large_unverified_bodies(
+    provider: str, handshake: dict[str, Any]
+) -> None:
+    """A challenge hook runs before verification, on whatever anyone posts: a body past
+    HANDSHAKE_MAX_BODY is left to verification (which is cheap) instead of being parsed."""
+    from hookpoint import Hookpoint, WebhookRequest
+    from hookpoint.providerkit import HANDSHAKE_MAX_BODY
+
+    plugins = Hookpoint(id="big").plugins
+    settings = plugins.settings_for(provider, {})
+    small = json.dumps(handshake).encode()
+    padded = json.dumps({**handshake, "pad": " " * HANDSHAKE_MAX_BODY}).encode()
+    for body, answered in ((small, True), (padded, False)):
+        request = WebhookRequest(
+            url=f"http://h/webhooks/{provider}",
+            headers={"content-type": "application/json"},
+            body=body,
+        )
+        reply = plugins.challenge(provider, request, settings, ("secret",))
+        assert (reply is not None) is answered, (provider, len(body), reply)
+
+
+@pytest.mark.parametrize("provider", ["slack", "twilio", "mailgun", "msgraph", "zoom", "discord"])
+async def test_a_parse_bomb_is_refused_without_being_parsed(provider: str) -> None:
+    """10 MiB of ``[],[],…`` or ``a&a&…`` took seconds of event-loop time per request when a
+    plugin parsed it before verification; now the parsers refuse it from a byte count."""
+    from hookpoint import Hookpoint, WebhookRequest
+
+    plugins = Hookpoint(id="bomb").plugins
+    settings = plugins.settings_for(provider, {})
+    bombs = {
+        "application/json": b'{"value":[' + b"[]," * 3_000_000 + b"[]]}",
+        "application/x-www-form-urlencoded": b"&".join([b"a"] * 4_000_000),
+    }
+    for content_type, body in bombs.items():
+        request = WebhookRequest(
+            url=f"http://h/webhooks/{provider}", headers={"content-type": content_type}, body=body
+        )
+        plugins.challenge(provider, request, settings, ("secret",))
+        assert not plugins.verify(provider, request, settings, ("secret",), 0.0)
+        with pytest.raises(ValueError):
+            request.json() if content_type == "application/json" else request.form()

@@ -309,12 +309,39 @@ def test_json_errors_are_value_errors(body: bytes, match: str) -> None:
 def test_deep_json_raises_value_error_never_recursion_error(depth: int) -> None:
     body = b"[" * depth + b"]" * depth
     req = _req(body, "application/json")
-    with pytest.raises(ValueError, match="nests deeper"):
+    with pytest.raises(ValueError, match=r"nests deeper|arrays and objects"):
         req.json()
     view = req.filter_view()
     assert "body" not in view and view["method"] == "POST"
     with pytest.raises(ValueError):
         req.event_model()
+
+
+def test_a_body_of_too_many_containers_is_refused_before_it_is_parsed() -> None:
+    """A 10 MiB body of ``[],[],…`` took seconds of event-loop time and ~100 MB to parse, for
+    any sender, before its signature was known: it is refused from a byte count."""
+    from hookpoint._request import MAX_JSON_CONTAINERS
+
+    flood = b'{"value":[' + b"[]," * 3_000_000 + b"[]]}"
+    req = _req(flood, "application/json")
+    with pytest.raises(ValueError, match="more than 100000 arrays and objects"):
+        req.json()
+    assert "body" not in req.filter_view()
+    at_limit = b"[" + b"[]," * (MAX_JSON_CONTAINERS - 2) + b"[]]"
+    assert len(_req(at_limit, "application/json").json()) == MAX_JSON_CONTAINERS - 1
+
+
+def test_a_form_of_too_many_fields_is_refused() -> None:
+    from hookpoint._request import MAX_FORM_FIELDS
+    from hookpoint.providerkit import form_params
+
+    flood = b"&".join([b"a"] * (MAX_FORM_FIELDS + 1))
+    req = _req(flood, "application/x-www-form-urlencoded")
+    with pytest.raises(ValueError, match="more than 10000 form fields"):
+        req.form()
+    assert form_params(flood) == []
+    ok = b"&".join([b"a=1"] * MAX_FORM_FIELDS)
+    assert len(_req(ok, "application/x-www-form-urlencoded").form().getlist("a")) == MAX_FORM_FIELDS
 
 
 def test_json_at_the_depth_limit_and_brackets_in_strings() -> None:

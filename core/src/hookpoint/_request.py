@@ -50,6 +50,13 @@ __all__ = [
 
 #: Deepest JSON nesting :meth:`WebhookRequest.json` accepts (deeper bodies raise ``ValueError``).
 MAX_JSON_DEPTH: Final = 200
+#: Most arrays and objects a JSON body may hold (``[`` and ``{`` bytes, counted before parsing,
+#: so brackets inside strings count too). Parsing is the first thing done to a body, before its
+#: signature is known to be good: without a bound, one 10 MiB body of ``[],[],…`` kept the event
+#: loop busy for seconds and took ~100 MB of memory. Real deliveries stay far below it.
+MAX_JSON_CONTAINERS: Final = 100_000
+#: Most fields a form body or query string is parsed into (more raise ``ValueError``).
+MAX_FORM_FIELDS: Final = 10_000
 
 _T = TypeVar("_T")
 
@@ -339,7 +346,12 @@ class _MultiDict(Mapping[str, str]):
         if data is None:
             items = ()
         elif isinstance(data, str):
-            items = tuple(parse_qsl(data, keep_blank_values=True))
+            try:
+                items = tuple(
+                    parse_qsl(data, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+                )
+            except ValueError:
+                raise ValueError(f"more than {MAX_FORM_FIELDS} form fields") from None
         elif isinstance(data, _MultiDict):
             items = data._items
         elif isinstance(data, Mapping):
@@ -697,6 +709,10 @@ class WebhookRequest:
 
     def _load_json(self) -> Any:
         body = self.body
+        if body.count(b"[") + body.count(b"{") > MAX_JSON_CONTAINERS:
+            raise ValueError(
+                f"invalid JSON body: more than {MAX_JSON_CONTAINERS} arrays and objects"
+            )
         value = _fast_json(body)
         if value is not _ABSENT:
             self._check_depth(value)
@@ -770,7 +786,8 @@ class WebhookRequest:
         A request without a Content-Type is parsed as a form too. Awaitable:
         ``await request.form()``.
 
-        :raises ValueError: when the Content-Type is something else (multipart is not parsed).
+        :raises ValueError: when the Content-Type is something else (multipart is not parsed),
+            or the body has more than ``MAX_FORM_FIELDS`` (10,000) fields.
         """
         form: FormData | None = self._cache.get("form")
         if form is None:

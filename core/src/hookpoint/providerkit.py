@@ -52,12 +52,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import signing
 from ._models import ChallengeResponse, EventInfo, ProviderInfo, Verification
+from ._request import MAX_FORM_FIELDS
 from .hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from ._request import WebhookRequest
 
 __all__ = [
+    "HANDSHAKE_MAX_BODY",
     "HOOK_NAMES",
     "REASON_BAD_KEY",
     "EventSpec",
@@ -79,6 +81,7 @@ __all__ = [
     "ed25519_sign",
     "ed25519_verify",
     "form_params",
+    "handshake_json",
     "header",
     "json_challenge",
     "json_object",
@@ -288,9 +291,15 @@ def query_params(url: str) -> list[tuple[str, str]]:
 
 
 def form_params(body: bytes) -> list[tuple[str, str]]:
-    """An ``application/x-www-form-urlencoded`` body as ordered pairs (never raises)."""
+    """An ``application/x-www-form-urlencoded`` body as ordered pairs (never raises; a body of
+    more than ``MAX_FORM_FIELDS`` fields gives none)."""
     try:
-        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        return parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=MAX_FORM_FIELDS,
+        )
     except (UnicodeDecodeError, ValueError):
         return []
 
@@ -783,6 +792,19 @@ def json_challenge(data: Mapping[str, Any], *, status: int = 200) -> ChallengeRe
 def compact_json(data: Any) -> bytes:
     """``data`` as compact UTF-8 JSON, as most senders put it on the wire."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+HANDSHAKE_MAX_BODY = 64 * 1024
+"""Largest body :func:`handshake_json` parses: handshakes are tiny, and a challenge hook runs
+before verification, so it must not parse whatever an unauthenticated sender posts."""
+
+
+def handshake_json(request: WebhookRequest) -> dict[str, Any] | None:
+    """The body as a JSON object for a challenge hook: :func:`json_object`, but ``None`` for
+    bodies over :data:`HANDSHAKE_MAX_BODY` (they are left to verification, which is cheap)."""
+    if len(request.body) > HANDSHAKE_MAX_BODY:
+        return None
+    return json_object(request)
 
 
 def json_object(source: WebhookRequest | bytes) -> dict[str, Any] | None:

@@ -32,6 +32,7 @@ from hookpoint.providerkit import (
     ProviderSettings,
     TimestampedKeySignature,
     compact_json,
+    handshake_json,
     json_challenge,
     json_object,
     optional_tolerance_field,
@@ -114,7 +115,7 @@ def challenge(
     verified command/component/modal with a deferred response; refuse a badly signed PING with
     ``401``; answer webhook events with ``204`` and no body (the host verifies them and starts
     their runs); ``None`` for everything else (it goes on to verification)."""
-    body = json_object(request)
+    body = handshake_json(request)
     if body is None:
         return None
     kind = body.get("type")

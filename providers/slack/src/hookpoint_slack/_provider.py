@@ -27,6 +27,7 @@ from hookpoint.providerkit import (
     ProviderSettings,
     echo_challenge,
     form_params,
+    handshake_json,
     json_object,
     lookup,
     signed_handshake,
@@ -114,6 +115,11 @@ SLASH_COMMAND = EventSpec(
 )
 
 
+def _has_field(body: bytes, start: bytes) -> bool:
+    """Whether a form body has a field beginning with ``start`` (substring searches only)."""
+    return body.startswith(start) or b"&" + start in body
+
+
 _PLAIN_ACK = ChallengeResponse(status=200, body=b"", skip_triggering_runs=False)
 """Slash commands and interactivity: Slack reads a response body as a message (or a
 ``response_action``), so the plain acknowledgement is an empty 200. The host verifies, stores
@@ -130,12 +136,18 @@ class SlackSettings(ProviderSettings):
 def challenge(
     request: WebhookRequest, settings: SlackSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
-    data = json_object(request)
+    data = handshake_json(request)
     if data is None:
-        pairs = dict(form_params(request.body))
-        if pairs.get("ssl_check") == "1":
+        # Field names are found in the raw form without parsing it: this runs before
+        # verification, on whatever anyone posts.
+        body = request.body
+        if (
+            _has_field(body, b"ssl_check=1&")
+            or body == b"ssl_check=1"
+            or body.endswith(b"&ssl_check=1")
+        ):
             return ChallengeResponse(body=b"")
-        if "command" in pairs or "payload" in pairs:
+        if _has_field(body, b"command=") or _has_field(body, b"payload="):
             return _PLAIN_ACK
         return None
     if data.get("type") != "url_verification" or not isinstance(data.get("challenge"), str):

@@ -24,6 +24,7 @@ from hookpoint.providerkit import (
     EventSpec,
     HmacScheme,
     ProviderSettings,
+    handshake_json,
     json_challenge,
     json_object,
     lookup,
@@ -113,7 +114,7 @@ def encrypted_token(secret: str, plain_token: str) -> str:
 def challenge(
     request: WebhookRequest, settings: ZoomSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
-    data = json_object(request)
+    data = handshake_json(request)
     if data is None or data.get("event") != URL_VALIDATION:
         return None
     plain = lookup(data, "payload.plainToken")
