@@ -22,6 +22,7 @@ __all__ = [
     "answer_protocol_errors_with_4xx",
     "configure_logging",
     "hypercorn_config",
+    "refuse_cleartext_http2",
     "run_worker_forever",
     "serve_forever",
     "worker_app",
@@ -63,6 +64,7 @@ def cap_malloc_arenas(arenas: int = 2) -> bool:
 
 def hypercorn_config(settings: Settings) -> Config:
     answer_protocol_errors_with_4xx()
+    refuse_cleartext_http2()
     config = Config()
     host = settings.host
     config.bind = [f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}"]
@@ -106,6 +108,44 @@ def answer_protocol_errors_with_4xx() -> None:
     H11Protocol._send_error_response = send_error_response  # type: ignore[method-assign]
 
 
+def refuse_cleartext_http2() -> None:
+    """Make hypercorn speak HTTP/1.1 only on its plain port.
+
+    hypercorn switches a connection to HTTP/2 on the prior-knowledge preface (``PRI *
+    HTTP/2.0``) or an ``Upgrade: h2c`` request, and its HTTP/2 side never times out an idle
+    connection: 200 connections that sent only the preface were all still open a minute later
+    (HTTP/1.1: none), enough to exhaust the process's file descriptors. Webhook senders and the
+    proxies in front of Hookpoint speak HTTP/1.1 to it (TLS, and HTTP/2 with it, end at the
+    proxy), so the preface is answered ``400`` and the connection closed, and an ``h2c`` upgrade
+    is ignored (RFC 9110 §7.8 lets a server do so): the request is answered in HTTP/1.1.
+    Idempotent; a hypercorn without these methods is left alone.
+    """
+    from hypercorn.events import Closed
+    from hypercorn.protocol import ProtocolWrapper
+    from hypercorn.protocol.h11 import H2ProtocolAssumedError, H11Protocol
+
+    check = getattr(H11Protocol, "_check_protocol", None)
+    handle = getattr(ProtocolWrapper, "handle", None)
+    if check is None or handle is None or getattr(handle, "_hookpoint_h1_only", False):
+        return
+
+    async def check_protocol(self: Any, event: Any) -> None:
+        if event.method == b"PRI" and event.target == b"*" and event.http_version == b"2.0":
+            raise H2ProtocolAssumedError(b"")
+        # anything else, an h2c upgrade included, stays HTTP/1.1
+
+    async def handle_h1_only(self: Any, event: Any) -> None:
+        try:
+            await self.protocol.handle(event)
+        except H2ProtocolAssumedError:
+            await self.protocol._send_error_response(400)
+            await self.protocol.send(Closed())
+
+    handle_h1_only._hookpoint_h1_only = True  # type: ignore[attr-defined]
+    H11Protocol._check_protocol = check_protocol  # type: ignore[method-assign]
+    ProtocolWrapper.handle = handle_h1_only  # type: ignore[method-assign]
+
+
 def worker_app() -> Any:
     """The app of each hypercorn worker process when ``workers > 1`` (spawned processes inherit
     neither the logging set-up, nor the protocol patch above, nor the arena cap)."""
@@ -114,6 +154,7 @@ def worker_app() -> Any:
 
     configure_logging(Settings().log_level)
     answer_protocol_errors_with_4xx()
+    refuse_cleartext_http2()
     cap_malloc_arenas()  # per process: the parent's mallopt does not reach spawned workers
     return from_env()
 
