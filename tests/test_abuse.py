@@ -46,7 +46,7 @@ async def serving(
     async with server.running():
         transport = httpx.ASGITransport(app=server, client=client)  # type: ignore[arg-type]
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://hooks.test", timeout=30
+            transport=transport, base_url="http://localhost", timeout=30
         ) as http:
             yield server, http
 
@@ -279,6 +279,21 @@ async def test_without_a_token_only_loopback_clients_reach_the_api(tmp_path: Pat
         for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"):
             r = await client.get("/api/endpoints", headers={header: "203.0.113.1"})
             assert r.status_code == 401, header
+        # loopback names are fine, with or without a port
+        for host in ("localhost:8000", "127.0.0.1", "127.0.0.2:1", "[::1]:8000", "app.localhost"):
+            r = await client.get("/api/endpoints", headers={"Host": host})
+            assert r.status_code == 200, host
+        # DNS rebinding: a page of another site reaching 127.0.0.1 under its own name
+        rebound = await client.get("/api/requests", headers={"Host": "evil.example:8000"})
+        assert rebound.status_code == 401
+        # a cross-site form post needs no CORS preflight: its Origin gives it away
+        replay = "/api/requests/nope/replay"
+        cross = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+        assert (await client.post(replay, headers=cross)).status_code == 401
+        fetched = {"Sec-Fetch-Site": "cross-site"}
+        assert (await client.post(replay, headers=fetched)).status_code == 401
+        same = {"Origin": "http://localhost:8000", "Sec-Fetch-Site": "same-origin"}
+        assert (await client.post(replay, headers=same)).status_code == 404  # let in: no such id
 
 
 # -- secrets and signatures never leak ------------------------------------------------------------

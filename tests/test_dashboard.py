@@ -82,7 +82,7 @@ async def dash(tmp_path: Path) -> AsyncIterator[tuple[HookpointServer, httpx.Asy
     server = make_server(tmp_path, admin_token=TOKEN)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://hooks.test") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
             yield server, c
 
 
@@ -222,7 +222,7 @@ async def test_without_a_token_loopback_only(tmp_path: Path) -> None:
     async with server.running():
         local = httpx.ASGITransport(app=server, client=("127.0.0.1", 5000))  # type: ignore[arg-type]
         remote = httpx.ASGITransport(app=server, client=("203.0.113.9", 5000))  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=local, base_url="http://h") as c:
+        async with httpx.AsyncClient(transport=local, base_url="http://localhost") as c:
             assert (await c.get("/dashboard/endpoints")).status_code == 200
             assert (await c.get("/dashboard/login")).status_code == 302
             # a local reverse proxy must not turn every visitor into "loopback"
@@ -230,7 +230,7 @@ async def test_without_a_token_loopback_only(tmp_path: Path) -> None:
                 "/dashboard/endpoints", headers={"X-Forwarded-For": "203.0.113.9"}
             )
             assert proxied.status_code == 403
-        async with httpx.AsyncClient(transport=remote, base_url="http://h") as c:
+        async with httpx.AsyncClient(transport=remote, base_url="http://localhost") as c:
             response = await c.get("/dashboard/endpoints")
             assert response.status_code == 403
             assert "HOOKPOINT_ADMIN_TOKEN" in response.text
@@ -252,7 +252,7 @@ async def test_posts_without_or_with_a_wrong_csrf_token_are_rejected(dash: Any) 
     # a token from another session is just as wrong
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=server),
-        base_url="http://hooks.test",
+        base_url="http://localhost",
     ) as other:
         await login(other)
         theirs = csrf_of((await other.get("/dashboard/runs")).text)

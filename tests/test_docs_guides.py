@@ -189,7 +189,7 @@ async def test_the_python_api_example_runs_as_documented(tmp_path: Path) -> None
     server = HookpointServer(hp, settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             ok = {"x-shared-secret": "s3cret"}
             ping = await client.post("/webhooks/internal?ping=7", headers=ok)
             assert (ping.status_code, ping.text, ping.headers["x-echo"]) == (200, "7", "1")

@@ -241,7 +241,9 @@ async def test_sqlite_enospc_on_a_full_tmpfs_is_503_and_the_database_survives(
         statuses: list[int] = []
         async with server.running():
             transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-            async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://localhost"
+            ) as client:
                 for i in range(5):
                     r = await post_big(client, f"before-{i}", 1000)
                     assert r.status_code == 200
@@ -338,7 +340,9 @@ async def worker_host(tmp_path: Path) -> AsyncIterator[tuple[HookpointServer, ht
     server = HookpointServer(app.hp, settings, run_worker=True)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h", timeout=30) as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://localhost", timeout=30
+        ) as c:
             yield server, c
 
 
@@ -466,7 +470,7 @@ async def test_clock_skew_of_ten_minutes_against_the_tolerance(
     )
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def send(tolerance: int, skew: float) -> int:
                 settings = {**sample.settings, "tolerance": tolerance}

@@ -303,7 +303,7 @@ async def test_postgres_outage_is_503_and_ingest_recovers(tmp_path: Path, pg_url
     server = HookpointServer(guarantee_app.hp, Settings(database_url=url), run_worker=False)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
 
             async def post(uid: str) -> httpx.Response:
                 body = body_for(uid)

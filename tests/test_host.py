@@ -124,7 +124,7 @@ async def host(
     server = HookpointServer(build_app(log), settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://hooks.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield server, client, log
 
 
@@ -388,7 +388,7 @@ async def test_respond_with_handlers_can_verify_with_the_endpoints_own_callable(
     server = HookpointServer(hp, settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             good = await client.post(
                 "/webhooks/hv?hs=1", content=b"{}", headers={"x-shared-secret": SHARED}
             )
@@ -432,7 +432,7 @@ async def test_a_handshake_is_recorded_with_its_body_size_but_not_its_body(
     body = b'{"type":"url_validation","token":"abc"}'
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             r = await client.post("/webhooks/hs", content=body)
             assert r.status_code == 200 and r.json() == {"ok": True}
             (item,) = (await client.get("/api/requests?status=handshake")).json()["items"]
@@ -463,7 +463,7 @@ async def test_a_plain_verify_call_on_an_async_verify_callable_is_a_clear_error(
     server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             r = await client.post("/webhooks/hv", content=b"{}")
             assert r.status_code == 500
             assert "trusted" not in r.text and "Traceback" not in r.text
@@ -488,7 +488,7 @@ async def test_store_failure_is_a_503_never_a_200(tmp_path: Path) -> None:
     server = HookpointServer(build_app([]), settings, run_worker=False)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             blocker = sqlite3.connect(path, isolation_level=None)
             blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
             try:
@@ -513,7 +513,7 @@ async def test_health_metrics_and_api_auth(tmp_path: Path) -> None:
     server = HookpointServer(build_app([]), settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             assert (await client.get("/healthz")).status_code == 200
             assert (await client.get("/readyz")).status_code == 200
             assert (await client.get("/api/endpoints")).status_code == 401
@@ -567,7 +567,7 @@ async def test_api_without_a_token_is_loopback_only_and_not_through_a_proxy(host
     proxied = await client.get("/api/endpoints", headers={"X-Forwarded-For": "203.0.113.9"})
     assert proxied.status_code == 401
     remote = httpx.ASGITransport(app=client._transport.app, client=("203.0.113.9", 5000))  # type: ignore[attr-defined]
-    async with httpx.AsyncClient(transport=remote, base_url="http://h") as outside:
+    async with httpx.AsyncClient(transport=remote, base_url="http://localhost") as outside:
         assert (await outside.get("/api/endpoints")).status_code == 401
 
 

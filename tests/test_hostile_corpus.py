@@ -166,7 +166,7 @@ def request(
 
     lines = [raw(method) + b" " + raw(target) + b" " + version]
     if host:
-        lines.append(b"Host: hooks.test")
+        lines.append(b"Host: localhost")
     for name, value in headers:
         lines.append(raw(name) + b": " + raw(value))
     if length:
@@ -1067,7 +1067,7 @@ async def test_surrogates_in_job_output_do_not_wedge_a_run(tmp_path: Path) -> No
     server = HookpointServer(hp, settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             r = await client.post("/webhooks/o", content=BODIES["lone surrogate escapes"])
             assert r.status_code == 200
             for _ in range(50):

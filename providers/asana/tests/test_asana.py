@@ -164,7 +164,7 @@ async def client(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, list[
     server = HookpointServer(hp, settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://hooks.test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             yield http, saved
 
 

@@ -60,7 +60,7 @@ async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     server = HookpointServer(hp, settings)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://hooks.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             yield client
 
 

@@ -126,7 +126,7 @@ async def test_the_url_check_head_through_a_host(tmp_path: Any) -> None:
     server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             head = await client.head("/webhooks/intercom")
             assert head.status_code == 200
             unsigned = await client.post("/webhooks/intercom", content=b"{}")

@@ -265,7 +265,7 @@ async def test_a_slash_command_through_the_host(tmp_path: Any) -> None:
     server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://h") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             now = int(time.time())
             signed = sign(host_plugins(), BODY, now)
             headers = {**signed.headers, "Content-Type": "application/x-www-form-urlencoded"}
