@@ -220,6 +220,44 @@ async def test_refused_handshakes_are_capped_like_rejected_requests(tmp_path: Pa
         assert len(rejected.json()["items"]) <= CAP + TRIM_EVERY
 
 
+async def _handshakes_are_capped(url: str) -> None:
+    """Anyone who can reach an endpoint can make it record handshakes: they are capped like
+    rejected requests (count and age), and their stored headers are cut to size."""
+    store = open_store(url, rejected_max_rows=CAP, rejected_trim_every=TRIM_EVERY)
+    async with serving(Settings(database_url=url), store=store) as (_, client):
+        for i in range(3 * CAP):
+            r = await client.get(
+                "/webhooks/whatsapp",
+                params={
+                    "hub.mode": "subscribe",
+                    "hub.verify_token": app.WA_TOKEN,
+                    "hub.challenge": str(i),
+                },
+                headers={
+                    "X-Padding": "p" * 60_000,
+                    **{f"X-Many-{n}": "v" * 100 for n in range(200)},
+                },
+            )
+            assert r.status_code == 200 and r.text == str(i)
+        page = await client.get("/api/requests", params={"status": "handshake", "limit": 500})
+        items = page.json()["items"]
+        assert CAP <= len(items) <= CAP + TRIM_EVERY
+        detail = (await client.get(f"/api/requests/{items[0]['id']}")).json()
+        kept = detail["headers"]
+        pairs = kept.items() if isinstance(kept, dict) else kept
+        assert sum(len(str(k)) + len(str(v)) for k, v in pairs) < 10 * 1024
+        assert "more headers not kept" in json.dumps(kept)
+
+
+async def test_handshakes_are_capped_and_cut_to_size_sqlite(tmp_path: Path) -> None:
+    await _handshakes_are_capped(f"sqlite:///{tmp_path / 'hs-cap.db'}")
+
+
+@pytest.mark.postgres
+async def test_handshakes_are_capped_and_cut_to_size_postgres(pg_url: str) -> None:
+    await _handshakes_are_capped(pg_url)
+
+
 # -- the admin token ------------------------------------------------------------------------------
 
 
@@ -480,3 +518,25 @@ async def test_a_parse_bomb_is_refused_without_being_parsed(provider: str) -> No
         assert not plugins.verify(provider, request, settings, ("secret",), 0.0)
         with pytest.raises(ValueError):
             request.json() if content_type == "application/json" else request.form()
+
+
+def test_secret_names_masked_in_stored_metadata() -> None:
+    """Names that carry keys on their own (Azure Functions' ?code=, ?sig=, ?key=, subscription
+    keys, Trello's and Plaid's signature headers), and a ';'-separated query."""
+    from hookpoint._secrets import MASK, is_secret_name, mask_url
+
+    for name in (
+        "code",
+        "sig",
+        "key",
+        "auth",
+        "pwd",
+        "Ocp-Apim-Subscription-Key",
+        "X-Trello-Webhook",
+        "Plaid-Verification",
+    ):
+        assert is_secret_name(name), name
+    for name in ("content-type", "x-github-event", "keyboard", "barcode", "hotkey"):
+        assert not is_secret_name(name), name
+    masked = mask_url("https://h/api/hook?code=abc123&x=1;sig=zzz")
+    assert "abc123" not in masked and "zzz" not in masked and MASK in masked

@@ -7,14 +7,32 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["MASK", "is_secret_name", "mask_headers", "mask_secret", "mask_url"]
+__all__ = [
+    "MASK",
+    "bounded_headers",
+    "bounded_url",
+    "is_secret_name",
+    "mask_headers",
+    "mask_secret",
+    "mask_url",
+]
 
 MASK = "********"
 _SECRET_NAME = re.compile(
     r"(signature|secret|token|authorization|cookie|password|passwd|api[-_]?key|hmac|"
-    r"x-hub-signature|verify[-_.]?token|crc[-_]token|validationtoken|x-hook-secret)",
+    r"x-hub-signature|verify[-_.]?token|crc[-_]token|validationtoken|x-hook-secret|"
+    r"x-trello-webhook|plaid-verification|"
+    # short names that are keys or signatures on their own (Azure Functions' ?code=, ?sig=,
+    # ?key=, Ocp-Apim-Subscription-Key, ?auth=, ?pwd=)
+    r"^(sig|code|auth|pwd|pass|key)$|[-_.]key$)",
     re.IGNORECASE,
 )
+
+#: What a rejected request or a handshake may keep of its headers and URL: they are stored for
+#: anyone who can reach the endpoint, so a flood of 128 KiB headers must not fill the disk.
+STORED_HEADERS_MAX = 8 * 1024
+STORED_VALUE_MAX = 1024
+STORED_URL_MAX = 2048
 
 
 def is_secret_name(name: str) -> bool:
@@ -26,6 +44,35 @@ def mask_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, MASK if is_secret_name(k) else v) for k, v in headers]
 
 
+def bounded_headers(
+    headers: Iterable[tuple[str, str]],
+    *,
+    total: int = STORED_HEADERS_MAX,
+    value_max: int = STORED_VALUE_MAX,
+) -> list[tuple[str, str]]:
+    """Headers cut to size for storing unauthenticated metadata: each value to ``value_max``
+    characters, and the whole to ``total`` (the rest replaced by one ``…`` entry saying how many
+    were left out)."""
+    kept: list[tuple[str, str]] = []
+    used = 0
+    items = list(headers)
+    for index, (name, value) in enumerate(items):
+        if len(value) > value_max:
+            value = f"{value[:value_max]}… ({len(value) - value_max} more characters)"
+        size = len(name) + len(value)
+        if used + size > total:
+            kept.append(("…", f"{len(items) - index} more headers not kept"))
+            break
+        kept.append((name, value))
+        used += size
+    return kept
+
+
+def bounded_url(url: str, limit: int = STORED_URL_MAX) -> str:
+    """``url`` cut to ``limit`` characters (for unauthenticated metadata)."""
+    return url if len(url) <= limit else f"{url[:limit]}…"
+
+
 def mask_url(url: str) -> str:
     """Mask the values of secret-looking query parameters."""
     try:
@@ -34,7 +81,8 @@ def mask_url(url: str) -> str:
         return url.split("?", 1)[0]
     if not parts.query:
         return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    # ';' separates parameters for some servers too: treat it as '&' so nothing hides behind it
+    pairs = parse_qsl(parts.query.replace(";", "&"), keep_blank_values=True)
     masked = [(k, MASK if is_secret_name(k) else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
 

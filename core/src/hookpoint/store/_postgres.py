@@ -212,6 +212,15 @@ _TRIM_COUNT_SQL: Final = (
     "DELETE FROM rejected_requests WHERE id <= (SELECT id FROM rejected_requests "
     "ORDER BY id DESC LIMIT 1 OFFSET $1)"
 )
+# Handshakes are recorded for anyone who can reach an endpoint, like rejected requests, and
+# capped the same way (they have no runs and no dedupe keys).
+_TRIM_HANDSHAKES_AGE_SQL: Final = (
+    "DELETE FROM requests WHERE status = 'handshake' AND received_at < $1"
+)
+_TRIM_HANDSHAKES_COUNT_SQL: Final = (
+    "DELETE FROM requests WHERE status = 'handshake' AND id <= (SELECT id FROM requests "
+    "WHERE status = 'handshake' ORDER BY id DESC LIMIT 1 OFFSET $1)"
+)
 
 _REAP_SQL: Final = f"""
 WITH expired AS (
@@ -282,6 +291,8 @@ class _Ingest:
     future: asyncio.Future[Any]
     duplicate_of: str | None = None
     """Decided by the writer (dedupe)."""
+    trim: bool = False
+    """A handshake that is due to trim the unauthenticated metadata after its commit."""
 
 
 @dataclass(slots=True)
@@ -814,14 +825,22 @@ class PostgresStore(Store):
                 await self._insert_batch(conn, ingests, rejects)
         else:
             await self._insert_batch(conn, ingests, rejects)
-        if any(r.trim for r in rejects):
+        if any(r.trim for r in rejects) or any(i.trim for i in ingests):
             # After the commit: a failure here must not turn committed rows into errors.
             try:
-                await conn.execute(_TRIM_AGE_SQL, time.time() - self.rejected_max_age)
-                await conn.execute(_TRIM_COUNT_SQL, self.rejected_max_rows)
+                await self._trim_unauthenticated(conn, time.time())
             except Exception as exc:
                 log.warning("trimming rejected requests failed (next time, then): %s", exc)
                 self._rejected_since_trim = self.rejected_trim_every
+
+    async def _trim_unauthenticated(self, conn: Conn, now: float) -> int:
+        """Rejected requests and handshakes past their cap (count and age)."""
+        oldest = now - self.rejected_max_age
+        n = _rowcount(await conn.execute(_TRIM_AGE_SQL, oldest))
+        n += _rowcount(await conn.execute(_TRIM_COUNT_SQL, self.rejected_max_rows))
+        n += _rowcount(await conn.execute(_TRIM_HANDSHAKES_AGE_SQL, oldest))
+        n += _rowcount(await conn.execute(_TRIM_HANDSHAKES_COUNT_SQL, self.rejected_max_rows))
+        return n
 
     async def _insert_batch(
         self, conn: Conn, ingests: list[_Ingest], rejects: list[_Rejected]
@@ -876,12 +895,19 @@ class PostgresStore(Store):
         if loop is None or self._closed:
             self._require_pool()
             raise StoreUnavailable("the store is not open")
+        trim = False
+        if request.status == "handshake":  # capped like rejected requests
+            self._rejected_since_trim += 1
+            trim = self._rejected_since_trim >= self.rejected_trim_every
+            if trim:
+                self._rejected_since_trim = 0
         item = _Ingest(
             req=request,
             headers=encode_headers(request.headers),
             body=bytes(request.body),
             run_ids=tuple(new_id() for _ in request.runs),
             future=loop.create_future(),
+            trim=trim,
         )
         result: IngestResult = await self._enqueue(item)
         if result.run_ids and not self.group_commit:
@@ -1357,8 +1383,7 @@ class PostgresStore(Store):
                     "DELETE FROM rejected_requests WHERE received_at < $1", older_than
                 )
             )
-            n += _rowcount(await conn.execute(_TRIM_AGE_SQL, now - self.rejected_max_age))
-            n += _rowcount(await conn.execute(_TRIM_COUNT_SQL, self.rejected_max_rows))
+            n += await self._trim_unauthenticated(conn, now)
             return n
 
         total += await self._run(tail, "purge expired keys and rejected requests")

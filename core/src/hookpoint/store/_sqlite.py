@@ -1027,6 +1027,14 @@ class SQLiteStore(Store):
         result = await self._write(op, "ingest", bulk)
         if result.run_ids:
             self._notify()
+        if req.status == "handshake":  # capped like rejected requests
+            self._rejected_since_trim += 1
+            if self._rejected_since_trim >= self.rejected_trim_every:
+                self._rejected_since_trim = 0
+                try:
+                    await self._write(self._trim_rejected_op(time.time()), "trim handshakes")
+                except StoreError as exc:  # the handshake is stored; trim next time
+                    log.warning("trimming handshakes failed (next time, then): %s", exc)
         return result
 
     def _trim_rejected_op(self, now: float) -> WriteFn:
@@ -1039,6 +1047,17 @@ class SQLiteStore(Store):
             deleted += conn.execute(
                 "DELETE FROM rejected_requests WHERE id <= (SELECT id FROM rejected_requests "
                 "ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                (max_rows,),
+            ).rowcount
+            # Handshakes are recorded for anyone who can reach an endpoint too: the same cap
+            # (they have no runs and no dedupe keys).
+            deleted += conn.execute(
+                "DELETE FROM requests WHERE status = 'handshake' AND received_at < ?",
+                (now - max_age,),
+            ).rowcount
+            deleted += conn.execute(
+                "DELETE FROM requests WHERE status = 'handshake' AND id <= (SELECT id FROM "
+                "requests WHERE status = 'handshake' ORDER BY id DESC LIMIT 1 OFFSET ?)",
                 (max_rows,),
             ).rowcount
             return deleted
