@@ -540,3 +540,88 @@ def test_secret_names_masked_in_stored_metadata() -> None:
         assert not is_secret_name(name), name
     masked = mask_url("https://h/api/hook?code=abc123&x=1;sig=zzz")
     assert "abc123" not in masked and "zzz" not in masked and MASK in masked
+
+
+async def test_a_secret_the_sender_puts_in_the_body_is_masked_when_shown(tmp_path: Path) -> None:
+    """Microsoft Graph sends the subscription's clientState (the endpoint's secret) inside every
+    notification: the API and the dashboard show the body with it masked."""
+    from hookpoint import Hookpoint
+
+    secret = "graph-client-state-secret-XYZ"
+    hp = Hookpoint(id="graph-mask")
+    hp.define_http_endpoint(id="graph", source="graph", provider="msgraph", secrets=[secret])
+    body = json.dumps(
+        {
+            "value": [
+                {
+                    "subscriptionId": "s",
+                    "clientState": secret,
+                    "changeType": "updated",
+                    "resource": "me/messages/1",
+                    "tenantId": "t",
+                }
+            ]
+        }
+    ).encode()
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'g.db'}"))
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            r = await client.post(
+                "/webhooks/graph", content=body, headers={"content-type": "application/json"}
+            )
+            assert r.status_code == 200
+            request_id = r.json()["id"]
+            api = (await client.get(f"/api/requests/{request_id}")).text
+            page = (await client.get(f"/dashboard/requests/{request_id}")).text
+    for shown in (api, page):
+        assert secret not in shown and "clientState" in shown
+
+
+async def test_nul_in_an_id_or_filter_is_a_400_not_a_store_error(tmp_path: Path) -> None:
+    """PostgreSQL cannot compare a NUL and answered 503 store_unavailable: refused up front."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'nul.db'}")
+    async with serving(settings) as (_, client):
+        for target in (
+            "/api/requests/%00",
+            "/api/requests?endpoint=%00",
+            "/api/runs?before=a%00b",
+            "/dashboard/requests/%00",
+        ):
+            r = await client.get(target)
+            assert r.status_code == 400, target
+            assert "NUL" in r.json()["message"]
+
+
+def test_a_failed_attempts_error_masks_query_tokens_of_urls() -> None:
+    """httpx puts the whole URL in HTTPStatusError's message; the attempt's error (stored,
+    shown in the API and dashboard, logged) and its traceback keep the token masked."""
+    from hookpoint._engine import _error_text
+    from hookpoint._secrets import mask_urls_in
+
+    request = httpx.Request("GET", "https://api.example.com/v1/items?access_token=SECRET123&x=1")
+    response = httpx.Response(500, request=request)
+    try:
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        text = _error_text(exc)
+    assert "SECRET123" not in text and "api.example.com/v1/items" in text and "x=1" in text
+    assert mask_urls_in("no url here") == "no url here"
+
+
+async def test_the_shared_http_client_keeps_no_cookies_between_calls() -> None:
+    """io.http is one client for every job and endpoint: a session cookie one call was given
+    must not ride along on another job's call to the same host."""
+    from hookpoint._http import new_client
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/login":
+            return httpx.Response(200, headers={"Set-Cookie": "session=JOB_A; Path=/"})
+        return httpx.Response(200, text=request.headers.get("cookie", "none"))
+
+    client = new_client(transport=httpx.MockTransport(handler))
+    try:
+        await client.get("https://api.example.com/login")
+        assert (await client.get("https://api.example.com/other")).text == "none"
+    finally:
+        await client.aclose()

@@ -77,6 +77,11 @@ def register_api(server: HookpointServer) -> None:
             response = _error(401, "unauthorized", "a valid bearer token is required")
             response.headers["WWW-Authenticate"] = 'Bearer realm="hookpoint"'
             return response
+        # No id or filter holds a NUL; PostgreSQL cannot even compare one (it answered 503).
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+        ):
+            return _error(400, "bad_request", "NUL characters are not allowed in ids or filters")
         return None
 
     @app.after_request
@@ -164,7 +169,9 @@ def register_api(server: HookpointServer) -> None:
         if stored is None:
             return _error(404, "not_found", "no such request")
         runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
-        data = request_to_dict(stored, include_body=True)
+        endpoint = hp.endpoints.get(stored.endpoint_id)
+        secrets = endpoint.secrets if endpoint is not None else ()
+        data = request_to_dict(stored, include_body=True, secrets=secrets)
         data["runs"] = [run_to_dict(r) for r in runs.items]
         return jsonify(data)
 

@@ -31,7 +31,7 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,7 +42,7 @@ from quart import Blueprint, Response, g, render_template, request, url_for
 
 from ._auth import is_local_client, token_matches
 from ._errors import StoreError
-from ._secrets import MASK, mask_headers, mask_secret, mask_url
+from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
 from .store import NotFound, RequestQuery, RunQuery
 
 if TYPE_CHECKING:
@@ -188,8 +188,9 @@ class BodyView:
     truncated: bool
 
 
-def body_view(body: bytes, limit: int = _BODY_LIMIT) -> BodyView:
-    """How a stored body is shown: pretty JSON when it parses, else text, else base64."""
+def body_view(body: bytes, limit: int = _BODY_LIMIT, secrets: Sequence[str] = ()) -> BodyView:
+    """How a stored body is shown: pretty JSON when it parses, else text, else base64; the
+    endpoint's ``secrets`` masked wherever they appear (Graph's ``clientState``)."""
     size = len(body)
     if not body:
         return BodyView("empty", "", 0, False)
@@ -200,6 +201,7 @@ def body_view(body: bytes, limit: int = _BODY_LIMIT) -> BodyView:
         if not truncated:
             return BodyView("binary", base64.b64encode(shown).decode(), size, False)
         text = shown.decode("utf-8", "replace")
+    text = mask_known_secrets(text, secrets)
     if not truncated:
         try:
             return BodyView("json", pretty_json(json.loads(text)), size, False)
@@ -258,6 +260,11 @@ def register_dashboard(server: HookpointServer) -> None:
     settings = server.settings
     store = server.store
     hp = server.hp
+
+    def _endpoint_secrets(endpoint_id: str) -> Sequence[str]:
+        endpoint = hp.endpoints.get(endpoint_id)
+        return endpoint.secrets if endpoint is not None else ()
+
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     signer = SessionSigner(session_key(token))
     limiter = _LoginLimiter()
@@ -485,7 +492,7 @@ def register_dashboard(server: HookpointServer) -> None:
             req=stored,
             url=mask_url(stored.url),
             headers=mask_headers(stored.headers),
-            body=body_view(stored.body),
+            body=body_view(stored.body, secrets=_endpoint_secrets(stored.endpoint_id)),
             runs=runs.items,
             replayable=replayable,
             why_not=why_not,

@@ -51,6 +51,7 @@ from ._convert import stored_to_request
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
 from ._runio import IO, RunContext, call_maybe_async, is_async_callable, to_json_value
+from ._secrets import mask_urls_in
 from .store._base import ClaimedRun, RunQuery, Store
 
 if TYPE_CHECKING:
@@ -137,7 +138,9 @@ def _utc(ts: float | None) -> datetime | None:
 
 
 def _error_text(exc: BaseException) -> str:
+    """What a failed attempt records (stored, shown, logged): query tokens of URLs masked."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = mask_urls_in(text)
     return text if len(text) <= _ERROR_LIMIT else text[: _ERROR_LIMIT - 1] + "…"
 
 
@@ -618,7 +621,7 @@ class Worker:
     async def _on_error(
         self, active: _Active, job: RunnableJob, io: IO, exc: BaseException
     ) -> None:
-        tb = "".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES))
+        tb = mask_urls_in("".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES)))
         await self._fail(
             active, job, io, _error_text(exc), retryable=job.retry.should_retry(exc), tb=tb
         )

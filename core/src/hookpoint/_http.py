@@ -5,6 +5,8 @@ Keeping httpx behind this seam makes a switch (e.g. to httpx2) a one-file change
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+
 import httpx
 
 __all__ = ["AsyncClient", "new_client", "post_sync"]
@@ -12,12 +14,22 @@ __all__ = ["AsyncClient", "new_client", "post_sync"]
 AsyncClient = httpx.AsyncClient
 
 
+def _no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the client is shared by every job and endpoint of the app, so
+    a cookie one call was given must not ride along on another job's call. A job that needs a
+    session passes its cookies per request."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
 def new_client(*, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
-    """One client per app, opened at start and closed at shutdown (connection pooling)."""
+    """One client per app, opened at start and closed at shutdown (connection pooling).
+    Proxy settings come from the environment (``HTTPS_PROXY``, ``NO_PROXY``), as for any
+    httpx client; cookies are never kept between calls."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(30.0, connect=10.0),
         follow_redirects=False,
         headers={"User-Agent": "hookpoint"},
+        cookies=_no_cookies(),
         transport=transport,
     )
 

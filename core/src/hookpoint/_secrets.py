@@ -13,8 +13,10 @@ __all__ = [
     "bounded_url",
     "is_secret_name",
     "mask_headers",
+    "mask_known_secrets",
     "mask_secret",
     "mask_url",
+    "mask_urls_in",
 ]
 
 MASK = "********"
@@ -85,6 +87,25 @@ def mask_url(url: str) -> str:
     pairs = parse_qsl(parts.query.replace(";", "&"), keep_blank_values=True)
     masked = [(k, MASK if is_secret_name(k) else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>]+")
+
+
+def mask_urls_in(text: str) -> str:
+    """``text`` (an error message, a traceback) with the secret-looking query values of every
+    URL in it masked: httpx puts the whole URL in ``HTTPStatusError``'s message."""
+    return _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), text) if "://" in text else text
+
+
+def mask_known_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of a configured secret (8 characters or more) masked: some
+    senders put the shared secret in the body itself (Microsoft Graph's ``clientState``), and a
+    stored body is shown in the API, the dashboard and the CLI."""
+    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
 
 
 def mask_secret(secret: str) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from ._secrets import mask_headers, mask_url
+from ._secrets import mask_headers, mask_known_secrets, mask_url
 from .store import Attempt, LogLine, RunRecord, StoredRequest
 
 __all__ = ["attempt_to_dict", "iso", "log_to_dict", "request_to_dict", "run_to_dict"]
@@ -18,14 +19,18 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
-def _body_view(body: bytes) -> dict[str, Any]:
+def _body_view(body: bytes, secrets: Sequence[str]) -> dict[str, Any]:
     try:
-        return {"body": body.decode("utf-8"), "body_encoding": "utf-8"}
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         return {"body": base64.b64encode(body).decode(), "body_encoding": "base64"}
+    return {"body": mask_known_secrets(text, secrets), "body_encoding": "utf-8"}
 
 
-def request_to_dict(req: StoredRequest, *, include_body: bool = False) -> dict[str, Any]:
+def request_to_dict(
+    req: StoredRequest, *, include_body: bool = False, secrets: Sequence[str] = ()
+) -> dict[str, Any]:
+    """``secrets``: the endpoint's, masked wherever they appear in the body."""
     data: dict[str, Any] = {
         "id": req.id,
         "endpoint": req.endpoint_id,
@@ -44,7 +49,7 @@ def request_to_dict(req: StoredRequest, *, include_body: bool = False) -> dict[s
     }
     if include_body:
         data["headers"] = [list(pair) for pair in mask_headers(req.headers)]
-        data.update(_body_view(req.body))
+        data.update(_body_view(req.body, secrets))
     return data
 
 
