@@ -277,8 +277,10 @@ class IngestHandler:
     # -- steps ------------------------------------------------------------------------------------
     async def _read_body(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> bytes:
         declared: int | None = None
+        chunked = False
         for name, value in headers:
-            if name.lower() == b"content-length":
+            lowered = name.lower()
+            if lowered == b"content-length":
                 try:
                     length = int(value.strip())
                 except ValueError:
@@ -286,6 +288,17 @@ class IngestHandler:
                 if length < 0 or (declared is not None and declared != length):
                     raise _Reject(400, "bad_request", "invalid Content-Length")
                 declared = length
+            elif lowered == b"transfer-encoding":
+                chunked = True
+        if chunked and declared is not None:
+            # Both framings at once is the classic request-smuggling probe (RFC 9112 §6.3: a
+            # server may refuse it, and must close the connection either way).
+            raise _Reject(
+                400,
+                "bad_request",
+                "both Content-Length and Transfer-Encoding",
+                [(b"connection", b"close")],
+            )
         if declared is not None and declared > self.max_body:
             raise _Reject(413, "payload_too_large", f"body larger than {self.max_body} bytes")
         chunks: list[bytes] = []
@@ -341,7 +354,7 @@ class IngestHandler:
                 elif lk == "x-forwarded-host" and v:
                     host = v.split(",")[0].strip()
                 elif lk == "x-forwarded-for" and v:
-                    client_ip = v.split(",")[0].strip() or client_ip
+                    client_ip = _forwarded_client(v, self.trusted) or client_ip
         if host is None:
             for k, v in headers:
                 if k.lower() == "host":
@@ -555,6 +568,16 @@ class IngestHandler:
             await self.store.record_rejected(record)
         except StoreError as exc:  # the 401 does not depend on it
             log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
+
+
+def _forwarded_client(forwarded_for: str, trusted: frozenset[str]) -> str | None:
+    """The client an ``X-Forwarded-For`` chain names: the right-most address that is not one of
+    our proxies. (The left-most is whatever the client wrote, when a proxy appends.)"""
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return hops[0] if hops else None
 
 
 def _verify_callable_raised(endpoint: Endpoint) -> Verification:
