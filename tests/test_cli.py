@@ -321,3 +321,15 @@ def test_sample_curls_stay_out_of_a_public_hosts_output(
     assert "curl -sS" in banner(host="0.0.0.0", sample_curl=True)
     quiet = banner(host="127.0.0.1", sample_curl=False)
     assert "curl -sS" not in quiet and "--sample-curl" not in quiet
+
+
+def test_a_short_admin_token_is_warned_about_at_start(capsys: pytest.CaptureFixture[str]) -> None:
+    from hookpoint._settings import Settings
+    from hookpoint.cli import _warn_about_access
+
+    _warn_about_access(Settings(admin_token="short"))
+    assert "only 5 characters" in capsys.readouterr().out
+    _warn_about_access(Settings(admin_token="x" * 32))
+    assert capsys.readouterr().out == ""
+    _warn_about_access(Settings())
+    assert "loopback clients only" in capsys.readouterr().out

@@ -256,6 +256,27 @@ def _describe_endpoints(hp: Any, settings: Any) -> None:
         )
 
 
+MIN_ADMIN_TOKEN = 16
+
+
+def _warn_about_access(settings: Any) -> None:
+    """Say at start who can reach /api and the dashboard, and warn about a guessable token."""
+    if settings.admin_token is None:
+        click.secho(
+            "No HOOKPOINT_ADMIN_TOKEN: /api and the dashboard answer loopback clients only.",
+            fg="yellow",
+        )
+        return
+    length = len(settings.admin_token.get_secret_value())
+    if length < MIN_ADMIN_TOKEN:
+        click.secho(
+            f"WARNING: HOOKPOINT_ADMIN_TOKEN is only {length} characters: anyone who guesses "
+            "it reads every stored request; use 32+ random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))').",
+            fg="yellow",
+        )
+
+
 def _sample_curl(hp: Any, ep: Any, base: str) -> str | None:
     """A ready-to-paste curl sending one of the provider's samples, signed with the endpoint's
     first secret; a sample that triggers one of the endpoint's jobs is preferred."""
@@ -333,11 +354,7 @@ def serve(
     hp = load_app(app)
     _describe_endpoints(hp, settings)
     click.echo(f"Dashboard: {settings.base_url()}/dashboard/")
-    if settings.admin_token is None:
-        click.secho(
-            "No HOOKPOINT_ADMIN_TOKEN: /api and the dashboard answer loopback clients only.",
-            fg="yellow",
-        )
+    _warn_about_access(settings)
     click.echo(
         f"Store: {_safe_url(settings.database_url)}   worker: "
         f"{'off' if settings.no_worker else 'on'}"
