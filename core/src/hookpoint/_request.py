@@ -709,13 +709,14 @@ class WebhookRequest:
 
     def _load_json(self) -> Any:
         body = self.body
-        if body.count(b"[") + body.count(b"{") > MAX_JSON_CONTAINERS:
+        openers = body.count(b"[") + body.count(b"{")
+        if openers > MAX_JSON_CONTAINERS:
             raise ValueError(
                 f"invalid JSON body: more than {MAX_JSON_CONTAINERS} arrays and objects"
             )
         value = _fast_json(body)
         if value is not _ABSENT:
-            self._check_depth(value)
+            self._check_depth(value, openers)
             return value
         try:
             text = body.decode("utf-8-sig")
@@ -729,13 +730,11 @@ class WebhookRequest:
             ) from None
         except ValueError as exc:  # JSONDecodeError, NaN/Infinity, over-long integers
             raise ValueError(f"invalid JSON body: {exc}") from None
-        self._check_depth(value)
+        self._check_depth(value, openers)
         return value
 
-    def _check_depth(self, value: Any) -> None:
+    def _check_depth(self, value: Any, openers: int) -> None:
         if not self._cache.get("json_depth_ok"):
-            body = self.body
-            openers = body.count(b"[") + body.count(b"{")
             if openers > MAX_JSON_DEPTH and _too_deep(value, MAX_JSON_DEPTH):
                 raise ValueError(f"invalid JSON body: nests deeper than {MAX_JSON_DEPTH} levels")
             self._cache["json_depth_ok"] = True
