@@ -198,6 +198,13 @@ async def test_rejected_requests_are_capped_under_a_flood_postgres(pg_url: str) 
     await _rejected_table_is_capped(pg_url, count)
 
 
+async def whatsapp_handshake(
+    client: httpx.AsyncClient, token: str, challenge: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    params = {"hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": challenge}
+    return await client.get("/webhooks/whatsapp", params=params, headers=headers)
+
+
 async def test_refused_handshakes_are_capped_like_rejected_requests(tmp_path: Path) -> None:
     """A flood of wrong verify tokens is stored as rejected requests (capped), not as
     handshakes in the requests table."""
@@ -205,14 +212,7 @@ async def test_refused_handshakes_are_capped_like_rejected_requests(tmp_path: Pa
     store = open_store(url, rejected_max_rows=CAP, rejected_trim_every=TRIM_EVERY)
     async with serving(Settings(database_url=url), store=store) as (_, client):
         for i in range(3 * CAP):
-            r = await client.get(
-                "/webhooks/whatsapp",
-                params={
-                    "hub.mode": "subscribe",
-                    "hub.verify_token": f"guess-{i}",
-                    "hub.challenge": "1",
-                },
-            )
+            r = await whatsapp_handshake(client, f"guess-{i}", "1")
             assert r.status_code == 403
         handshakes = (await client.get("/api/requests", params={"status": "handshake"})).json()
         assert handshakes["items"] == []
@@ -225,19 +225,9 @@ async def _handshakes_are_capped(url: str) -> None:
     rejected requests (count and age), and their stored headers are cut to size."""
     store = open_store(url, rejected_max_rows=CAP, rejected_trim_every=TRIM_EVERY)
     async with serving(Settings(database_url=url), store=store) as (_, client):
+        padding = {"X-Padding": "p" * 60_000, **{f"X-Many-{n}": "v" * 100 for n in range(200)}}
         for i in range(3 * CAP):
-            r = await client.get(
-                "/webhooks/whatsapp",
-                params={
-                    "hub.mode": "subscribe",
-                    "hub.verify_token": app.WA_TOKEN,
-                    "hub.challenge": str(i),
-                },
-                headers={
-                    "X-Padding": "p" * 60_000,
-                    **{f"X-Many-{n}": "v" * 100 for n in range(200)},
-                },
-            )
+            r = await whatsapp_handshake(client, app.WA_TOKEN, str(i), padding)
             assert r.status_code == 200 and r.text == str(i)
         page = await client.get("/api/requests", params={"status": "handshake", "limit": 500})
         items = page.json()["items"]
