@@ -319,6 +319,17 @@ def header_cases() -> Iterator[Case]:
         ),
         ok(400),  # the smuggling probe is refused, as docs/security.md says
     )
+    yield Case(
+        "Content-Length and chunked together on /healthz (a Quart route)",
+        request(
+            "POST",
+            "/healthz",
+            headers=[(b"Content-Length", b"2"), (b"Transfer-Encoding", b"chunked")],
+            body=b"2\r\n{}\r\n0\r\n\r\n",
+            length=False,
+        ),
+        ok(400),
+    )
     for value in (
         b"gzip",
         b"identity",

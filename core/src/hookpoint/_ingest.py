@@ -251,14 +251,7 @@ class IngestHandler:
         if answered is not None:
             return answered
         # 2. method
-        if request.method not in endpoint.methods:
-            allow = ", ".join(endpoint.methods).encode()
-            raise _Reject(
-                405,
-                "method_not_allowed",
-                f"{request.method} is not accepted here",
-                [(b"allow", allow)],
-            )
+        _check_method(endpoint, request)
         # 3. verification over the raw bytes
         verification = await self._verify(endpoint, request)
         if not verification:
@@ -426,15 +419,16 @@ class IngestHandler:
                 await _send(send, status, body, headers)
                 return "handshake" if status < 400 else "handshake_rejected"
             # The handler's answer goes back, and the request still triggers runs if verified.
+            # (The app's own filter chose this request, so methods= does not apply here.)
             ver = (
                 verification if verification is not None else await self._verify(endpoint, request)
             )
             if not ver:
                 await self._record_rejected(endpoint, request, ver.reason)
                 raise _Reject(401, "unauthorized", ver.reason or "verification failed")
-            await self._ingest(endpoint, request, ver)
+            result = await self._ingest(endpoint, request, ver)
             await _send(send, status, body, headers)
-            return "accepted"
+            return "duplicate" if result["duplicate"] else "accepted"
         if endpoint.provider is not None and endpoint.settings is not None:
             try:
                 reply = self.hp.plugins.challenge(
@@ -463,15 +457,16 @@ class IngestHandler:
             await _send(send, reply.status, reply.body, headers)
             return "handshake"
         # A delivery the provider answers itself (a Slack slash command's empty 200, a Discord
-        # event's 204): verified, stored and run like any other, and answered this way only
-        # when it verifies.
+        # event's 204): method-checked, verified, stored and run like any other, and answered
+        # this way only when it verifies.
+        _check_method(endpoint, request)
         ver = await self._verify(endpoint, request)
         if not ver:
             await self._record_rejected(endpoint, request, ver.reason)
             raise _Reject(401, "unauthorized", ver.reason or "verification failed")
-        await self._ingest(endpoint, request, ver)
+        result = await self._ingest(endpoint, request, ver)
         await _send(send, reply.status, reply.body, headers)
-        return "accepted"
+        return "duplicate" if result["duplicate"] else "accepted"
 
     def _verify_provider_or_none(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None and endpoint.settings is not None:
@@ -568,6 +563,17 @@ class IngestHandler:
             await self.store.record_rejected(record)
         except StoreError as exc:  # the 401 does not depend on it
             log.warning("could not record a rejected request for %s: %s", endpoint.id, exc)
+
+
+def _check_method(endpoint: Endpoint, request: WebhookRequest) -> None:
+    """405 with ``Allow`` for a method the endpoint does not take deliveries by."""
+    if request.method not in endpoint.methods:
+        raise _Reject(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not accepted here",
+            [(b"allow", ", ".join(endpoint.methods).encode())],
+        )
 
 
 def _forwarded_client(forwarded_for: str, trusted: frozenset[str]) -> str | None:

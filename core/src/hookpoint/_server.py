@@ -179,6 +179,8 @@ class HookpointServer:
             await self.ingest(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
+        elif kind == "http" and _both_framings(scope):
+            await _refuse_smuggling(send)  # as the ingest path does (RFC 9112 §6.3)
         else:
             await self.quart(scope, receive, send)  # type: ignore[arg-type]
 
@@ -199,3 +201,25 @@ class HookpointServer:
                 finally:
                     await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _both_framings(scope: Scope) -> bool:
+    """``Content-Length`` and ``Transfer-Encoding`` together: the request-smuggling probe."""
+    names = {name.lower() for name, _ in scope.get("headers") or ()}
+    return b"content-length" in names and b"transfer-encoding" in names
+
+
+async def _refuse_smuggling(send: Send) -> None:
+    body = b'{"error":"bad_request","message":"both Content-Length and Transfer-Encoding"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

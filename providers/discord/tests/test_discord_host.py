@@ -134,3 +134,19 @@ async def test_webhook_events_get_204_without_a_body_and_still_run(
     forged = {**signed_headers(body), "X-Signature-Ed25519": "00" * 64}
     refused = await http.post("/webhooks/discord", content=body, headers=forged)
     assert refused.status_code == 401
+
+
+async def test_a_chosen_answer_still_obeys_methods_and_counts_duplicates(
+    http: httpx.AsyncClient,
+) -> None:
+    """The plugin only chooses the answer: a webhook event by a method the endpoint does not
+    take is a 405 (not stored), and a repeat is counted as a duplicate in /metrics."""
+    body = APPLICATION_AUTHORIZED
+    put = await http.put("/webhooks/discord", content=body, headers=signed_headers(body))
+    assert put.status_code == 405 and put.headers["allow"] == "POST"
+    assert (await http.get("/api/requests")).json()["items"] == []
+    for _ in range(2):
+        reply = await http.post("/webhooks/discord", content=body, headers=signed_headers(body))
+        assert reply.status_code == 204
+    metrics = (await http.get("/metrics")).text
+    assert 'hookpoint_requests_total{endpoint="discord",outcome="duplicate"} 1.0' in metrics
