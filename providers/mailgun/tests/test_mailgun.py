@@ -245,3 +245,21 @@ def test_a_replayed_signature_block_is_a_duplicate_whatever_its_event_data(
     assert verify(host, forged_request, now=TEST_NOW + 600).ok
     assert describe(host, forged_request).id == describe(host, request(DELIVERED)).id
     assert describe(host, forged_request).id == genuine["signature"]["token"]
+
+
+def test_multipart_bodies_are_scanned_not_parsed_by_the_email_parser() -> None:
+    """The signature fields are read before verification, for anyone: 5 MiB of tiny parts, or
+    one part with a header folded 100,000 times, took the email parser seconds to minutes.
+    The scanner reads at most 1,000 parts and skips parts with oversized headers."""
+    from hookpoint_mailgun._provider import _multipart_fields
+
+    headers = {"Content-Type": "multipart/form-data; boundary=B"}
+    part = b'--B\r\nContent-Disposition: form-data; name="f"\r\n\r\nx\r\n'
+    many = part * 100_000 + b"--B--\r\n"
+    assert _multipart_fields(request(many, headers)) == {"f": "x"}
+    folded = b"--B\r\nContent-Disposition: form-data" + b";\r\n a=b" * 100_000
+    folded += b'; name="token"\r\n\r\nx\r\n--B--\r\n'
+    assert _multipart_fields(request(folded, headers)) == {}
+    quoted = {"Content-Type": 'multipart/form-data; boundary="XyZ"'}
+    one = b'--XyZ\r\nContent-Disposition: form-data; name="token"\r\n\r\nabc\r\n--XyZ--\r\n'
+    assert _multipart_fields(request(one, quoted)) == {"token": "abc"}

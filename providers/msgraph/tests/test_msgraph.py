@@ -167,3 +167,14 @@ def test_identical_notifications_are_not_duplicates(host: PluginHost) -> None:
         }
     ).encode()
     assert describe(host, drive).id is None
+
+
+def test_a_large_body_without_the_client_state_is_refused_before_parsing(host: PluginHost) -> None:
+    settings = host.settings_for("msgraph", {})
+    bomb = b'{"value":[' + b"{}," * 90_000 + b"{}]}" + b" " * 5_000_000
+    verdict = host.verify("msgraph", request(bomb), settings, [CLIENT_STATE], TEST_NOW)
+    assert verdict.reason == "clientState mismatch"
+    from hookpoint_msgraph._provider import _may_carry_a_secret
+
+    assert _may_carry_a_secret(b'..."clientState":"' + CLIENT_STATE.encode() + b'"', [CLIENT_STATE])
+    assert _may_carry_a_secret(b"anything", ["needs/escaping"])  # JSON may write it as \/

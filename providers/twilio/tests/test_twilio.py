@@ -309,3 +309,18 @@ async def post_get(server: Any, path: str) -> httpx.Response:
     transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
         return await c.get(path)
+
+
+def test_forms_are_not_decoded_without_a_signature_or_past_256_kib(host: PluginHost) -> None:
+    """Decoding 10 MiB of %XX took ~2 s for anyone who posted it; the header is checked first
+    and a Twilio form is a few KiB."""
+    settings = host.settings_for("twilio", {})
+    big = b"a=" + b"%41" * 100_000
+    unsigned = delivery(URL, big, None)
+    assert host.verify("twilio", unsigned, settings, [TOKEN], TEST_NOW).reason == (
+        "missing signature header"
+    )
+    forged = delivery(URL, big, "AAAA")
+    assert host.verify("twilio", forged, settings, [TOKEN], TEST_NOW).reason == (
+        "form body too large for a Twilio request"
+    )

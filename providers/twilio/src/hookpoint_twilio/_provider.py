@@ -144,6 +144,9 @@ def signed_urls(request: WebhookRequest, settings: TwilioSettings) -> list[str]:
     return list(dict.fromkeys((url, urlunsplit(parts._replace(netloc=other)))))
 
 
+MAX_FORM_BYTES = 256 * 1024
+"""Largest form body whose parameters are decoded to check a signature."""
+
 _LOOKS_LIKE_JSON = re.compile(rb"\s*[\[{]")
 
 
@@ -180,6 +183,12 @@ def verify(
     body_hash = _body_hash_ok(request, urls[0])
     if body_hash is False:
         return Verification.failure("body does not match bodySHA256")
+    if not body_hash and header(request, SIGNATURE_HEADER) is None:
+        return Verification.failure(signing.REASON_MISSING)  # before decoding anything
+    if not body_hash and len(request.body) > MAX_FORM_BYTES:
+        # Twilio's parameters are a few KiB; decoding megabytes of %XX for anyone who posts
+        # them (the signature is only checked after) cost seconds of event-loop time.
+        return Verification.failure("form body too large for a Twilio request")
     params = "" if body_hash else _params_text(request)
     scheme = _scheme(request)
     result = Verification.failure(signing.REASON_MISMATCH)
