@@ -627,3 +627,25 @@ def test_the_recorded_client_is_the_right_most_untrusted_forwarded_address() -> 
     assert _forwarded_client("198.51.100.7, 10.0.0.3", trusted) == "198.51.100.7"
     assert _forwarded_client("10.0.0.3", trusted) == "10.0.0.3"
     assert _forwarded_client(" , ", trusted) is None
+
+
+async def test_metrics_floods_compute_the_run_counts_once_per_ttl() -> None:
+    """/metrics needs no token, and its run counts cost time in proportion to the runs table:
+    concurrent and repeated scrapes share one computation per STATS_TTL."""
+    from hookpoint._metrics import Metrics
+    from hookpoint.store import QueueStats
+
+    calls = 0
+
+    class CountingStore:
+        async def queue_stats(self) -> QueueStats:
+            nonlocal calls
+            calls += 1
+            await asyncio.sleep(0.01)
+            return QueueStats(queued=3, running=1, oldest_queued_age=2.0, by_status={"queued": 3})
+
+    metrics = Metrics()
+    pages = await asyncio.gather(*(metrics.render(CountingStore()) for _ in range(20)))  # type: ignore[arg-type]
+    assert calls == 1 and all(b"hookpoint_queue_depth 3.0" in page for page in pages)
+    await metrics.render(CountingStore())  # type: ignore[arg-type]
+    assert calls == 1

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from .store import Store
+from .store import QueueStats, Store
 
-__all__ = ["Metrics"]
+__all__ = ["STATS_TTL", "Metrics"]
+
+STATS_TTL = 5.0
+"""Seconds the run counts of ``/metrics`` are reused (Prometheus scrapes every 15 s or more)."""
 
 
 class Metrics:
@@ -35,6 +42,20 @@ class Metrics:
             "hookpoint_runs", "Runs in the store by status", ["status"], registry=self.registry
         )
         self._children: dict[tuple[str, str], Counter] = {}
+        self._stats: QueueStats | None = None
+        self._stats_at = -math.inf
+        self._stats_lock = asyncio.Lock()
+
+    async def _queue_stats(self, store: Store) -> QueueStats:
+        """The store's run counts, computed at most once per ``STATS_TTL`` however often
+        ``/metrics`` (which needs no token) is called, one computation at a time: each costs
+        time in proportion to the runs table (0.45 s at 3 M runs)."""
+        async with self._stats_lock:
+            now = time.monotonic()
+            if self._stats is None or now - self._stats_at >= STATS_TTL:
+                self._stats = await store.queue_stats()
+                self._stats_at = time.monotonic()
+            return self._stats
 
     def observe_ingest(self, endpoint: str, outcome: str, seconds: float) -> None:
         key = (endpoint, outcome)
@@ -45,7 +66,7 @@ class Metrics:
         self.ingest_latency.observe(seconds)
 
     async def render(self, store: Store) -> bytes:
-        stats = await store.queue_stats()
+        stats = await self._queue_stats(store)
         self.queue_depth.set(stats.queued)
         self.running.set(stats.running)
         self.oldest_queued.set(stats.oldest_queued_age)
