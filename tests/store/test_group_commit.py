@@ -251,7 +251,40 @@ async def test_sqlite_without_a_usable_lock_file_writers_still_work(
     async with store:
         result = await store.ingest(make_request())
         assert await store.get_request(result.request_id) is not None
-    assert "cannot open the writer lock" in caplog.text
+    assert "cannot use the writer lock" in caplog.text
+
+
+@pytest.mark.parametrize("plant", ["symlink", "foreign", "world-writable"])
+async def test_sqlite_a_planted_lock_file_is_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, plant: str
+) -> None:
+    """In a shared directory another user could pre-create <db>-lock and hold it (every write
+    of ours then waited its patience out), or point it somewhere with a symlink."""
+    lock = tmp_path / "hp.db-lock"
+    if plant == "symlink":
+        lock.symlink_to(tmp_path / "elsewhere")
+    else:
+        lock.touch()
+        if plant == "foreign":
+            if os.geteuid() != 0:
+                pytest.skip("needs root to create a file owned by another user")
+            os.chown(lock, 65534, 65534)
+        else:
+            lock.chmod(0o666)
+    async with open_store(str(tmp_path / "hp.db")) as store:
+        result = await store.ingest(make_request())
+        assert await store.get_request(result.request_id) is not None
+    assert "cannot use the writer lock" in caplog.text
+    assert not (tmp_path / "elsewhere").exists()
+
+
+async def test_sqlite_database_files_are_private(tmp_path: Path) -> None:
+    """They hold every request's body and headers: owner only (SQLite gives -wal and -shm the
+    database file's mode)."""
+    async with open_store(str(tmp_path / "hp.db")) as store:
+        await store.ingest(make_request())
+        for name in ("hp.db", "hp.db-wal", "hp.db-shm", "hp.db-lock"):
+            assert (tmp_path / name).stat().st_mode & 0o077 == 0, name
 
 
 async def test_sqlite_max_batch_caps_a_transaction(tmp_path: Path) -> None:

@@ -42,7 +42,9 @@ def is_loopback_name(host: str) -> bool:
     port and IPv6 brackets."""
     name = host.strip().lower()
     if name.startswith("["):
-        name = name[1:].split("]", 1)[0]
+        name, _, rest = name[1:].partition("]")
+        if rest and not (rest.startswith(":") and rest[1:].isdigit()):
+            return False  # "[::1]evil.example"
     elif name.count(":") == 1:
         name = name.split(":", 1)[0]
     if name == "localhost" or name.endswith(".localhost"):
@@ -74,7 +76,8 @@ def is_local_client(remote_addr: str | None, headers: _Headers) -> bool:
     origin = headers.get("origin")
     if origin is not None and not _same_machine_origin(origin):
         return False
-    return headers.get("sec-fetch-site") not in ("cross-site", "same-site")
+    site = (headers.get("sec-fetch-site") or "").strip().lower()
+    return site not in ("cross-site", "same-site")
 
 
 def token_matches(given: str, token: str) -> bool:

@@ -277,10 +277,20 @@ class _WriterTurns:
         if sys.platform == "win32":
             return
         try:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            # Never through a symlink, and only a file of ours that nobody else can write: in a
+            # shared directory another user could otherwise pre-create it and hold the lock, so
+            # every write of ours waited out its patience.
+            fd = os.open(
+                self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
+            )
+            info = os.fstat(fd)
+            if info.st_uid != os.geteuid() or info.st_mode & 0o022:
+                os.close(fd)
+                raise OSError(f"owned by uid {info.st_uid} or writable by others")
+            self._fd = fd
         except OSError as exc:
             log.warning(
-                "cannot open the writer lock %s (%s); writers in other processes will wait "
+                "cannot use the writer lock %s (%s); writers in other processes will wait "
                 "through SQLite's busy handler instead",
                 self.path,
                 exc,
@@ -685,6 +695,21 @@ def sqlite_path_from_url(url: str) -> str:
     return path
 
 
+def _create_private(path: str) -> None:
+    """Create a new database file readable by its owner only (SQLite gives the ``-wal`` and
+    ``-shm`` files the database's mode): it holds every request's body and headers. An existing
+    file keeps the mode its operator chose."""
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # SQLite reports the real problem (a missing directory) more clearly
+    os.close(fd)
+
+
 class SQLiteStore(Store):
     """The embedded store. See the module docstring for the threading and durability model."""
 
@@ -775,6 +800,8 @@ class SQLiteStore(Store):
             raise StoreUnavailable("the store was closed; create a new one")
         loop = asyncio.get_running_loop()
         self._loop = loop
+        if not self.read_only:
+            _create_private(self.path)
         # WAL checkpoints: SQLite's own (PASSIVE, run by the committing connection once the WAL
         # holds 1,000 pages), plus ``_Writer._bound_wal`` when readers starve those. A
         # checkpoint thread beside the writer was measured worse through the host: its fsync of
