@@ -280,9 +280,7 @@ class _WriterTurns:
             # Never through a symlink, and only a file of ours that nobody else can write: in a
             # shared directory another user could otherwise pre-create it and hold the lock, so
             # every write of ours waited out its patience.
-            fd = os.open(
-                self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600
-            )
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             info = os.fstat(fd)
             if info.st_uid != os.geteuid() or info.st_mode & 0o022:
                 os.close(fd)
