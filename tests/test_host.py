@@ -238,9 +238,15 @@ async def test_duplicates_are_acknowledged_without_new_runs(host: Any) -> None:
     second = await client.post("/webhooks/caldotcom", content=body, headers=cal_headers(body))
     assert first.status_code == second.status_code == 200
     assert second.json()["duplicate"] is True and second.json()["runs"] == 0
-    # replay is an explicit "run again": dedupe does not apply (docs/management-api.md)
+    # a duplicate keeps no body (a captured delivery re-sent many times is stored once)
+    dup = (await client.get(f"/api/requests/{second.json()['id']}")).json()
+    assert dup["status"] == "duplicate" and dup["duplicate_of"] == first.json()["id"]
+    assert dup["body"] == "" and dup["body_size"] == len(body)
+    # replay is an explicit "run again": dedupe does not apply, and a duplicate's replay
+    # re-delivers the request it repeats (docs/management-api.md)
     replayed = await client.post(f"/api/requests/{second.json()['id']}/replay")
     assert replayed.status_code == 202 and len(replayed.json()["run_ids"]) == 1
+    assert replayed.json()["request_id"] == first.json()["id"]
 
 
 async def test_status_codes_for_bad_requests(host: Any) -> None:

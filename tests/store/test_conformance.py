@@ -176,6 +176,21 @@ async def test_dedupe_inside_window_is_duplicate(store: Store) -> None:
     assert stored.status == "duplicate"
     assert stored.duplicate_of == first.request_id
     assert (await store.list_runs(RunQuery(request_id=second_req.id))).items == ()
+    # a duplicate keeps no body (its size only) and its headers masked and cut to size
+    assert stored.body == b"" and stored.body_size == len(second_req.body)
+    original = await store.get_request(first.request_id)
+    assert original is not None and original.body == second_req.body
+
+
+async def test_a_duplicates_headers_are_masked_and_cut_to_size(store: Store) -> None:
+    headers = (("Authorization", "Bearer s3cret"), ("X-Pad", "p" * 60_000))
+    await store.ingest(make_request(event_id="e9", window=60))
+    dup_req = make_request(event_id="e9", window=60, headers=headers)
+    await store.ingest(dup_req)
+    stored = await store.get_request(dup_req.id)
+    assert stored is not None and stored.status == "duplicate"
+    assert "s3cret" not in str(stored.headers)
+    assert sum(len(k) + len(v) for k, v in stored.headers) < 10 * 1024
 
 
 async def test_dedupe_window_zero_is_off(store: Store) -> None:

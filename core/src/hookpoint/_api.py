@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from quart import Response, jsonify, request
 
 from ._auth import is_local_client, token_matches
+from ._convert import replay_source
 from ._errors import StoreError
 from ._secrets import mask_headers, mask_secret
 from ._serialize import attempt_to_dict, log_to_dict, request_to_dict, run_to_dict
@@ -221,12 +222,13 @@ def register_api(server: HookpointServer) -> None:
         if stored is None:
             return _error(404, "not_found", "no such request")
         try:
+            stored = await replay_source(store, stored)
             runs = server.runs_for_stored(stored)
         except LookupError as exc:
             return _error(409, "conflict", str(exc))
-        run_ids = await store.replay_request(request_id, runs)
+        run_ids = await store.replay_request(stored.id, runs)
         server.notify_runs()
-        response = jsonify({"request_id": request_id, "run_ids": list(run_ids)})
+        response = jsonify({"request_id": stored.id, "run_ids": list(run_ids)})
         response.status_code = 202
         return response
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from ._models import EventInfo
 from ._request import WebhookRequest
-from .store import StoredRequest
+from .store import Store, StoredRequest
 
 if TYPE_CHECKING:
     from ._app import Hookpoint
 
-__all__ = ["redescribe", "stored_to_request"]
+__all__ = ["redescribe", "replay_source", "stored_to_request"]
 
 
 def _utc(ts: float | None) -> datetime | None:
@@ -51,3 +51,16 @@ def redescribe(stored: StoredRequest, hp: Hookpoint) -> WebhookRequest:
         if described is not None:
             request = request.with_context(event=described)
     return request
+
+
+async def replay_source(store: Store, stored: StoredRequest) -> StoredRequest:
+    """What a request replay re-delivers: the request itself, or for a duplicate the request it
+    repeats (duplicates keep no body). :raises LookupError: when that original is gone."""
+    if stored.status != "duplicate" or not stored.duplicate_of:
+        return stored
+    original = await store.get_request(stored.duplicate_of)
+    if original is None:
+        raise LookupError(
+            f"this duplicate repeats {stored.duplicate_of}, which is gone (retention)"
+        )
+    return original

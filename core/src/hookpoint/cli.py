@@ -743,9 +743,15 @@ def replay(
         from .store import NewRun
 
         async def redeliver(store: Any) -> tuple[str, ...] | None:
+            from ._convert import replay_source
+
             stored = await store.get_request(request_id)
             if stored is None:
                 return None
+            try:
+                stored = await replay_source(store, stored)
+            except LookupError as exc:
+                raise ConfigError(str(exc)) from None
             ep = hp.endpoints.get(stored.endpoint_id)
             if ep is None:
                 raise ConfigError(f"endpoint {stored.endpoint_id!r} is not defined in {app}")
@@ -754,7 +760,7 @@ def replay(
                 NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
                 for j in hp.matching_jobs(ep, req)
             ]
-            ids: tuple[str, ...] = await store.replay_request(request_id, runs_)
+            ids: tuple[str, ...] = await store.replay_request(stored.id, runs_)
             return ids
 
         ids = _with_store(database_url, redeliver)

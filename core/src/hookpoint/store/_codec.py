@@ -19,7 +19,14 @@ import orjson
 
 from .._errors import StoreError
 
-__all__ = ["decode_headers", "decode_json", "encode_headers", "encode_json", "encode_strict_json"]
+__all__ = [
+    "decode_headers",
+    "decode_json",
+    "duplicate_headers",
+    "encode_headers",
+    "encode_json",
+    "encode_strict_json",
+]
 
 _SEPARATORS = (",", ":")
 
@@ -30,6 +37,14 @@ def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
         return orjson.dumps(pairs).decode("utf-8")  # every ingest: ~6x faster than json
     except TypeError:  # a lone surrogate, which orjson refuses and json keeps
         return _replace_unencodable(json.dumps(pairs, separators=_SEPARATORS, ensure_ascii=False))
+
+
+def duplicate_headers(text: str) -> str:
+    """The encoded headers a duplicate keeps: masked and cut to size like a rejected request's
+    (a duplicate keeps no body either; its original has both)."""
+    from .._secrets import bounded_headers, mask_headers
+
+    return encode_headers(bounded_headers(mask_headers(decode_headers(text))))
 
 
 def decode_headers(text: str | None) -> tuple[tuple[str, str], ...]:

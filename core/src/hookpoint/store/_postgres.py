@@ -63,7 +63,13 @@ from ._base import (
     StoreStats,
     new_id,
 )
-from ._codec import decode_json, encode_headers, encode_json, encode_strict_json
+from ._codec import (
+    decode_json,
+    duplicate_headers,
+    encode_headers,
+    encode_json,
+    encode_strict_json,
+)
 from ._sql import (
     ATTEMPT_COLUMNS,
     LOG_COLUMNS,
@@ -864,8 +870,8 @@ class PostgresStore(Store):
                 r.event_id,
                 r.event_time,
                 dup,
-                item.headers,
-                item.body,
+                item.headers if dup is None else duplicate_headers(item.headers),
+                item.body if dup is None else b"",  # the original keeps it
             )
             for col, value in zip(req_cols, values, strict=True):
                 col.append(value)

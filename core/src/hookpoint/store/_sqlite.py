@@ -76,7 +76,13 @@ from ._base import (
     StoreStats,
     new_id,
 )
-from ._codec import decode_json, encode_headers, encode_json, encode_strict_json
+from ._codec import (
+    decode_json,
+    duplicate_headers,
+    encode_headers,
+    encode_json,
+    encode_strict_json,
+)
 from ._sql import (
     ATTEMPT_COLUMNS,
     LOG_COLUMNS,
@@ -216,8 +222,17 @@ def _insert_rows(
 
 
 def _as_duplicate(request_row: tuple[Any, ...], holder: str) -> tuple[Any, ...]:
-    """A request row stored as a duplicate of ``holder`` (status and duplicate_of replaced)."""
-    return (*request_row[:7], "duplicate", *request_row[8:12], holder, *request_row[13:])
+    """A request row stored as a duplicate of ``holder``: status and duplicate_of replaced, no
+    body (``body_size`` still says how big it was), headers masked and cut to size. A captured
+    delivery re-sent a thousand times must not store its body a thousand times."""
+    return (
+        *request_row[:7],
+        "duplicate",
+        *request_row[8:12],
+        holder,
+        duplicate_headers(request_row[13]),
+        b"",
+    )
 
 
 def _key_holders(
