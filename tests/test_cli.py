@@ -333,3 +333,41 @@ def test_a_short_admin_token_is_warned_about_at_start(capsys: pytest.CaptureFixt
     assert capsys.readouterr().out == ""
     _warn_about_access(Settings())
     assert "loopback clients only" in capsys.readouterr().out
+
+
+def test_requests_show_masks_the_endpoints_secret_in_the_body_with_app(tmp_path: Path) -> None:
+    """Microsoft Graph sends its clientState (the endpoint's secret) in the body: with --app the
+    CLI knows the endpoint's secrets and masks them, as the API and the dashboard do."""
+    import asyncio
+
+    from hookpoint.store import NewRequest, new_id, open_store
+
+    db = tmp_path / "show.db"
+    secret = "dev-caldotcom-secret"  # examples.app's caldotcom endpoint secret
+    body = json.dumps({"note": f"the secret {secret} in a body"}).encode()
+
+    async def seed() -> str:
+        async with open_store(str(db)) as store:
+            result = await store.ingest(
+                NewRequest(
+                    id=new_id(),
+                    endpoint_id="caldotcom",
+                    method="POST",
+                    url="http://127.0.0.1/webhooks/caldotcom",
+                    headers=(),
+                    body=body,
+                    received_at=time.time(),
+                    client="127.0.0.1",
+                    status="accepted",
+                    verification="verified",
+                )
+            )
+            return result.request_id
+
+    request_id = asyncio.run(seed())
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{db}"}
+    env.pop("CALDOTCOM_SECRET", None)
+    plain = as_json("requests", "show", request_id, env=env)
+    assert secret in plain["body"]
+    masked = as_json("requests", "show", request_id, "--app", "examples.app:hp", env=env)
+    assert secret not in masked["body"] and "********" in masked["body"]

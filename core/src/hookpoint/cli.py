@@ -553,17 +553,28 @@ def requests_list(
 @requests.command("show")
 @_db_option
 @click.argument("request_id")
+@click.option(
+    "--app",
+    default=None,
+    help="The app (module:attr): its endpoint's secrets are masked in the body too.",
+)
 @click.option("--json", "as_json", is_flag=True)
-def requests_show(database_url: str | None, request_id: str, as_json: bool) -> None:
+def requests_show(
+    database_url: str | None, request_id: str, app: str | None, as_json: bool
+) -> None:
     """Show one request with headers (secrets masked) and body."""
     from ._serialize import request_to_dict, run_to_dict
     from .store import RunQuery
+
+    hp = load_app(app) if app else None
 
     async def go(store: Any) -> dict[str, Any] | None:
         stored = await store.get_request(request_id)
         if stored is None:
             return None
-        data = request_to_dict(stored, include_body=True)
+        endpoint = hp.endpoints.get(stored.endpoint_id) if hp is not None else None
+        secrets = endpoint.secrets if endpoint is not None else ()
+        data = request_to_dict(stored, include_body=True, secrets=secrets)
         runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
         data["runs"] = [run_to_dict(r) for r in runs.items]
         return data
