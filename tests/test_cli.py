@@ -48,6 +48,33 @@ def as_json(*args: str, env: dict[str, str]) -> Any:
     return json.loads(cli(*args, "--json", env=env).stdout)
 
 
+def seed_request(db: Path, endpoint_id: str, body: bytes = b"{}", **fields: Any) -> Any:
+    """Store one accepted request straight into ``db``; the store's IngestResult."""
+    import asyncio
+
+    from hookpoint.store import NewRequest, new_id, open_store
+
+    async def seed() -> Any:
+        async with open_store(str(db)) as store:
+            return await store.ingest(
+                NewRequest(
+                    id=new_id(),
+                    endpoint_id=endpoint_id,
+                    method="POST",
+                    url=f"http://127.0.0.1/webhooks/{endpoint_id}",
+                    headers=(),
+                    body=body,
+                    received_at=time.time(),
+                    client="127.0.0.1",
+                    status="accepted",
+                    verification="verified",
+                    **fields,
+                )
+            )
+
+    return asyncio.run(seed())
+
+
 @contextlib.contextmanager
 def example_host(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[int, Path]]:
     """``hookpoint serve examples.app:hp`` (what ./scripts/run-example runs) on a free port,
@@ -158,33 +185,16 @@ def test_send_inspect_and_replay_through_the_cli(tmp_path: Path) -> None:
 def test_list_tables_show_whole_ids_on_a_narrow_terminal(tmp_path: Path) -> None:
     """The id column is what gets copied into `runs logs` / `requests show`: an 80-column
     terminal squeezes the other columns, never the ids."""
-    import asyncio
-
-    from hookpoint.store import NewRequest, NewRun, new_id, open_store
+    from hookpoint.store import NewRun
 
     db = tmp_path / "narrow.db"
-
-    async def seed() -> tuple[str, str]:
-        async with open_store(str(db)) as store:
-            result = await store.ingest(
-                NewRequest(
-                    id=new_id(),
-                    endpoint_id="an-endpoint-with-a-rather-long-name",
-                    method="POST",
-                    url="http://127.0.0.1/webhooks/x",
-                    headers=(),
-                    body=b"{}",
-                    received_at=time.time(),
-                    client="127.0.0.1",
-                    status="accepted",
-                    verification="verified",
-                    event_type="SOME_RATHER_LONG_EVENT_TYPE_NAME",
-                    runs=(NewRun(job_id="a-long-job-name", job_version="1", max_attempts=3),),
-                )
-            )
-            return result.request_id, result.run_ids[0]
-
-    request_id, run_id = asyncio.run(seed())
+    result = seed_request(
+        db,
+        "an-endpoint-with-a-rather-long-name",
+        event_type="SOME_RATHER_LONG_EVENT_TYPE_NAME",
+        runs=(NewRun(job_id="a-long-job-name", job_version="1", max_attempts=3),),
+    )
+    request_id, run_id = result.request_id, result.run_ids[0]
     env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "80"}
     requests = cli("requests", "list", env=env).stdout
     runs = cli("runs", "list", env=env).stdout
@@ -338,33 +348,10 @@ def test_a_short_admin_token_is_warned_about_at_start(capsys: pytest.CaptureFixt
 def test_requests_show_masks_the_endpoints_secret_in_the_body_with_app(tmp_path: Path) -> None:
     """Microsoft Graph sends its clientState (the endpoint's secret) in the body: with --app the
     CLI knows the endpoint's secrets and masks them, as the API and the dashboard do."""
-    import asyncio
-
-    from hookpoint.store import NewRequest, new_id, open_store
-
     db = tmp_path / "show.db"
     secret = "dev-caldotcom-secret"  # examples.app's caldotcom endpoint secret
     body = json.dumps({"note": f"the secret {secret} in a body"}).encode()
-
-    async def seed() -> str:
-        async with open_store(str(db)) as store:
-            result = await store.ingest(
-                NewRequest(
-                    id=new_id(),
-                    endpoint_id="caldotcom",
-                    method="POST",
-                    url="http://127.0.0.1/webhooks/caldotcom",
-                    headers=(),
-                    body=body,
-                    received_at=time.time(),
-                    client="127.0.0.1",
-                    status="accepted",
-                    verification="verified",
-                )
-            )
-            return result.request_id
-
-    request_id = asyncio.run(seed())
+    request_id = seed_request(db, "caldotcom", body).request_id
     env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("CALDOTCOM_SECRET", None)
     plain = as_json("requests", "show", request_id, env=env)

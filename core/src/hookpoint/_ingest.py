@@ -420,13 +420,7 @@ class IngestHandler:
                 return "handshake" if status < 400 else "handshake_rejected"
             # The handler's answer goes back, and the request still triggers runs if verified.
             # (The app's own filter chose this request, so methods= does not apply here.)
-            ver = (
-                verification if verification is not None else await self._verify(endpoint, request)
-            )
-            if not ver:
-                await self._record_rejected(endpoint, request, ver.reason)
-                raise _Reject(401, "unauthorized", ver.reason or "verification failed")
-            result = await self._ingest(endpoint, request, ver)
+            result = await self._accept(endpoint, request, verification)
             await _send(send, status, body, headers)
             return "duplicate" if result["duplicate"] else "accepted"
         if endpoint.provider is not None and endpoint.settings is not None:
@@ -460,13 +454,21 @@ class IngestHandler:
         # event's 204): method-checked, verified, stored and run like any other, and answered
         # this way only when it verifies.
         _check_method(endpoint, request)
-        ver = await self._verify(endpoint, request)
+        result = await self._accept(endpoint, request)
+        await _send(send, reply.status, reply.body, headers)
+        return "duplicate" if result["duplicate"] else "accepted"
+
+    async def _accept(
+        self, endpoint: Endpoint, request: WebhookRequest, verification: Verification | None = None
+    ) -> dict[str, Any]:
+        """A delivery answered by the app or the provider: verified (unless it was already),
+        kept as rejected with a 401 when it is not, else stored with its runs. (The common
+        path in ``_handle`` does the same inline: it is the hot path.)"""
+        ver = verification if verification is not None else await self._verify(endpoint, request)
         if not ver:
             await self._record_rejected(endpoint, request, ver.reason)
             raise _Reject(401, "unauthorized", ver.reason or "verification failed")
-        result = await self._ingest(endpoint, request, ver)
-        await _send(send, reply.status, reply.body, headers)
-        return "duplicate" if result["duplicate"] else "accepted"
+        return await self._ingest(endpoint, request, ver)
 
     def _verify_provider_or_none(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None and endpoint.settings is not None:
