@@ -621,7 +621,7 @@ async def test_the_shared_http_client_keeps_no_cookies_between_calls() -> None:
 def test_the_recorded_client_is_the_right_most_untrusted_forwarded_address() -> None:
     """A proxy appends the address it saw to whatever X-Forwarded-For the client sent: the
     left-most entry is the client's own claim, the right-most untrusted one is the truth."""
-    from hookpoint._ingest import _forwarded_client
+    from hookpoint._auth import forwarded_client as _forwarded_client
 
     trusted = frozenset({"10.0.0.2", "10.0.0.3"})
     assert _forwarded_client("6.6.6.6, 198.51.100.7", trusted) == "198.51.100.7"

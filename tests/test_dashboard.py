@@ -469,3 +469,24 @@ async def test_filter_forms_keep_the_chosen_filters(dash: Any) -> None:
     assert '<option value="rejected" selected>rejected</option>' in requests
     assert '<option value="accepted">accepted</option>' in requests
     assert '<select name="endpoint">' in requests and '<option value="">all</option>' in requests
+
+
+async def test_behind_a_trusted_proxy_login_limits_are_per_visitor(tmp_path: Path) -> None:
+    """Behind our proxy every visitor has the proxy's address: one attacker's wrong tokens must
+    not lock every operator out. The limiter counts the right-most untrusted X-Forwarded-For."""
+    server = make_server(tmp_path, admin_token=TOKEN, trusted_proxies="10.0.0.2")
+    async with server.running():
+        transport = httpx.ASGITransport(app=server, client=("10.0.0.2", 4000))  # type: ignore[arg-type]
+
+        def visitor(address: str) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                transport=transport,
+                base_url="https://hooks.example.com",
+                headers={"X-Forwarded-For": address, "X-Forwarded-Proto": "https"},
+            )
+
+        async with visitor("203.0.113.66") as attacker, visitor("198.51.100.7") as operator:
+            for i in range(12):
+                await login(attacker, token=f"guess-{i}")
+            assert (await login(attacker)).status_code == 429
+            assert (await login(operator)).status_code == 303

@@ -16,7 +16,14 @@ import ipaddress
 from typing import Protocol
 from urllib.parse import urlsplit
 
-__all__ = ["LOOPBACK", "PROXY_HEADERS", "is_local_client", "is_loopback_name", "token_matches"]
+__all__ = [
+    "LOOPBACK",
+    "PROXY_HEADERS",
+    "forwarded_client",
+    "is_local_client",
+    "is_loopback_name",
+    "token_matches",
+]
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1", "localhost"})
 """Peer addresses that are this machine (hypercorn reports IPv4-mapped IPv6 as such)."""
@@ -83,3 +90,13 @@ def is_local_client(remote_addr: str | None, headers: _Headers) -> bool:
 def token_matches(given: str, token: str) -> bool:
     """``given == token`` in constant time (both as UTF-8; surrounding spaces ignored)."""
     return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def forwarded_client(forwarded_for: str, trusted: frozenset[str]) -> str | None:
+    """The client an ``X-Forwarded-For`` chain names: the right-most address that is not one of
+    our proxies. (The left-most is whatever the client wrote, when a proxy appends.)"""
+    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return hops[0] if hops else None

@@ -40,7 +40,7 @@ from urllib.parse import urlencode
 
 from quart import Blueprint, Response, g, render_template, request, url_for
 
-from ._auth import is_local_client, token_matches
+from ._auth import forwarded_client, is_local_client, token_matches
 from ._convert import replay_source
 from ._errors import StoreError
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
@@ -384,6 +384,11 @@ def register_dashboard(server: HookpointServer) -> None:
                 return redirect(target)
             return await page("login.html", next=target, error=None)
         client = request.remote_addr or "?"
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded and client in settings.trusted_proxy_set:
+            # behind our proxy every visitor has its address: count per visitor, or one
+            # attacker's wrong tokens would lock every operator out
+            client = forwarded_client(forwarded, settings.trusted_proxy_set) or client
         now = time.time()
         if limiter.blocked(client, now):
             return await page(

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ._app import Endpoint, Hookpoint, Response, call_verify, normalise_verification
+from ._auth import forwarded_client
 from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
@@ -347,7 +348,7 @@ class IngestHandler:
                 elif lk == "x-forwarded-host" and v:
                     host = v.split(",")[0].strip()
                 elif lk == "x-forwarded-for" and v:
-                    client_ip = _forwarded_client(v, self.trusted) or client_ip
+                    client_ip = forwarded_client(v, self.trusted) or client_ip
         if host is None:
             for k, v in headers:
                 if k.lower() == "host":
@@ -576,16 +577,6 @@ def _check_method(endpoint: Endpoint, request: WebhookRequest) -> None:
             f"{request.method} is not accepted here",
             [(b"allow", ", ".join(endpoint.methods).encode())],
         )
-
-
-def _forwarded_client(forwarded_for: str, trusted: frozenset[str]) -> str | None:
-    """The client an ``X-Forwarded-For`` chain names: the right-most address that is not one of
-    our proxies. (The left-most is whatever the client wrote, when a proxy appends.)"""
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return hops[0] if hops else None
 
 
 def _verify_callable_raised(endpoint: Endpoint) -> Verification:
