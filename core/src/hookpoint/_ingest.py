@@ -28,7 +28,7 @@ from ._auth import forwarded_client
 from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
-from ._secrets import bounded_headers, bounded_url, mask_headers, mask_url
+from ._secrets import metadata_headers, metadata_url
 from .store import NewRequest, NewRun, RejectedRequest, Store, new_id
 
 if TYPE_CHECKING:
@@ -534,8 +534,8 @@ class IngestHandler:
             id=new_id(),
             endpoint_id=endpoint.id,
             method=request.method,
-            url=bounded_url(mask_url(request.url)),
-            headers=tuple(bounded_headers(mask_headers(request.headers.items()))),
+            url=metadata_url(request.url),
+            headers=tuple(metadata_headers(request.headers.items())),
             body=b"",  # a handshake's body is not kept, only its size
             received_at=request.received_at.timestamp(),
             client=request.client,
@@ -555,8 +555,8 @@ class IngestHandler:
             id=new_id(),
             endpoint_id=endpoint.id,
             method=request.method,
-            url=bounded_url(mask_url(request.url)),
-            headers=tuple(bounded_headers(mask_headers(request.headers.items()))),
+            url=metadata_url(request.url),
+            headers=tuple(metadata_headers(request.headers.items())),
             reason=_escape_for_store(reason) or "rejected",
             received_at=request.received_at.timestamp(),
             client=request.client,

@@ -17,6 +17,8 @@ __all__ = [
     "mask_secret",
     "mask_url",
     "mask_urls_in",
+    "metadata_headers",
+    "metadata_url",
 ]
 
 MASK = "********"
@@ -73,6 +75,16 @@ def bounded_headers(
 def bounded_url(url: str, limit: int = STORED_URL_MAX) -> str:
     """``url`` cut to ``limit`` characters (for unauthenticated metadata)."""
     return url if len(url) <= limit else f"{url[:limit]}…"
+
+
+def metadata_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Headers as kept for a rejected request, a handshake or a duplicate: masked, cut to size."""
+    return bounded_headers(mask_headers(headers))
+
+
+def metadata_url(url: str) -> str:
+    """A URL as kept for a rejected request or a handshake: masked, cut to size."""
+    return bounded_url(mask_url(url))
 
 
 def mask_url(url: str) -> str:

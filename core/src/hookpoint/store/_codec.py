@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from .._errors import StoreError
+from .._secrets import metadata_headers
 
 __all__ = [
     "decode_headers",
@@ -42,9 +43,7 @@ def encode_headers(headers: Sequence[tuple[str, str]]) -> str:
 def duplicate_headers(text: str) -> str:
     """The encoded headers a duplicate keeps: masked and cut to size like a rejected request's
     (a duplicate keeps no body either; its original has both)."""
-    from .._secrets import bounded_headers, mask_headers
-
-    return encode_headers(bounded_headers(mask_headers(decode_headers(text))))
+    return encode_headers(metadata_headers(decode_headers(text)))
 
 
 def decode_headers(text: str | None) -> tuple[tuple[str, str], ...]:
