@@ -432,3 +432,24 @@ class Store(ABC):
         """Delete requests (and their runs, attempts, logs) received before ``older_than`` whose
         runs are all final; expire dedupe keys and rejected rows. Returns rows deleted (all
         tables together)."""
+
+
+class TrimCounter:
+    """When a store trims its unauthenticated records (rejected requests, handshakes): once
+    every ``every`` of them, counted together."""
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self._since = 0
+
+    def due(self) -> bool:
+        """Count one more record; True on every ``every``-th (and then start again)."""
+        self._since += 1
+        if self._since < self.every:
+            return False
+        self._since = 0
+        return True
+
+    def retry_next(self) -> None:
+        """A trim failed: make the next record trim again."""
+        self._since = self.every

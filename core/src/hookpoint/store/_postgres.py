@@ -61,6 +61,7 @@ from ._base import (
     Store,
     StoredRequest,
     StoreStats,
+    TrimCounter,
     new_id,
 )
 from ._codec import (
@@ -390,7 +391,7 @@ class PostgresStore(Store):
         self._wake = asyncio.Event()
         self._timers: set[asyncio.TimerHandle] = set()
         self._closed = False
-        self._rejected_since_trim = 0
+        self._trims = TrimCounter(self.rejected_trim_every)
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self.url!r}{f' schema={self.schema}' if self.schema else ''}>"
@@ -837,7 +838,7 @@ class PostgresStore(Store):
                 await self._trim_unauthenticated(conn, time.time())
             except Exception as exc:
                 log.warning("trimming rejected requests failed (next time, then): %s", exc)
-                self._rejected_since_trim = self.rejected_trim_every
+                self._trims.retry_next()
 
     async def _trim_unauthenticated(self, conn: Conn, now: float) -> int:
         """Rejected requests and handshakes past their cap (count and age)."""
@@ -901,12 +902,7 @@ class PostgresStore(Store):
         if loop is None or self._closed:
             self._require_pool()
             raise StoreUnavailable("the store is not open")
-        trim = False
-        if request.status == "handshake":  # capped like rejected requests
-            self._rejected_since_trim += 1
-            trim = self._rejected_since_trim >= self.rejected_trim_every
-            if trim:
-                self._rejected_since_trim = 0
+        trim = request.status == "handshake" and self._trims.due()  # capped like rejected ones
         item = _Ingest(
             req=request,
             headers=encode_headers(request.headers),
@@ -925,10 +921,7 @@ class PostgresStore(Store):
         if loop is None or self._closed:
             raise StoreUnavailable("the store is closed" if self._closed else "not open")
         r = rejected
-        self._rejected_since_trim += 1
-        trim = self._rejected_since_trim >= self.rejected_trim_every
-        if trim:
-            self._rejected_since_trim = 0
+        trim = self._trims.due()
         row = (
             r.id,
             r.endpoint_id,

@@ -74,6 +74,7 @@ from ._base import (
     Store,
     StoredRequest,
     StoreStats,
+    TrimCounter,
     new_id,
 )
 from ._codec import (
@@ -772,7 +773,7 @@ class SQLiteStore(Store):
         self._wake = asyncio.Event()
         self._last_run_rowid: int | None = None
         self._timers: set[asyncio.TimerHandle] = set()
-        self._rejected_since_trim = 0
+        self._trims = TrimCounter(self.rejected_trim_every)
         self._pending: list[_Op] | None = None
 
     def __repr__(self) -> str:
@@ -1067,14 +1068,11 @@ class SQLiteStore(Store):
         result = await self._write(op, "ingest", bulk)
         if result.run_ids:
             self._notify()
-        if req.status == "handshake":  # capped like rejected requests
-            self._rejected_since_trim += 1
-            if self._rejected_since_trim >= self.rejected_trim_every:
-                self._rejected_since_trim = 0
-                try:
-                    await self._write(self._trim_rejected_op(time.time()), "trim handshakes")
-                except StoreError as exc:  # the handshake is stored; trim next time
-                    log.warning("trimming handshakes failed (next time, then): %s", exc)
+        if req.status == "handshake" and self._trims.due():  # capped like rejected requests
+            try:
+                await self._write(self._trim_rejected_op(time.time()), "trim handshakes")
+            except StoreError as exc:  # the handshake is stored; trim next time
+                log.warning("trimming handshakes failed (next time, then): %s", exc)
         return result
 
     def _trim_rejected_op(self, now: float) -> WriteFn:
@@ -1107,11 +1105,7 @@ class SQLiteStore(Store):
     async def record_rejected(self, rejected: RejectedRequest) -> None:
         r = rejected
         headers = encode_headers(r.headers)
-        self._rejected_since_trim += 1
-        trim: WriteFn | None = None
-        if self._rejected_since_trim >= self.rejected_trim_every:
-            self._rejected_since_trim = 0
-            trim = self._trim_rejected_op(time.time())
+        trim = self._trim_rejected_op(time.time()) if self._trims.due() else None
 
         def op(conn: sqlite3.Connection) -> None:
             conn.execute(
