@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ._ratelimit import RateLimiter
     from ._settings import Settings
 
-__all__ = ["IngestHandler"]
+__all__ = ["BOTH_FRAMINGS", "IngestHandler", "send_json"]
 
 log = logging.getLogger("hookpoint.ingest")
 
@@ -45,6 +45,8 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 _JSON = [(b"content-type", b"application/json")]
+BOTH_FRAMINGS = "both Content-Length and Transfer-Encoding"
+"""Why a request with both framings (the request-smuggling probe) gets 400, on every route."""
 _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store")]
 
 
@@ -155,7 +157,7 @@ async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_json(
+async def send_json(
     send: Send,
     status: int,
     payload: Mapping[str, Any],
@@ -206,13 +208,13 @@ class IngestHandler:
             outcome = await self._handle(scope, receive, send, endpoint_id)
         except _Reject as rej:
             outcome = rej.error
-            await _send_json(
+            await send_json(
                 send, rej.status, {"error": rej.error, "message": rej.message}, rej.headers
             )
         except StoreError as exc:
             outcome = "store_unavailable"
             log.error("store failure on %s: %s", endpoint_id, exc)
-            await _send_json(
+            await send_json(
                 send,
                 503,
                 {
@@ -224,7 +226,7 @@ class IngestHandler:
         except Exception:
             outcome = "error"
             log.exception("unexpected error handling a webhook for %r", endpoint_id)
-            await _send_json(send, 500, {"error": "internal", "message": "internal error"})
+            await send_json(send, 500, {"error": "internal", "message": "internal error"})
         finally:
             if self.metrics is not None:
                 known = endpoint_id if endpoint_id in self.hp.endpoints else "-"
@@ -287,12 +289,7 @@ class IngestHandler:
         if chunked and declared is not None:
             # Both framings at once is the classic request-smuggling probe (RFC 9112 §6.3: a
             # server may refuse it, and must close the connection either way).
-            raise _Reject(
-                400,
-                "bad_request",
-                "both Content-Length and Transfer-Encoding",
-                [(b"connection", b"close")],
-            )
+            raise _Reject(400, "bad_request", BOTH_FRAMINGS, [(b"connection", b"close")])
         if declared is not None and declared > self.max_body:
             raise _Reject(413, "payload_too_large", f"body larger than {self.max_body} bytes")
         chunks: list[bytes] = []

@@ -25,7 +25,7 @@ from ._dashboard import register_dashboard
 from ._engine import Worker
 from ._errors import StoreError
 from ._http import AsyncClient, new_client
-from ._ingest import IngestHandler, Receive, Scope, Send
+from ._ingest import BOTH_FRAMINGS, IngestHandler, Receive, Scope, Send, send_json
 from ._metrics import Metrics
 from ._ratelimit import RateLimiter
 from ._settings import Settings
@@ -210,16 +210,9 @@ def _both_framings(scope: Scope) -> bool:
 
 
 async def _refuse_smuggling(send: Send) -> None:
-    body = b'{"error":"bad_request","message":"both Content-Length and Transfer-Encoding"}'
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
+    await send_json(
+        send,
+        400,
+        {"error": "bad_request", "message": BOTH_FRAMINGS},
+        [(b"connection", b"close")],
     )
-    await send({"type": "http.response.body", "body": body})
