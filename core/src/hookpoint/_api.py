@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 from quart import Response, jsonify, request
 
 from ._auth import is_local_client, token_matches
-from ._convert import replay_source
 from ._errors import StoreError
 from ._secrets import mask_headers, mask_secret
 from ._serialize import attempt_to_dict, log_to_dict, request_to_dict, run_to_dict
-from .store import RequestQuery, RunQuery
+from .store import NotFound, RequestQuery, RunQuery
 
 if TYPE_CHECKING:
     from ._server import HookpointServer
@@ -222,13 +221,12 @@ def register_api(server: HookpointServer) -> None:
         if stored is None:
             return _error(404, "not_found", "no such request")
         try:
-            stored = await replay_source(store, stored)
-            runs = server.runs_for_stored(stored)
+            replayed, run_ids = await server.redeliver(stored)
+        except NotFound:
+            raise  # vanished meanwhile: a store matter, as before
         except LookupError as exc:
             return _error(409, "conflict", str(exc))
-        run_ids = await store.replay_request(stored.id, runs)
-        server.notify_runs()
-        response = jsonify({"request_id": stored.id, "run_ids": list(run_ids)})
+        response = jsonify({"request_id": replayed, "run_ids": list(run_ids)})
         response.status_code = 202
         return response
 

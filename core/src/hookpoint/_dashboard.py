@@ -41,7 +41,6 @@ from urllib.parse import urlencode
 from quart import Blueprint, Response, g, render_template, request, url_for
 
 from ._auth import forwarded_client, is_local_client, token_matches
-from ._convert import replay_source
 from ._errors import StoreError
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
 from .store import NotFound, RequestQuery, RunQuery
@@ -512,17 +511,13 @@ def register_dashboard(server: HookpointServer) -> None:
         if stored is None:
             return await error_page(404, "Not found", "No such request.")
         try:
-            stored = await replay_source(store, stored)
-            runs = server.runs_for_stored(stored)
-        except LookupError as exc:
-            return await error_page(409, "Cannot replay", str(exc))
-        try:
-            run_ids = await store.replay_request(stored.id, runs)
+            replayed, run_ids = await server.redeliver(stored)
         except NotFound:
             return await error_page(404, "Not found", "No such request.")
-        server.notify_runs()
+        except LookupError as exc:
+            return await error_page(409, "Cannot replay", str(exc))
         return redirect(
-            url_for("dashboard.request_detail", request_id=stored.id, queued=str(len(run_ids))),
+            url_for("dashboard.request_detail", request_id=replayed, queued=str(len(run_ids))),
             code=303,
         )
 

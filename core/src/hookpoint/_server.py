@@ -20,7 +20,7 @@ from quart import Quart
 
 from ._api import register_api
 from ._app import Hookpoint
-from ._convert import redescribe
+from ._convert import redescribe, replay_source
 from ._dashboard import register_dashboard
 from ._engine import Worker
 from ._errors import StoreError
@@ -158,6 +158,15 @@ class HookpointServer:
         """Wake the in-process worker after new runs were queued (replays)."""
         if self.worker is not None:
             self.worker.wake()
+
+    async def redeliver(self, stored: StoredRequest) -> tuple[str, tuple[str, ...]]:
+        """Offer a stored request again to today's jobs (a duplicate: the request it repeats);
+        the id of the request re-delivered and its new runs. :raises LookupError: it cannot be
+        re-delivered (the API's 409); :raises NotFound: it vanished meanwhile."""
+        source = await replay_source(self.store, stored)
+        run_ids = await self.store.replay_request(source.id, self.runs_for_stored(source))
+        self.notify_runs()
+        return source.id, run_ids
 
     def runs_for_stored(self, stored: StoredRequest) -> tuple[NewRun, ...]:
         """The runs a stored request gets from today's jobs (replay / re-delivery)."""
