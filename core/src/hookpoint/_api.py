@@ -169,9 +169,7 @@ def register_api(server: HookpointServer) -> None:
         if stored is None:
             return _error(404, "not_found", "no such request")
         runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
-        endpoint = hp.endpoints.get(stored.endpoint_id)
-        secrets = endpoint.secrets if endpoint is not None else ()
-        data = request_to_dict(stored, include_body=True, secrets=secrets)
+        data = request_to_dict(stored, include_body=True, secrets=hp.secrets_of(stored.endpoint_id))
         data["runs"] = [run_to_dict(r) for r in runs.items]
         return jsonify(data)
 

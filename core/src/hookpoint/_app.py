@@ -379,6 +379,12 @@ class Hookpoint:
         return decorate
 
     # -- matching ---------------------------------------------------------------------------------
+    def secrets_of(self, endpoint_id: str) -> tuple[str, ...]:
+        """The secrets of endpoint ``endpoint_id`` (none when it is not defined): masked where a
+        stored body is shown."""
+        endpoint = self.endpoints.get(endpoint_id)
+        return tuple(endpoint.secrets) if endpoint is not None else ()
+
     def jobs_for(self, endpoint: Endpoint) -> list[Job]:
         return [j for j in self.jobs.values() if j.enabled and j.trigger.endpoint is endpoint]
 

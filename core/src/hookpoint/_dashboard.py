@@ -261,10 +261,6 @@ def register_dashboard(server: HookpointServer) -> None:
     store = server.store
     hp = server.hp
 
-    def _endpoint_secrets(endpoint_id: str) -> Sequence[str]:
-        endpoint = hp.endpoints.get(endpoint_id)
-        return endpoint.secrets if endpoint is not None else ()
-
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     signer = SessionSigner(session_key(token))
     limiter = _LoginLimiter()
@@ -497,7 +493,7 @@ def register_dashboard(server: HookpointServer) -> None:
             req=stored,
             url=mask_url(stored.url),
             headers=mask_headers(stored.headers),
-            body=body_view(stored.body, secrets=_endpoint_secrets(stored.endpoint_id)),
+            body=body_view(stored.body, secrets=hp.secrets_of(stored.endpoint_id)),
             runs=runs.items,
             replayable=replayable,
             why_not=why_not,

@@ -572,8 +572,7 @@ def requests_show(
         stored = await store.get_request(request_id)
         if stored is None:
             return None
-        endpoint = hp.endpoints.get(stored.endpoint_id) if hp is not None else None
-        secrets = endpoint.secrets if endpoint is not None else ()
+        secrets = hp.secrets_of(stored.endpoint_id) if hp is not None else ()
         data = request_to_dict(stored, include_body=True, secrets=secrets)
         runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
         data["runs"] = [run_to_dict(r) for r in runs.items]
