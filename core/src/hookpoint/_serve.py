@@ -22,6 +22,7 @@ __all__ = [
     "answer_protocol_errors_with_4xx",
     "configure_logging",
     "hypercorn_config",
+    "patch_hypercorn",
     "refuse_cleartext_http2",
     "run_worker_forever",
     "serve_forever",
@@ -63,8 +64,7 @@ def cap_malloc_arenas(arenas: int = 2) -> bool:
 
 
 def hypercorn_config(settings: Settings) -> Config:
-    answer_protocol_errors_with_4xx()
-    refuse_cleartext_http2()
+    patch_hypercorn()
     config = Config()
     host = settings.host
     config.bind = [f"[{host}]:{settings.port}" if ":" in host else f"{host}:{settings.port}"]
@@ -84,6 +84,13 @@ def hypercorn_config(settings: Settings) -> Config:
     config.h11_max_incomplete_size = 64 * 1024
     config.graceful_timeout = 10.0
     return config
+
+
+def patch_hypercorn() -> None:
+    """Both request-handling patches (docs/architecture.md), in every process that serves:
+    the CLI's and each spawned worker (which does not inherit them)."""
+    answer_protocol_errors_with_4xx()
+    refuse_cleartext_http2()
 
 
 def answer_protocol_errors_with_4xx() -> None:
@@ -153,8 +160,7 @@ def worker_app() -> Any:
     from ._settings import Settings
 
     configure_logging(Settings().log_level)
-    answer_protocol_errors_with_4xx()
-    refuse_cleartext_http2()
+    patch_hypercorn()
     cap_malloc_arenas()  # per process: the parent's mallopt does not reach spawned workers
     return from_env()
 
