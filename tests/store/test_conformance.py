@@ -969,3 +969,20 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
         )
         assert "runs_pkey" in finish and "runs_leases" not in finish, finish
         assert "runs_pkey" in heartbeat and "runs_leases" not in heartbeat, heartbeat
+
+
+async def test_dashboard_sessions_live_until_revoked_or_expired(store: Store) -> None:
+    """Logout must end a session for every process on the store (the dashboard checks it on
+    every page); expired sessions are dropped when a new one is recorded."""
+    now = time.time()
+    await store.create_session("a" * 64, expires_at=now + 60)
+    await store.create_session("b" * 64, expires_at=now + 60)
+    assert await store.session_active("a" * 64, now)
+    assert not await store.session_active("a" * 64, now + 61)  # expired
+    assert not await store.session_active("c" * 64, now)  # never created
+    await store.revoke_session("a" * 64)
+    assert not await store.session_active("a" * 64, now)
+    assert await store.session_active("b" * 64, now)  # only the one logged out
+    await store.revoke_session("a" * 64)  # twice, or unknown: no error
+    await store.create_session("d" * 64, expires_at=now - 1)
+    assert not await store.session_active("d" * 64, now)

@@ -426,6 +426,21 @@ class Store(ABC):
     @abstractmethod
     async def queue_stats(self) -> QueueStats: ...
 
+    # -- dashboard sessions ------------------------------------------------------------------------
+    @abstractmethod
+    async def create_session(self, key: str, *, expires_at: float) -> None:
+        """Record a logged-in dashboard session under ``key`` (a digest of the session id, never
+        the id itself) until ``expires_at``; sessions that have expired are removed meanwhile."""
+
+    @abstractmethod
+    async def session_active(self, key: str, now: float) -> bool:
+        """Whether the session ``key`` was created and neither revoked nor expired at ``now``:
+        every process and host on the same store gives the same answer."""
+
+    @abstractmethod
+    async def revoke_session(self, key: str) -> None:
+        """End the session ``key`` everywhere (logout); unknown keys are ignored."""
+
     # -- retention ---------------------------------------------------------------------------------
     @abstractmethod
     async def purge(self, *, older_than: float) -> int:

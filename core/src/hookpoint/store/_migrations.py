@@ -144,6 +144,19 @@ def _common(real: str, blob: str, json: str, bigint: str, log_id: str) -> tuple[
     )
 
 
+def _sessions(real: str) -> tuple[str, ...]:
+    # ``key`` is a SHA-256 digest of the session id the cookie carries: the table alone lets
+    # nobody forge or resume a session.
+    return (
+        f"""CREATE TABLE dashboard_sessions (
+            key TEXT PRIMARY KEY,
+            created_at {real} NOT NULL,
+            expires_at {real} NOT NULL
+        )""",
+        "CREATE INDEX dashboard_sessions_expires ON dashboard_sessions (expires_at)",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -169,6 +182,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE runs SET (autovacuum_vacuum_scale_factor = 0.01, "
             "autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.02)",
         ),
+    ),
+    Migration(
+        version="0003",
+        description="dashboard_sessions: logged-in dashboard sessions, so that logout ends one "
+        "in every host process",
+        sqlite=_sessions(real="REAL"),
+        postgres=_sessions(real="double precision"),
     ),
 )
 

@@ -1162,6 +1162,36 @@ class PostgresStore(Store):
 
         await self._run(op, "save a task result")
 
+    # -- dashboard sessions ------------------------------------------------------------------------
+    async def create_session(self, key: str, *, expires_at: float) -> None:
+        async def op(conn: Conn) -> None:
+            now = time.time()
+            await conn.execute("DELETE FROM dashboard_sessions WHERE expires_at <= $1", now)
+            await conn.execute(
+                "INSERT INTO dashboard_sessions (key, created_at, expires_at) VALUES ($1, $2, $3) "
+                "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+                key,
+                now,
+                expires_at,
+            )
+
+        await self._run(op, "record a dashboard session")
+
+    async def session_active(self, key: str, now: float) -> bool:
+        async def op(conn: Conn) -> bool:
+            row = await conn.fetchrow(
+                "SELECT 1 FROM dashboard_sessions WHERE key = $1 AND expires_at > $2", key, now
+            )
+            return row is not None
+
+        return await self._run(op, "check a dashboard session", read=True)
+
+    async def revoke_session(self, key: str) -> None:
+        async def op(conn: Conn) -> None:
+            await conn.execute("DELETE FROM dashboard_sessions WHERE key = $1", key)
+
+        await self._run(op, "end a dashboard session")
+
     # -- replay ------------------------------------------------------------------------------------
     async def replay_run(self, run_id: str) -> str:
         new_run_id = new_id()

@@ -1447,6 +1447,37 @@ class SQLiteStore(Store):
 
         await self._write(op, "save a task result")
 
+    # -- dashboard sessions ------------------------------------------------------------------------
+    async def create_session(self, key: str, *, expires_at: float) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            now = time.time()
+            conn.execute("DELETE FROM dashboard_sessions WHERE expires_at <= ?", (now,))
+            conn.execute(
+                "INSERT INTO dashboard_sessions (key, created_at, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+                (key, now, expires_at),
+            )
+
+        await self._write(op, "record a dashboard session")
+
+    async def session_active(self, key: str, now: float) -> bool:
+        def read(conn: sqlite3.Connection) -> bool:
+            return bool(
+                _rows(
+                    conn,
+                    "SELECT 1 FROM dashboard_sessions WHERE key = ? AND expires_at > ?",
+                    (key, now),
+                )
+            )
+
+        return await self._read(read, "check a dashboard session")
+
+    async def revoke_session(self, key: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM dashboard_sessions WHERE key = ?", (key,))
+
+        await self._write(op, "end a dashboard session")
+
     # -- replay ------------------------------------------------------------------------------------
     async def replay_run(self, run_id: str) -> str:
         new_run_id = new_id()
