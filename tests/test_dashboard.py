@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from hookpoint._dashboard import (
     body_view,
     register_dashboard,
     session_key,
+    session_store_key,
 )
 from hookpoint._request import WebhookRequest
 from hookpoint._server import HookpointServer
@@ -191,23 +193,32 @@ async def test_login_is_rate_limited(dash: Any) -> None:
 
 
 async def test_a_forged_or_tampered_cookie_is_not_a_session(dash: Any) -> None:
-    _, client = dash
-    other = SessionSigner(session_key("another-token")).dump(DashboardSession(auth=True))
+    server, client = dash
+    sid = "s" * 43
+    other = SessionSigner(session_key("another-token")).dump(DashboardSession(auth=True, sid=sid))
     client.cookies.set(SESSION_COOKIE, other)
     assert (await client.get("/dashboard/runs")).status_code == 302
-    good = SessionSigner(session_key(TOKEN)).dump(DashboardSession(auth=True))
+    good = SessionSigner(session_key(TOKEN)).dump(DashboardSession(auth=True, sid=sid))
     payload, _, mac = good.partition(".")
     client.cookies.clear()
     client.cookies.set(SESSION_COOKIE, payload[:-2] + "xx." + mac)
     assert (await client.get("/dashboard/runs")).status_code == 302
     client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, good)  # a session signed with the token's key works
+    # signed with the token's key, but no login recorded it: not a session either
+    client.cookies.set(SESSION_COOKIE, good)
+    assert (await client.get("/dashboard/runs")).status_code == 302
+    await server.store.create_session(session_store_key(sid), expires_at=time.time() + 60)
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, good)  # signed with the token's key and recorded
     assert (await client.get("/dashboard/runs")).status_code == 200
 
 
 def test_session_signer_round_trip_and_expiry() -> None:
     signer = SessionSigner(b"k" * 32, max_age=100)
-    session = DashboardSession(auth=True, issued=1000.0)
+    session = DashboardSession(auth=True, issued=1000.0, sid="i" * 43)
+    # a logged-in session without an id (cookies from before server-side sessions) is none
+    no_id = DashboardSession(auth=True, issued=1000.0)
+    assert signer.load(signer.dump(no_id), now=1050.0) is None
     loaded = signer.load(signer.dump(session), now=1050.0)
     assert loaded == session
     assert signer.load(signer.dump(session), now=1101.0) is None

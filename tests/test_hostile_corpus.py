@@ -867,6 +867,55 @@ def admin_cases() -> Iterator[Case]:
         request("POST", "/api/runs/nope/replay", token, b"x" * (2 * 1024 * 1024)),
         ok(404, 413),
     )
+    # Dashboard POSTs before login: bodies are bounded before anything parses them
+    form = [("Content-Type", "application/x-www-form-urlencoded")]
+    flood = b"a&" * (512 * 1024)
+    yield Case(
+        "dashboard: a 1 MiB a&a&... login form",
+        request("POST", "/dashboard/login", form, flood),
+        ok(413),
+    )
+    yield Case(
+        "dashboard: a 1 MiB a&a&... login form, chunked",
+        request(
+            "POST",
+            "/dashboard/login",
+            [*form, ("Transfer-Encoding", "chunked")],
+            b"%x\r\n%s\r\n0\r\n\r\n" % (len(flood), flood),
+            length=False,
+        ),
+        ok(413),
+    )
+    yield Case(
+        "dashboard: a login form of 2,000 fields",
+        request("POST", "/dashboard/login", form, b"a&" * 2000),
+        ok(400),
+    )
+    yield Case(
+        "dashboard: a multipart login form",
+        request(
+            "POST",
+            "/dashboard/login",
+            [("Content-Type", "multipart/form-data; boundary=x")],
+            b"--x\r\nContent-Disposition: form-data; name=token\r\n\r\nx\r\n--x--\r\n",
+        ),
+        ok(415),
+    )
+    yield Case(
+        "dashboard: a 40 KiB replay form without a session",
+        request("POST", "/dashboard/runs/x/replay", form, b"a&" * 20_000),
+        ok(401),
+    )
+    yield Case(
+        "dashboard: a 1 MiB logout form without a session",
+        request("POST", "/dashboard/logout", form, flood),
+        ok(413),
+    )
+    yield Case(
+        "dashboard: GET /dashboard from another Host",
+        request("GET", "/dashboard", [("Host", "evil.example")], b"", length=False, host=False),
+        ok(308),
+    )
     yield Case("healthz: POST", request("POST", "/healthz"), ok(405))
     yield Case(
         "unknown path", request("GET", "/%2e%2e/%2e%2e/etc/passwd", body=b"", length=False), ok(404)

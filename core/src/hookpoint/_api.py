@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from quart import Response, jsonify, request
+from werkzeug.routing import RequestRedirect
 
 from ._auth import is_local_client, token_matches
 from ._errors import StoreError
@@ -99,6 +101,15 @@ def register_api(server: HookpointServer) -> None:
     @app.errorhandler(ValueError)
     async def _bad_value(exc: ValueError) -> Response:
         return _error(400, "bad_request", str(exc))
+
+    @app.errorhandler(RequestRedirect)
+    async def _slash_redirect(exc: RequestRedirect) -> Response:
+        # werkzeug's trailing-slash redirect is absolute, built from the request's Host and
+        # scheme: answer with the path only (a client resolves it against the URL it used).
+        target = urlsplit(exc.new_url)
+        response = Response("", status=exc.code, content_type="text/plain; charset=utf-8")
+        response.headers["Location"] = target.path + (f"?{target.query}" if target.query else "")
+        return response
 
     @app.errorhandler(404)
     async def _not_found(exc: Exception) -> Response:

@@ -14,7 +14,12 @@ Security:
 * **Session cookie** - ``base64url(json).hmac-sha256``. The signing key is random per app when
   no token is configured; with a token it is derived from it (HMAC), so several hypercorn
   processes or hosts sharing the token accept each other's sessions and changing the token ends
-  every session.
+  every session. A login also records the session in the store (a digest of its random id) and
+  every page checks it there, so logging out ends the session in every process and host, not
+  only in the browser that logged out.
+* **Bodies** - a dashboard form is read by :func:`read_form`: ``application/x-www-form-urlencoded``
+  only, at most 4 KiB before login and 16 KiB after, at most 64 fields; Quart's own form parser
+  (no field limit) is never used, so an unauthenticated POST costs microseconds, not seconds.
 * **CSRF** - every session carries a random token; every POST must send it back as the form
   field ``csrf_token`` (missing: 400, wrong: 403). Login rotates it.
 * **Headers** - a strict Content-Security-Policy (``'self'`` only: CSS and JS are files, nothing
@@ -36,9 +41,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from quart import Blueprint, Response, g, render_template, request, url_for
+from werkzeug.datastructures import Headers, MultiDict
 
 from ._auth import forwarded_client, is_local_client, token_matches
 from ._errors import StoreError
@@ -72,6 +78,12 @@ _PAGE_SIZE = 50
 _BODY_LIMIT = 256 * 1024
 _LOGIN_FAILURES = 10
 """Wrong tokens a client may try per minute before the login form answers 429."""
+FORM_LIMIT_ANONYMOUS = 4 * 1024
+"""The largest form body read before login (the login form: a CSRF token, ``next``, a token)."""
+FORM_LIMIT = 16 * 1024
+"""The largest form body read from a logged-in operator (every dashboard form is a few fields)."""
+FORM_FIELDS = 64
+"""The most fields a dashboard form may have."""
 _PUBLIC = frozenset({"dashboard.login", "dashboard.static"})
 
 
@@ -83,6 +95,14 @@ class DashboardSession:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     auth: bool = False
     issued: float = field(default_factory=time.time)
+    sid: str = ""
+    """A logged-in session's random id; the store keeps its digest (:func:`session_store_key`)
+    until logout or expiry. Empty before login."""
+
+
+def session_store_key(sid: str) -> str:
+    """What the store keeps of a session id: its SHA-256, so the table cannot resume one."""
+    return hashlib.sha256(b"hookpoint-dashboard-session\x00" + sid.encode()).hexdigest()
 
 
 class SessionSigner:
@@ -99,7 +119,8 @@ class SessionSigner:
 
     def dump(self, session: DashboardSession) -> str:
         raw = json.dumps(
-            {"c": session.csrf, "a": session.auth, "t": int(session.issued)}, separators=(",", ":")
+            {"c": session.csrf, "a": session.auth, "t": int(session.issued), "s": session.sid},
+            separators=(",", ":"),
         ).encode()
         payload = base64.urlsafe_b64encode(raw).rstrip(b"=")
         mac = base64.urlsafe_b64encode(self._mac(payload)).rstrip(b"=")
@@ -119,14 +140,17 @@ class SessionSigner:
         try:
             data = json.loads(base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
             csrf, auth, issued = data["c"], data["a"], float(data["t"])
-        except (binascii.Error, ValueError, KeyError, TypeError):
+            sid = data.get("s", "")
+        except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
             return None
         if not isinstance(csrf, str) or not isinstance(auth, bool) or len(csrf) < 32:
             return None
+        if not isinstance(sid, str) or (auth and len(sid) < 32):
+            return None  # a logged-in session without an id predates server-side sessions
         now = time.time() if now is None else now
         if not (now - self.max_age <= issued <= now + 60):
             return None
-        return DashboardSession(csrf=csrf, auth=auth, issued=issued)
+        return DashboardSession(csrf=csrf, auth=auth, issued=issued, sid=sid)
 
 
 def session_key(admin_token: str | None) -> bytes:
@@ -225,9 +249,53 @@ def _safe_next(target: str | None) -> str:
 
 
 def redirect(location: str, code: int = 302) -> Response:
+    """A redirect to ``location``, a path on this host: relative, so that it neither trusts the
+    request's ``Host`` nor turns an HTTPS visit behind a proxy into ``http://``."""
     response = Response("", status=code, content_type="text/plain; charset=utf-8")
     response.headers["Location"] = location
     return response
+
+
+class FormError(Exception):
+    """A dashboard form that is not read: ``status`` 400, 413 or 415, with a message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def read_form(limit: int, max_fields: int = FORM_FIELDS) -> MultiDict[str, str]:
+    """The current request's urlencoded form, read with bounds: at most ``limit`` bytes (refused
+    from ``Content-Length`` before reading, else while reading) and ``max_fields`` fields.
+
+    Quart's ``request.form`` reads up to ``MAX_CONTENT_LENGTH`` and splits it with no field
+    limit: a 1 MiB ``a&a&a...`` from anyone cost ~0.85 s of the event loop (docs/security.md).
+    :raises FormError: the body is not a form, too large, or has too many fields.
+    """
+    mimetype = request.mimetype
+    if mimetype not in ("", "application/x-www-form-urlencoded"):
+        raise FormError(415, "Dashboard forms are sent as application/x-www-form-urlencoded.")
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise FormError(413, f"The form is larger than {limit} bytes.")
+    data = bytearray()
+    async for chunk in request.body:
+        data += chunk
+        if len(data) > limit:
+            raise FormError(413, f"The form is larger than {limit} bytes.")
+    if not data:
+        return MultiDict()
+    try:
+        pairs = parse_qsl(
+            data.decode("utf-8"),
+            keep_blank_values=True,
+            max_num_fields=max_fields,
+            errors="strict",
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise FormError(400, "The form is malformed or has too many fields.") from None
+    return MultiDict(pairs)
 
 
 class _LoginLimiter:
@@ -250,6 +318,24 @@ class _LoginLimiter:
         if len(self._failures) > 10_000:
             self._failures.clear()
         self._failures.setdefault(client, []).append(now)
+
+
+def forwarded_https(headers: Headers) -> bool:
+    """Whether a trusted proxy says the visitor's connection is HTTPS: any hop of an
+    ``X-Forwarded-Proto`` chain (``https, http`` when a second proxy appended) or a ``proto=``
+    of ``Forwarded`` (RFC 7239) says ``https``. Any hop, not only the first: a session cookie
+    that should have been ``Secure`` and is not can leak over plain HTTP, while a needless
+    ``Secure`` costs nothing on an HTTPS site."""
+    for value in headers.getlist("x-forwarded-proto"):
+        if any(hop.strip().lower() == "https" for hop in value.split(",")):
+            return True
+    for value in headers.getlist("forwarded"):
+        for element in value.split(","):
+            for pair in element.split(";"):
+                name, _, proto = pair.partition("=")
+                if name.strip().lower() == "proto" and proto.strip().strip('"').lower() == "https":
+                    return True
+    return False
 
 
 # -- registration --------------------------------------------------------------------------------
@@ -284,8 +370,9 @@ def register_dashboard(server: HookpointServer) -> None:
     def secure_request() -> bool:
         if request.scheme == "https":
             return True
-        proxied = (request.remote_addr or "") in settings.trusted_proxy_set
-        return proxied and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+        if (request.remote_addr or "") not in settings.trusted_proxy_set:
+            return False
+        return forwarded_https(request.headers)
 
     async def page(template: str, status: int = 200, **context: Any) -> Response:
         html = await render_template(f"dashboard/{template}", **context)
@@ -297,10 +384,17 @@ def register_dashboard(server: HookpointServer) -> None:
     @bp.before_request
     async def _before() -> Response | None:
         session = signer.load(request.cookies.get(SESSION_COOKIE))
-        g.hp_session = session or DashboardSession()
         if request.endpoint == "dashboard.static":  # public; never (re)sets the session
+            g.hp_session = session or DashboardSession()
             g.hp_session_dirty = False
             return None
+        if (
+            session is not None
+            and session.auth
+            and not await store.session_active(session_store_key(session.sid), time.time())
+        ):
+            session = None  # logged out (in any process or host) or expired: start afresh
+        g.hp_session = session or DashboardSession()
         g.hp_session_dirty = session is None
         if request.endpoint != "dashboard.login" and not authorised():
             if token is None:
@@ -314,7 +408,13 @@ def register_dashboard(server: HookpointServer) -> None:
                 return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
             return await error_page(401, "Log in", "Log in to the dashboard first.")
         if request.method == "POST":
-            form = await request.form
+            try:
+                form = await read_form(
+                    FORM_LIMIT if current().auth or token is None else FORM_LIMIT_ANONYMOUS
+                )
+            except FormError as exc:
+                return await error_page(exc.status, "Bad request", exc.message)
+            g.hp_form = form
             given = form.get("csrf_token")
             if not given:
                 return await error_page(400, "Bad request", "The form has no CSRF token.")
@@ -389,18 +489,25 @@ def register_dashboard(server: HookpointServer) -> None:
             return await page(
                 "login.html", status=429, next=target, error="Too many wrong tokens; wait a minute."
             )
-        form = await request.form
+        form: MultiDict[str, str] = g.hp_form  # read (bounded) and CSRF-checked by _before
         if not token_matches(form.get("token") or "", token):  # surrounding spaces ignored
             limiter.failed(client, now)
             return await page(
                 "login.html", status=401, next=target, error="That is not the admin token."
             )
-        g.hp_session = DashboardSession(auth=True)  # new CSRF token on login
+        # a new session: new CSRF token and id, recorded so that logout can end it everywhere
+        session = DashboardSession(auth=True, sid=secrets.token_urlsafe(32))
+        await store.create_session(
+            session_store_key(session.sid), expires_at=session.issued + signer.max_age
+        )
+        g.hp_session = session
         g.hp_session_dirty = True
         return redirect(_safe_next(form.get("next")), code=303)
 
     @bp.post("/logout")
     async def logout() -> Response:
+        if current().auth:
+            await store.revoke_session(session_store_key(current().sid))
         g.hp_session = DashboardSession(auth=False)
         g.hp_session_dirty = True
         return redirect(url_for("dashboard.login") if token else "/dashboard/", code=303)
@@ -409,6 +516,12 @@ def register_dashboard(server: HookpointServer) -> None:
     @bp.get("/")
     async def index() -> Response:
         return redirect(url_for("dashboard.endpoints"))
+
+    @server.quart.get("/dashboard")
+    async def dashboard_root() -> Response:
+        # Relative, like every redirect here: Quart's own trailing-slash redirect would build
+        # an absolute URL from the request's Host (and say http:// behind a TLS proxy).
+        return redirect("/dashboard/", code=308)
 
     @bp.get("/endpoints")
     async def endpoints() -> Response:

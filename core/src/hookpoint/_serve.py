@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import h11
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "answer_protocol_errors_with_4xx",
     "configure_logging",
+    "continue_only_when_read",
     "hypercorn_config",
     "patch_hypercorn",
     "refuse_cleartext_http2",
@@ -87,10 +89,88 @@ def hypercorn_config(settings: Settings) -> Config:
 
 
 def patch_hypercorn() -> None:
-    """Both request-handling patches (docs/architecture.md), in every process that serves:
+    """The request-handling patches (docs/architecture.md), in every process that serves:
     the CLI's and each spawned worker (which does not inherit them)."""
     answer_protocol_errors_with_4xx()
     refuse_cleartext_http2()
+    continue_only_when_read()
+
+
+def continue_only_when_read() -> None:
+    """Make hypercorn send ``100 Continue`` only once the application reads the body.
+
+    hypercorn answers ``Expect: 100-continue`` as soon as the request's headers are parsed,
+    before the application has seen them, so a sender announcing a 99 MB body was told to send
+    it and only then got the 413 (and a refused request's body crossed the network for
+    nothing). RFC 9110 §10.1.1 lets a server answer with the final status instead: here the
+    ``100`` goes out when the application first awaits ``receive()``, which the ingest path and
+    ``HookpointServer`` do only after checking ``Content-Length`` against their limits.
+    Idempotent; a hypercorn without ``_create_stream`` is left alone.
+    """
+    from hypercorn.protocol.h11 import H11Protocol
+
+    create = getattr(H11Protocol, "_create_stream", None)
+    if create is None or getattr(create, "_hookpoint_continue", False):
+        return
+
+    async def create_stream(self: Any, request: Any) -> None:
+        connection = self.connection
+        if not (
+            isinstance(connection, h11.Connection) and connection.client_is_waiting_for_100_continue
+        ):
+            await create(self, request)
+            return
+        connection.__class__ = _ContinueWhenReleased
+        assert isinstance(connection, _ContinueWhenReleased)
+        connection.continue_released = False
+        app = self.app
+        self.app = _ReleaseContinueOnReceive(app, self)  # the stream made now keeps it
+        try:
+            await create(self, request)
+        finally:
+            self.app = app
+
+    create_stream._hookpoint_continue = True  # type: ignore[attr-defined]
+    H11Protocol._create_stream = create_stream  # type: ignore[method-assign]
+
+
+class _ContinueWhenReleased(h11.Connection):
+    """An ``h11.Connection`` that tells hypercorn's loop the client waits for ``100 Continue``
+    only once the application has asked for the body."""
+
+    continue_released = False
+
+    @property
+    def they_are_waiting_for_100_continue(self) -> bool:
+        return self.continue_released and super().they_are_waiting_for_100_continue
+
+
+class _ReleaseContinueOnReceive:
+    """The ASGI app wrapper of one request that expects ``100 Continue``: its first
+    ``receive()`` sends the ``100`` (if the client still waits for it) and then reads."""
+
+    def __init__(self, app: Any, protocol: Any) -> None:
+        self.app = app
+        self.protocol = protocol
+
+    async def __call__(
+        self, scope: Any, receive: Any, send: Any, sync_spawn: Any, call_soon: Any
+    ) -> None:
+        protocol = self.protocol
+
+        async def receive_after_continue() -> Any:
+            connection = protocol.connection
+            if isinstance(connection, _ContinueWhenReleased) and not connection.continue_released:
+                connection.continue_released = True
+                if connection.they_are_waiting_for_100_continue:
+                    await protocol._send_h11_event(
+                        h11.InformationalResponse(
+                            status_code=100, headers=protocol.config.response_headers("h11")
+                        )
+                    )
+            return await receive()
+
+        await self.app(scope, receive_after_continue, send, sync_spawn, call_soon)
 
 
 def answer_protocol_errors_with_4xx() -> None:

@@ -13,7 +13,8 @@ import gc
 import logging
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from quart import Quart
@@ -31,9 +32,15 @@ from ._ratelimit import RateLimiter
 from ._settings import Settings
 from .store import NewRun, Store, StoredRequest, open_store
 
-__all__ = ["HookpointServer"]
+__all__ = ["QUART_BODY_LIMIT", "HookpointServer"]
 
 log = logging.getLogger("hookpoint")
+
+QUART_BODY_LIMIT = 64 * 1024
+"""The largest body any route outside the webhook prefix takes (the API and dashboard take
+small forms and JSON); larger ones are refused from ``Content-Length`` before Quart sees them,
+and Quart cuts the rest while reading. (The dashboard's forms are bounded further, see
+``_dashboard.read_form``.)"""
 
 
 class HookpointServer:
@@ -81,7 +88,9 @@ class HookpointServer:
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self.quart = Quart("hookpoint")
-        self.quart.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+        self.quart.config["MAX_CONTENT_LENGTH"] = QUART_BODY_LIMIT
+        self.quart.config["MAX_FORM_MEMORY_SIZE"] = QUART_BODY_LIMIT
+        self.quart.config["MAX_FORM_PARTS"] = 64
         self.quart.config["BODY_TIMEOUT"] = max(1, math.ceil(self.settings.read_timeout))
         register_api(self)
         register_dashboard(self)
@@ -188,8 +197,12 @@ class HookpointServer:
             await self.ingest(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
-        elif kind == "http" and _both_framings(scope):
-            await _refuse_smuggling(send)  # as the ingest path does (RFC 9112 §6.3)
+        elif kind == "http":
+            refusal = _refuse_framing(scope)
+            if refusal is not None:
+                await refusal(send)
+            else:
+                await self.quart(scope, receive, send)  # type: ignore[arg-type]
         else:
             await self.quart(scope, receive, send)  # type: ignore[arg-type]
 
@@ -212,16 +225,35 @@ class HookpointServer:
                 return
 
 
-def _both_framings(scope: Scope) -> bool:
-    """``Content-Length`` and ``Transfer-Encoding`` together: the request-smuggling probe."""
-    names = {name.lower() for name, _ in scope.get("headers") or ()}
-    return b"content-length" in names and b"transfer-encoding" in names
+def _refuse_framing(scope: Scope) -> Callable[[Send], Awaitable[None]] | None:
+    """How to refuse a request to a Quart route from its headers alone, before anything reads
+    its body (so hypercorn sends no ``100 Continue`` for it either); None to serve it.
+
+    ``Content-Length`` with ``Transfer-Encoding`` is the request-smuggling probe: 400 and close,
+    as the ingest path does (RFC 9112 §6.3). A ``Content-Length`` over ``QUART_BODY_LIMIT``:
+    413 and close."""
+    declared: bytes | None = None
+    chunked = False
+    for name, value in scope.get("headers") or ():
+        lowered = name.lower()
+        if lowered == b"content-length":
+            declared = value
+        elif lowered == b"transfer-encoding":
+            chunked = True
+    if declared is None:
+        return None
+    if chunked:
+        return partial(_refuse, 400, "bad_request", BOTH_FRAMINGS)
+    try:
+        too_large = int(declared.strip()) > QUART_BODY_LIMIT
+    except ValueError:
+        return None  # hypercorn (h11) has already refused a malformed Content-Length
+    if too_large:
+        return partial(
+            _refuse, 413, "payload_too_large", f"body larger than {QUART_BODY_LIMIT} bytes"
+        )
+    return None
 
 
-async def _refuse_smuggling(send: Send) -> None:
-    await send_json(
-        send,
-        400,
-        {"error": "bad_request", "message": BOTH_FRAMINGS},
-        [(b"connection", b"close")],
-    )
+async def _refuse(status: int, error: str, message: str, send: Send) -> None:
+    await send_json(send, status, {"error": error, "message": message}, [(b"connection", b"close")])
