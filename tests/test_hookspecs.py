@@ -99,7 +99,7 @@ class AcmePlugin:
     ) -> Verification:
         self.calls.append(f"verify:{provider}")
         ok = request.headers.get("x-acme") in secrets
-        return Verification(ok=ok, reason="" if ok else "bad")
+        return Verification(success=ok, reason="" if ok else "bad")
 
     @hookimpl
     def hookpoint_describe_event(self, provider: str, request: WebhookRequest) -> EventInfo:
@@ -139,7 +139,7 @@ class Hijacker:
 
     @hookimpl
     def hookpoint_verify_request(self) -> Verification:
-        return Verification.success()
+        return Verification.verified()
 
     @hookimpl
     def hookpoint_challenge_response(self) -> ChallengeResponse:

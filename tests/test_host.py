@@ -367,8 +367,8 @@ async def test_respond_with_handlers_can_verify_with_the_endpoints_own_callable(
     async def check_async(request: WebhookRequest) -> Verification:
         calls.append("v")
         if request.headers.get("x-shared-secret") == SHARED:
-            return Verification.success()
-        return Verification.failure("wrong shared secret")
+            return Verification.verified()
+        return Verification.refused("wrong shared secret")
 
     async def handler(request: WebhookRequest, verify: Any) -> tuple[str, int]:
         result = await verify()

@@ -53,7 +53,7 @@ def _flip_signature(value: str) -> str:
 
 def test_github_documented_vector() -> None:
     result = _check(GITHUB_BODY, "X-Hub-Signature-256", GITHUB_SIG, secret=GITHUB_SECRET)
-    assert result and result.ok and result.reason == ""
+    assert result and result.success and result.reason == ""
     for kw in ({"prefix": "sha256="}, {"encoding": "hex"}, {"algorithm": "sha256"}):
         assert _check(GITHUB_BODY, "x-hub-signature-256", GITHUB_SIG, secret=GITHUB_SECRET, **kw)
 

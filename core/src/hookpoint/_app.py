@@ -445,18 +445,22 @@ def normalise_verification(result: Any) -> Verification:
     if isinstance(result, Verification):
         return result
     if isinstance(result, Mapping):
-        ok = bool(result.get("success", result.get("ok", False)))
+        success = bool(result.get("success", result.get("ok", False)))
         reason = str(result.get("reason") or result.get("error") or "")
-        return Verification(ok=ok, reason="" if ok else (reason[:200] or "verification failed"))
+        if success:
+            return Verification.verified()
+        return Verification.refused(reason[:200] or "verification failed")
     if result is True:
-        return Verification.success()
+        return Verification.verified()
     if result is False or result is None:
-        return Verification.failure("verification failed")
-    return (
-        Verification.success()
-        if bool(result)
-        else Verification.failure(str(getattr(result, "reason", "") or "verification failed")[:200])
-    )
+        return Verification.refused("verification failed")
+    reason = str(getattr(result, "reason", "") or "verification failed")[:200]
+    # An object of the seed's shape (``success``/``reason`` attributes, e.g. a dataclass) is
+    # judged by its ``success``: such an object is truthy whatever it says.
+    claimed = getattr(result, "success", None)
+    if isinstance(claimed, bool):
+        return Verification.verified() if claimed else Verification.refused(reason)
+    return Verification.verified() if bool(result) else Verification.refused(reason)
 
 
 async def maybe_await(value: Any) -> Any:

@@ -474,8 +474,8 @@ class IngestHandler:
                 endpoint.provider, request, endpoint.settings, endpoint.secrets, time.time()
             )
         if endpoint.verify == "none":
-            return Verification.success(unsigned=True)
-        return Verification.failure("verification failed")  # not reached: define_http_endpoint
+            return Verification.verified(unsigned=True)
+        return Verification.refused("verification failed")  # not reached: define_http_endpoint
 
     async def _verify(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:
         if endpoint.provider is not None or endpoint.verify == "none":
@@ -580,7 +580,7 @@ def _verify_callable_raised(endpoint: Endpoint) -> Verification:
     """The verdict when an endpoint's own verify callable raised (call inside ``except``): the
     traceback goes to the log, the sender only hears ``verification error``."""
     log.exception("verify callable of endpoint %s raised; request rejected", endpoint.id)
-    return Verification.failure("verification error")
+    return Verification.refused("verification error")
 
 
 def _escape_for_store(text: str | None) -> str | None:

@@ -6,11 +6,11 @@ that returns the wrong shape fails loudly with its name attached rather than mis
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "ChallengeResponse",
@@ -101,29 +101,51 @@ class ProviderInfo(BaseModel):
 
 
 class Verification(BaseModel):
-    """The outcome of verifying a request. Truthy when verified.
+    """The outcome of verifying a request: ``success`` and ``reason``, the shape of Trigger.dev's
+    ``verifyRequestSignature`` result, so ``if not (await verify()).success`` works as ported.
 
-    ``reason`` is a short, sender-safe explanation of a failure (``"missing header"``,
-    ``"signature mismatch"``, ``"timestamp outside tolerance"``); it never contains a secret.
+    Truthy exactly when ``success``. ``reason`` is a short, sender-safe explanation of a failure
+    (``"missing header"``, ``"signature mismatch"``, ``"timestamp outside tolerance"``); it never
+    contains a secret. Build one with :meth:`verified` or :meth:`refused` (or
+    ``Verification(success=..., reason=...)``).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    ok: bool
+    success: bool
     reason: str = ""
     unsigned: bool = False
     """True when the request carried no signature and the endpoint allows unsigned deliveries."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_ok_keyword(cls, data: Any) -> Any:
+        # ``ok`` was the field's name before it took Trigger.dev's ``success``; say so plainly
+        # rather than leave a bare "extra inputs are not permitted".
+        if isinstance(data, Mapping) and "ok" in data:
+            raise ValueError(
+                "Verification(ok=...) is now Verification(success=...); "
+                "or use Verification.verified() / Verification.refused(reason)"
+            )
+        return data
+
     def __bool__(self) -> bool:
-        return self.ok
+        return self.success
+
+    @property
+    def ok(self) -> bool:
+        """Read-only alias of :attr:`success`."""
+        return self.success
 
     @classmethod
-    def success(cls, *, unsigned: bool = False) -> Verification:
-        return cls(ok=True, unsigned=unsigned)
+    def verified(cls, *, unsigned: bool = False) -> Verification:
+        """A request that passed verification (``unsigned``: accepted without a signature)."""
+        return cls(success=True, unsigned=unsigned)
 
     @classmethod
-    def failure(cls, reason: str) -> Verification:
-        return cls(ok=False, reason=reason)
+    def refused(cls, reason: str) -> Verification:
+        """A request that failed verification, with a short, secret-free ``reason``."""
+        return cls(success=False, reason=reason)
 
 
 class ChallengeResponse(BaseModel):

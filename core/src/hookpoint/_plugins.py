@@ -396,14 +396,14 @@ class PluginHost:
             )
         except Exception:
             log.exception("provider %s raised while verifying; request rejected", provider)
-            return Verification.failure("verification error")
+            return Verification.refused("verification error")
         if isinstance(result, Verification):
             return result
         if result is None:  # the owner must give a verdict: a bug in the plugin
             log.error("provider %s returned None from its verify hook; request rejected", provider)
-            return Verification.failure("provider did not verify the request")
+            return Verification.refused("provider did not verify the request")
         log.error("provider %s returned %r from verify; rejected", provider, type(result))
-        return Verification.failure("verification error")
+        return Verification.refused("verification error")
 
     def describe(
         self, provider: str, request: WebhookRequest, settings: BaseModel

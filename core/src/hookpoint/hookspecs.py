@@ -104,7 +104,7 @@ def hookpoint_verify_request(
     Called only on the plugin that registered ``provider``. Try every secret in ``secrets``
     (rotation: any one passing is enough), compare in constant time, and for timestamped schemes
     check the timestamp against ``now`` (Unix seconds) with the endpoint's tolerance. Never
-    raise on hostile input: return ``Verification.failure("short reason")`` instead.
+    raise on hostile input: return ``Verification.refused("short reason")`` instead.
 
     :param now: the current time as Unix seconds (passed in so the hook stays pure).
     :returns: a ``Verification`` (truthy on success). ``None`` counts as a failure.

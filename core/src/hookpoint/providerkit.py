@@ -412,7 +412,7 @@ class SignedTemplate:
         """Reject a missing, malformed, stale or future timestamp, then check the signatures."""
         reason = signing.check_timestamp(timestamp, now, tolerance, unit=self.unit)
         if reason is not None:
-            return Verification.failure(reason)
+            return Verification.refused(reason)
         assert timestamp is not None
         return self.scheme.verify(
             self.message(body, timestamp=timestamp, **parts), signatures, secrets
@@ -480,7 +480,7 @@ class PairHeaderSignature(TimestampedScheme):
         self, request: WebhookRequest, secrets: Sequence[str | bytes], now: float, tolerance: float
     ) -> Verification:
         if header(request, self.header) is None:
-            return Verification.failure(signing.REASON_MISSING)
+            return Verification.refused(signing.REASON_MISSING)
         timestamp, signatures = self.parse(request)
         result = self.signed.verify(
             request.body,
@@ -492,7 +492,7 @@ class PairHeaderSignature(TimestampedScheme):
         )
         if result.reason == signing.REASON_MISSING:
             # the header is there, without a usable ``signature_key`` value (e.g. Stripe's v0 only)
-            return Verification.failure(signing.REASON_MALFORMED)
+            return Verification.refused(signing.REASON_MALFORMED)
         return result
 
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
@@ -518,7 +518,7 @@ class SplitHeaderSignature(TimestampedScheme):
     ) -> Verification:
         signatures = request.headers.getlist(self.signature_header)
         if not signatures:
-            return Verification.failure(signing.REASON_MISSING)
+            return Verification.refused(signing.REASON_MISSING)
         return self.signed.verify(
             request.body,
             secrets,
@@ -661,26 +661,26 @@ class StandardWebhooksScheme(TimestampedScheme):
         msg_id, timestamp, signature = self.headers_of(request)
         hmac_keys, public_keys, bad = self.keys(secrets)
         if not hmac_keys and not public_keys:
-            return Verification.failure(REASON_BAD_KEY if bad else signing.REASON_NO_SECRET)
+            return Verification.refused(REASON_BAD_KEY if bad else signing.REASON_NO_SECRET)
         if not signature:
-            return Verification.failure(signing.REASON_MISSING)
+            return Verification.refused(signing.REASON_MISSING)
         if not msg_id:
-            return Verification.failure("missing message id")
+            return Verification.refused("missing message id")
         reason = signing.check_timestamp(timestamp, now, tolerance)
         if reason is not None:
-            return Verification.failure(reason)
+            return Verification.refused(reason)
         assert timestamp is not None
         message = self.signed.message(request.body, id=msg_id, timestamp=timestamp)
         versions = signing.parse_space_separated_versions(signature)
         symmetric = [sig for version, sig in versions if version == "v1"]
         asymmetric = [sig for version, sig in versions if version == "v1a"]
         if public_keys and self._ed25519_matches(public_keys, message, asymmetric):
-            return Verification.success()
+            return Verification.verified()
         if hmac_keys and symmetric:
             return self.signed.scheme.verify(message, symmetric, hmac_keys)
         if symmetric or asymmetric:
-            return Verification.failure(signing.REASON_MISMATCH)
-        return Verification.failure(signing.REASON_MALFORMED)
+            return Verification.refused(signing.REASON_MISMATCH)
+        return Verification.refused(signing.REASON_MALFORMED)
 
     @staticmethod
     def _ed25519_matches(public_keys: list[bytes], message: bytes, signatures: list[str]) -> bool:
@@ -1145,9 +1145,9 @@ def verify_with_public_keys(
 
     keys = [key for key in (load_public_key(s, algorithm) for s in secrets) if key is not None]
     if not keys:
-        return Verification.failure(REASON_NO_PUBLIC_KEY)
+        return Verification.refused(REASON_NO_PUBLIC_KEY)
     if signature is None or (algorithm == "ed25519" and len(signature) != 64):
-        return Verification.failure(signing.REASON_MALFORMED)
+        return Verification.refused(signing.REASON_MALFORMED)
     for key in keys:
         try:
             if algorithm == "ed25519":
@@ -1156,8 +1156,8 @@ def verify_with_public_keys(
                 key.verify(signature, message, ec.ECDSA(hashes.SHA256()))
         except (InvalidSignature, ValueError, TypeError):
             continue
-        return Verification.success()
-    return Verification.failure(signing.REASON_MISMATCH)
+        return Verification.verified()
+    return Verification.refused(signing.REASON_MISMATCH)
 
 
 def sign_with_private_key(secret: str, message: bytes, *, algorithm: PublicKeyAlgorithm) -> bytes:
@@ -1200,15 +1200,15 @@ class TimestampedKeySignature:
     ) -> Verification:
         signature = header(request, self.signature_header)
         if signature is None:
-            return Verification.failure(signing.REASON_MISSING)
+            return Verification.refused(signing.REASON_MISSING)
         timestamp = header(request, self.timestamp_header)
         if timestamp is None:
-            return Verification.failure(signing.REASON_MISSING_TIMESTAMP)
+            return Verification.refused(signing.REASON_MISSING_TIMESTAMP)
         reason = signing.check_timestamp(
             timestamp, now, _math.inf if tolerance is None else tolerance
         )
         if reason is not None:
-            return Verification.failure(reason)
+            return Verification.refused(reason)
         return verify_with_public_keys(
             secrets,
             signing.join_message(timestamp, request.body),

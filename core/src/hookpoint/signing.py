@@ -15,7 +15,7 @@ sends ``Sig: t=<unix>,v1=<hex>[,v1=<hex>…]``::
         pairs = signing.parse_signature_header(request.headers.get("Sig", ""))
         t = next((v for k, v in pairs if k == "t"), None)
         if (reason := signing.check_timestamp(t, now, 300)) is not None:
-            return Verification.failure(reason)
+            return Verification.refused(reason)
         return signing.verify_hmac(
             request,
             [v for k, v in pairs if k == "v1"],
@@ -98,11 +98,11 @@ SecretsInput = str | bytes | bytearray | Iterable[str | bytes | bytearray] | Non
 SignatureEncoding = Literal["hex", "base64", "auto"]
 
 # Frozen results shared by every call (Verification is immutable): no model build per request.
-_OK: Final = Verification.success()
-_FAIL_MISSING: Final = Verification.failure(REASON_MISSING)
-_FAIL_MALFORMED: Final = Verification.failure(REASON_MALFORMED)
-_FAIL_MISMATCH: Final = Verification.failure(REASON_MISMATCH)
-_FAIL_NO_SECRET: Final = Verification.failure(REASON_NO_SECRET)
+_OK: Final = Verification.verified()
+_FAIL_MISSING: Final = Verification.refused(REASON_MISSING)
+_FAIL_MALFORMED: Final = Verification.refused(REASON_MALFORMED)
+_FAIL_MISMATCH: Final = Verification.refused(REASON_MISMATCH)
+_FAIL_NO_SECRET: Final = Verification.refused(REASON_NO_SECRET)
 
 _ENCODINGS: Final = frozenset({"hex", "base64", "auto"})
 _URLSAFE_TO_STD: Final = str.maketrans("-_", "+/")

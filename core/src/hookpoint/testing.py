@@ -434,14 +434,14 @@ class ProviderConformance:
         sample = self._delivery(delivery_sample)
         signed = self._signed(sample)
         result = self._verify(signed, sample)
-        assert result.ok, f"signed sample {sample.name!r} did not verify: {result.reason}"
+        assert result.success, f"signed sample {sample.name!r} did not verify: {result.reason}"
         assert not result.unsigned, "a signed delivery must not be reported as unsigned"
 
     def test_sample_fails_with_wrong_secret(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
         signed = self._signed(sample)
         result = self._verify(signed, sample, secrets=[WRONG_SECRET])
-        assert not result.ok, "verified with the wrong secret"
+        assert not result.success, "verified with the wrong secret"
         assert result.reason, "a failure needs a short reason"
         assert sample.secret not in result.reason, "the reason must not contain the secret"
 
@@ -459,7 +459,7 @@ class ProviderConformance:
             if tampered == body:
                 continue
             result = self._verify(_with_body(signed, tampered), sample)
-            assert not result.ok, f"sample {sample.name!r} still verified with {label}"
+            assert not result.success, f"sample {sample.name!r} still verified with {label}"
 
     def test_sample_fails_without_signature(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
@@ -472,7 +472,7 @@ class ProviderConformance:
             headers=[(k, v) for k, v in signed.headers.items() if k.lower() not in added]
         )
         result = self._verify(stripped, sample)
-        assert not result.ok, (
+        assert not result.success, (
             f"sample {sample.name!r} verified without its signature headers {sorted(added)}"
         )
 
@@ -484,7 +484,7 @@ class ProviderConformance:
             [sample.endpoint_secret, WRONG_SECRET],
         ):
             result = self._verify(signed, sample, secrets=secrets)
-            assert result.ok, f"did not verify with secrets {secrets}: {result.reason}"
+            assert result.success, f"did not verify with secrets {secrets}: {result.reason}"
 
     def test_signatures_made_long_ago_or_ahead_fail(self) -> None:
         """A scheme whose signature covers a timestamp must refuse one made a day ago or a day
@@ -510,7 +510,7 @@ class ProviderConformance:
                     continue  # this signature covers no time
                 timed = True
                 result = self._verify(other, sample, settings=settings)
-                assert not result.ok, (
+                assert not result.success, (
                     f"sample {sample.name!r} signed {label} still verified: the verify hook "
                     "needs a timestamp check against `now` (signing.check_timestamp), or, if "
                     "the provider checks time only when configured, set timestamp_settings on "
@@ -525,7 +525,7 @@ class ProviderConformance:
         if not self.provider_info().requires_secret:
             pytest.skip("provider verifies without a configured secret")
         result = self._verify(self._signed(sample), sample, secrets=[])
-        assert not result.ok, "verified although the endpoint has no secret"
+        assert not result.success, "verified although the endpoint has no secret"
 
     def test_sample_is_not_a_handshake(self, delivery_sample: Sample | None) -> None:
         """A delivery is not swallowed as a handshake: the challenge hook leaves it alone, or
@@ -623,7 +623,7 @@ class ProviderConformance:
                 host.challenge(self.provider, request, settings, (secret,))
                 with _no_plugin_errors("verifying a garbage body"):
                     result = host.verify(self.provider, request, settings, (secret,), self.now)
-                assert not result.ok, "a garbage body verified"
+                assert not result.success, "a garbage body verified"
                 with _no_plugin_errors("describing a garbage body"):
                     host.describe(self.provider, request, settings)
 

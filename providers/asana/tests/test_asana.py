@@ -77,11 +77,11 @@ def test_non_handshakes(plugins: PluginHost) -> None:
 
 
 def test_event_vector_verifies(plugins: PluginHost) -> None:
-    assert verify(plugins, request()).ok
+    assert verify(plugins, request()).success
 
 
 def test_event_vector_rejected_with_one_byte_changed(plugins: PluginHost) -> None:
-    assert not verify(plugins, request(EVENT_BODY.replace(b"1234", b"1235"))).ok
+    assert not verify(plugins, request(EVENT_BODY.replace(b"1234", b"1235"))).success
 
 
 def test_sign_hook_reproduces_the_vector(plugins: PluginHost) -> None:
@@ -94,8 +94,8 @@ def test_sign_hook_reproduces_the_vector(plugins: PluginHost) -> None:
 def test_computed_vector_and_rotation(plugins: PluginHost) -> None:
     signature = hmac.digest(b"second-webhook", HEARTBEAT, "sha256").hex()
     req = request(HEARTBEAT, signature)
-    assert verify(plugins, req, [HOOK_SECRET, "second-webhook"]).ok
-    assert not verify(plugins, req).ok
+    assert verify(plugins, req, [HOOK_SECRET, "second-webhook"]).success
+    assert not verify(plugins, req).success
     assert verify(plugins, request(signature=None)).reason == "missing signature header"
 
 

@@ -75,7 +75,7 @@ def describe(host: PluginHost, req: WebhookRequest) -> Any:
 
 def test_signed_vector_verifies(host: PluginHost) -> None:
     result = verify(host, request())
-    assert result.ok and not result.unsigned
+    assert result.success and not result.unsigned
 
 
 def test_signed_vector_matches_the_documented_algorithm() -> None:
@@ -98,34 +98,34 @@ def test_signed_vector_fails_with_one_byte_changed(host: PluginHost, position: i
     body = bytearray(VECTOR_BODY)
     body[position] ^= 0x01
     result = verify(host, request(bytes(body)))
-    assert not result.ok
+    assert not result.success
     assert result.reason
 
 
 def test_signed_vector_fails_with_one_signature_digit_changed(host: PluginHost) -> None:
     signature = VECTOR_HEADERS["X-Cal-Signature-256"]
     flipped = ("0" if signature[0] != "0" else "1") + signature[1:]
-    assert not verify(host, request(X_Cal_Signature_256=flipped)).ok
+    assert not verify(host, request(X_Cal_Signature_256=flipped)).success
 
 
 def test_signed_vector_fails_with_wrong_secret(host: PluginHost) -> None:
-    assert not verify(host, request(), secrets=["not-my-secret"]).ok
+    assert not verify(host, request(), secrets=["not-my-secret"]).success
 
 
 def test_rotation_any_configured_secret_verifies(host: PluginHost) -> None:
-    assert verify(host, request(), secrets=["new-secret", VECTOR_SECRET]).ok
-    assert verify(host, request(), secrets=[VECTOR_SECRET, "new-secret"]).ok
+    assert verify(host, request(), secrets=["new-secret", VECTOR_SECRET]).success
+    assert verify(host, request(), secrets=[VECTOR_SECRET, "new-secret"]).success
 
 
 def test_header_name_is_case_insensitive(host: PluginHost) -> None:
     headers = {k.lower(): v for k, v in VECTOR_HEADERS.items()}
     req = WebhookRequest(method="POST", url=URL, headers=headers, body=VECTOR_BODY)
-    assert verify(host, req).ok
+    assert verify(host, req).success
 
 
 def test_signature_present_but_no_secret_configured_fails(host: PluginHost) -> None:
     result = verify(host, request(), secrets=[])
-    assert not result.ok
+    assert not result.success
 
 
 # -- unsigned deliveries ("calcom-no-secret") ------------------------------------------------------
@@ -135,7 +135,7 @@ def test_no_secret_literal_is_unsigned_and_rejected_with_a_secret_configured(
     host: PluginHost,
 ) -> None:
     result = verify(host, request(X_Cal_Signature_256=NO_SECRET))
-    assert not result.ok
+    assert not result.success
     assert result.reason == "unsigned delivery"
 
 
@@ -143,22 +143,22 @@ def test_no_secret_literal_is_unsigned_and_rejected_with_a_secret_configured(
 def test_unsigned_header_values_are_rejected_by_default(host: PluginHost, header: str) -> None:
     for secrets in ([VECTOR_SECRET], []):
         result = verify(host, request(X_Cal_Signature_256=header), secrets=secrets)
-        assert not result.ok and result.reason == "unsigned delivery"
+        assert not result.success and result.reason == "unsigned delivery"
 
 
 def test_missing_header_is_unsigned_and_rejected(host: PluginHost) -> None:
     for secrets in ([VECTOR_SECRET], []):
         result = verify(host, without_signature(), secrets=secrets)
-        assert not result.ok and result.reason == "unsigned delivery"
+        assert not result.success and result.reason == "unsigned delivery"
 
 
 @pytest.mark.parametrize("header", [NO_SECRET, None])
 def test_unsigned_accepted_only_when_allowed(host: PluginHost, header: str | None) -> None:
     req = without_signature() if header is None else request(X_Cal_Signature_256=header)
     result = verify(host, req, secrets=[], allow_unsigned=True)
-    assert result.ok and result.unsigned
+    assert result.success and result.unsigned
     result = verify(host, req, secrets=[], allow_unsigned=False)
-    assert not result.ok
+    assert not result.success
 
 
 @pytest.mark.parametrize("header", [NO_SECRET, None])
@@ -168,24 +168,24 @@ def test_unsigned_is_rejected_once_a_secret_is_configured(
     """providers spec §1: never accept an unsigned delivery when a secret is configured."""
     req = without_signature() if header is None else request(X_Cal_Signature_256=header)
     result = verify(host, req, secrets=[VECTOR_SECRET], allow_unsigned=True)
-    assert not result.ok and result.reason == "unsigned delivery"
+    assert not result.success and result.reason == "unsigned delivery"
 
 
 def test_allow_unsigned_never_accepts_a_wrong_signature(host: PluginHost) -> None:
     """allow_unsigned lets unsigned deliveries in; a present, wrong signature stays rejected."""
     bad = request(X_Cal_Signature_256="0" * 64)
-    assert not verify(host, bad, allow_unsigned=True).ok
-    assert not verify(host, bad, secrets=[], allow_unsigned=True).ok
+    assert not verify(host, bad, allow_unsigned=True).success
+    assert not verify(host, bad, secrets=[], allow_unsigned=True).success
     tampered = request(VECTOR_BODY.replace(b"100", b"101"))
-    assert not verify(host, tampered, allow_unsigned=True).ok
-    assert verify(host, request(), allow_unsigned=True).ok
+    assert not verify(host, tampered, allow_unsigned=True).success
+    assert verify(host, request(), allow_unsigned=True).success
     assert not verify(host, request(), allow_unsigned=True).unsigned
 
 
 def test_no_secret_literal_is_never_a_valid_signature(host: PluginHost) -> None:
     """A secret that happens to be the literal still does not make the literal a signature."""
     result = verify(host, request(X_Cal_Signature_256=NO_SECRET), secrets=[NO_SECRET])
-    assert not result.ok
+    assert not result.success
 
 
 # -- settings ------------------------------------------------------------------------------------

@@ -50,11 +50,11 @@ def challenge(host: PluginHost, method: str, query: str) -> Any:
 
 
 def test_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
+    assert verify(host, request()).success
 
 
 def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
-    assert not verify(host, request(VECTOR_BODY.replace(b"12345", b"12346"))).ok
+    assert not verify(host, request(VECTOR_BODY.replace(b"12345", b"12346"))).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -70,9 +70,9 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 
 def test_computed_vector(host: PluginHost) -> None:
     signature = hmac.digest(b"app-secret", NOTIFICATION, "sha256").hex()
-    assert verify(host, request(NOTIFICATION, signature), ["app-secret"]).ok
-    assert verify(host, request(NOTIFICATION, signature.upper()), ["app-secret"]).ok
-    assert not verify(host, request(NOTIFICATION, signature[:-2]), ["app-secret"]).ok
+    assert verify(host, request(NOTIFICATION, signature), ["app-secret"]).success
+    assert verify(host, request(NOTIFICATION, signature.upper()), ["app-secret"]).success
+    assert not verify(host, request(NOTIFICATION, signature[:-2]), ["app-secret"]).success
 
 
 def test_challenge_echo_exact(host: PluginHost) -> None:

@@ -40,7 +40,7 @@ def delivery(body: bytes, **headers: str) -> WebhookRequest:
 
 
 def check(host: PluginHost, req: WebhookRequest, secrets: list[str]) -> bool:
-    return host.verify("github", req, host.settings_for("github", {}), secrets, TEST_NOW).ok
+    return host.verify("github", req, host.settings_for("github", {}), secrets, TEST_NOW).success
 
 
 @pytest.mark.parametrize(("secret", "body", "signature"), VECTORS)
@@ -84,7 +84,7 @@ def test_legacy_sha1_alone_is_not_trusted(host: PluginHost) -> None:
         ["It's a Secret to Everybody"],
         TEST_NOW,
     )
-    assert not result.ok and result.reason == "missing signature header"
+    assert not result.success and result.reason == "missing signature header"
 
 
 def test_prefix_is_required(host: PluginHost) -> None:

@@ -68,13 +68,13 @@ def signed(
 
 
 def test_token_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request(X_Gitlab_Token=TOKEN)).ok
+    assert verify(host, request(X_Gitlab_Token=TOKEN)).success
 
 
 @pytest.mark.parametrize("token", ["s3cr3t-tokeN", "s3cr3t-toke", "s3cr3t-token ", "", "x" * 500])
 def test_other_tokens_are_refused(host: PluginHost, token: str) -> None:
     result = verify(host, request(X_Gitlab_Token=token))
-    assert not result.ok and TOKEN not in result.reason
+    assert not result.success and TOKEN not in result.reason
 
 
 def test_missing_token_and_no_secret(host: PluginHost) -> None:
@@ -90,15 +90,15 @@ def test_repeated_token_header_is_refused(host: PluginHost) -> None:
 
 
 def test_rotation_accepts_either_token(host: PluginHost) -> None:
-    assert verify(host, request(X_Gitlab_Token=TOKEN), secrets=["new-token", TOKEN]).ok
-    assert verify(host, request(X_Gitlab_Token="new-token"), secrets=["new-token", TOKEN]).ok
+    assert verify(host, request(X_Gitlab_Token=TOKEN), secrets=["new-token", TOKEN]).success
+    assert verify(host, request(X_Gitlab_Token="new-token"), secrets=["new-token", TOKEN]).success
 
 
 def test_token_does_not_cover_the_body(host: PluginHost) -> None:
     """Documented limitation: any GitLab event body with the right token verifies."""
-    assert verify(host, request(MERGE_REQUEST, X_Gitlab_Token=TOKEN)).ok
-    assert not verify(host, request(b'{"hello":"world"}', X_Gitlab_Token=TOKEN)).ok
-    assert not verify(host, request(b"[]", X_Gitlab_Token=TOKEN)).ok
+    assert verify(host, request(MERGE_REQUEST, X_Gitlab_Token=TOKEN)).success
+    assert not verify(host, request(b'{"hello":"world"}', X_Gitlab_Token=TOKEN)).success
+    assert not verify(host, request(b"[]", X_Gitlab_Token=TOKEN)).success
 
 
 def test_sign_sets_the_token_header(host: PluginHost) -> None:
@@ -121,7 +121,7 @@ def test_signing_token_signature_matches_the_standard(host: PluginHost) -> None:
     message = f"{HEADERS['Idempotency-Key']}.1700000000.".encode() + PUSH
     expected = base64.b64encode(hmac.digest(key, message, "sha256")).decode()
     assert req.headers["webhook-signature"] == f"v1,{expected}"
-    assert verify(host, req, secrets=[SIGNING_KEY], require_signature=True).ok
+    assert verify(host, req, secrets=[SIGNING_KEY], require_signature=True).success
 
 
 def test_signing_token_rejects_tampering_and_stale(host: PluginHost) -> None:
@@ -130,17 +130,17 @@ def test_signing_token_rejects_tampering_and_stale(host: PluginHost) -> None:
     assert verify(host, tampered, secrets=[SIGNING_KEY]).reason == "signature mismatch"
     stale = verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW + 301)
     assert stale.reason == "timestamp too old"
-    assert not verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW - 301).ok
-    assert verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW + 299).ok
-    assert verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW + 1000, tolerance=1200).ok
+    assert not verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW - 301).success
+    assert verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW + 299).success
+    assert verify(host, req, secrets=[SIGNING_KEY], now=TEST_NOW + 1000, tolerance=1200).success
 
 
 def test_signature_wins_over_a_token_when_both_are_configured(host: PluginHost) -> None:
     both = [TOKEN, SIGNING_KEY]
     req = signed(host, SIGNING_KEY, X_Gitlab_Token=TOKEN)
-    assert verify(host, req, secrets=both).ok
+    assert verify(host, req, secrets=both).success
     bad = WebhookRequest(url=URL, headers=req.headers, body=PUSH + b" ")
-    assert not verify(host, bad, secrets=both).ok  # a present, wrong signature is final
+    assert not verify(host, bad, secrets=both).success  # a present, wrong signature is final
 
 
 def test_require_signature_refuses_token_only(host: PluginHost) -> None:

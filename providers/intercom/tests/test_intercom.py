@@ -53,11 +53,11 @@ def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = No
 
 
 def test_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
+    assert verify(host, request()).success
 
 
 def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
-    assert not verify(host, request(VECTOR_BODY.replace(b"notif_1", b"notif_2"))).ok
+    assert not verify(host, request(VECTOR_BODY.replace(b"notif_1", b"notif_2"))).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -73,14 +73,14 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 
 def test_computed_vector_and_prefix(host: PluginHost) -> None:
     digest = hmac.digest(b"s2", PING, "sha1").hex()
-    assert verify(host, request(PING, "sha1=" + digest), ["s2"]).ok
-    assert not verify(host, request(PING, "sha256=" + digest), ["s2"]).ok
+    assert verify(host, request(PING, "sha1=" + digest), ["s2"]).success
+    assert not verify(host, request(PING, "sha256=" + digest), ["s2"]).success
     sha256 = hmac.digest(b"s2", PING, "sha256").hex()
-    assert not verify(host, request(PING, "sha1=" + sha256), ["s2"]).ok
+    assert not verify(host, request(PING, "sha1=" + sha256), ["s2"]).success
 
 
 def test_rotation_and_missing(host: PluginHost) -> None:
-    assert verify(host, request(), [VECTOR_SECRET, "old"]).ok
+    assert verify(host, request(), [VECTOR_SECRET, "old"]).success
     assert verify(host, request(signature=None)).reason == "missing signature header"
 
 

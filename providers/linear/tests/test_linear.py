@@ -50,10 +50,10 @@ def verify(
 
 
 def test_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:
-    assert verify(host).ok
-    assert not verify(host, BODY.replace(b"Test issue", b"Test issuf")).ok
-    assert not verify(host, signature="sha256=" + SIGNATURE).ok
-    assert verify(host, secrets=("rotated", SECRET)).ok
+    assert verify(host).success
+    assert not verify(host, BODY.replace(b"Test issue", b"Test issuf")).success
+    assert not verify(host, signature="sha256=" + SIGNATURE).success
+    assert verify(host, secrets=("rotated", SECRET)).success
     assert sign_hmac_hex(SECRET, BODY) == SIGNATURE
 
 
@@ -72,15 +72,15 @@ def test_webhook_timestamp_window_both_ways(
     host: PluginHost, offset: float, ok: bool, reason: str
 ) -> None:
     result = verify(host, now=NOW + offset)
-    assert (result.ok, result.reason) == (ok, reason)
+    assert (result.success, result.reason) == (ok, reason)
 
 
 def test_tolerance_setting_and_missing_timestamp(host: PluginHost) -> None:
-    assert verify(host, now=NOW + 300, tolerance=600).ok
+    assert verify(host, now=NOW + 300, tolerance=600).success
     assert hookpoint_linear.LinearSettings().tolerance == 60
     body = BODY.replace(b',"webhookTimestamp":1700000000000', b"")
     result = verify(host, body, sign_hmac_hex(SECRET, body))
-    assert (result.ok, result.reason) == (False, "missing timestamp")
+    assert (result.success, result.reason) == (False, "missing timestamp")
     # a forged timestamp does not help: the body is signed
     moved = BODY.replace(b"1700000000000", b"1700000900000")
     assert verify(host, moved, now=NOW + 900).reason == "signature mismatch"

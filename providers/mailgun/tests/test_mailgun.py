@@ -68,13 +68,13 @@ def verify(
 
 
 def test_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request(vector_body())).ok
+    assert verify(host, request(vector_body())).success
 
 
 def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
     wrong = SIGNATURE[:-1] + "0"
     assert verify(host, request(vector_body(wrong))).reason == "signature mismatch"
-    assert not verify(host, request(vector_body(timestamp="1770920773"))).ok
+    assert not verify(host, request(vector_body(timestamp="1770920773"))).success
 
 
 def test_vector_algorithm() -> None:
@@ -95,7 +95,7 @@ NINE_HOURS = 9 * 3600
 )
 def test_tolerance_both_directions(host: PluginHost, offset: int, ok: bool) -> None:
     """Nine hours by default: Mailgun retries one signature block for ~8 h."""
-    assert verify(host, request(vector_body()), now=VECTOR_NOW + offset).ok is ok
+    assert verify(host, request(vector_body()), now=VECTOR_NOW + offset).success is ok
 
 
 def test_tolerance_setting(host: PluginHost) -> None:
@@ -104,23 +104,23 @@ def test_tolerance_setting(host: PluginHost) -> None:
     assert verify(host, body, now=VECTOR_NOW - 61, tolerance=60).reason == (
         "timestamp in the future"
     )
-    assert verify(host, body, now=VECTOR_NOW + 3000, tolerance=3600).ok
+    assert verify(host, body, now=VECTOR_NOW + 3000, tolerance=3600).success
 
 
 def test_missing_and_malformed(host: PluginHost) -> None:
     assert verify(host, request(b'{"event-data":{}}')).reason == "missing signature header"
     assert verify(host, request(vector_body()), secrets=[]).reason == "no secret configured"
     no_token = json.dumps({"signature": {"timestamp": TIMESTAMP, "signature": SIGNATURE}})
-    assert not verify(host, request(no_token.encode())).ok
+    assert not verify(host, request(no_token.encode())).success
     numeric = json.dumps(
         {"signature": {"timestamp": int(TIMESTAMP), "token": TOKEN, "signature": SIGNATURE}}
     ).encode()
-    assert verify(host, request(numeric)).ok
+    assert verify(host, request(numeric)).success
 
 
 def test_rotation(host: PluginHost) -> None:
-    assert verify(host, request(vector_body()), secrets=["new-key", KEY]).ok
-    assert not verify(host, request(vector_body()), secrets=["new-key"]).ok
+    assert verify(host, request(vector_body()), secrets=["new-key", KEY]).success
+    assert not verify(host, request(vector_body()), secrets=["new-key"]).success
 
 
 def test_parent_signature(host: PluginHost) -> None:
@@ -131,8 +131,8 @@ def test_parent_signature(host: PluginHost) -> None:
     data = json.loads(vector_body())
     data["signature"]["parent-signature"] = parent
     body = json.dumps(data).encode()
-    assert verify(host, request(body), secrets=[parent_key]).ok  # the parent's key alone
-    assert verify(host, request(body), secrets=[KEY]).ok  # the subaccount's key too
+    assert verify(host, request(body), secrets=[parent_key]).success  # the parent's key alone
+    assert verify(host, request(body), secrets=[KEY]).success  # the subaccount's key too
     parsed = parse_payload(json.loads(body))
     assert parsed.signature is not None and parsed.signature.parent_signature == parent
     data["signature"]["parent-signature"] = "00" * 32
@@ -144,9 +144,9 @@ def test_parent_signature(host: PluginHost) -> None:
 
 
 def test_form_bodies(host: PluginHost) -> None:
-    assert verify(host, request(LEGACY_FORM, FORM), now=TEST_NOW).ok
+    assert verify(host, request(LEGACY_FORM, FORM), now=TEST_NOW).success
     changed = LEGACY_FORM.replace(b"token=5", b"token=6")
-    assert not verify(host, request(changed, FORM), now=TEST_NOW).ok
+    assert not verify(host, request(changed, FORM), now=TEST_NOW).success
 
 
 def test_multipart_route_body(host: PluginHost) -> None:
@@ -169,11 +169,11 @@ def test_multipart_route_body(host: PluginHost) -> None:
     body = ("".join(parts) + f"--{boundary}--\r\n").encode()
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     req = request(body, headers)
-    assert verify(host, req, now=TEST_NOW).ok
+    assert verify(host, req, now=TEST_NOW).success
     info = host.describe("mailgun", req, host.settings_for("mailgun", {}))
     assert info is not None and info.type == "inbound"
     stale = TEST_NOW + NINE_HOURS + 1
-    assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=stale).ok
+    assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=stale).success
     assert info.id == fields["token"]
 
 
@@ -186,9 +186,9 @@ def test_sign_rewrites_the_signature_object(host: PluginHost) -> None:
     signature = json.loads(later.body)["signature"]
     assert signature["timestamp"] == str(int(TEST_NOW + 60))
     assert signature["token"] == json.loads(DELIVERED)["signature"]["token"]
-    assert verify(host, later, now=TEST_NOW + 60).ok
+    assert verify(host, later, now=TEST_NOW + 60).success
     form = host.sign("mailgun", request(LEGACY_FORM, FORM), settings, "other", TEST_NOW)
-    assert form is not None and verify(host, form, secrets=["other"], now=TEST_NOW).ok
+    assert form is not None and verify(host, form, secrets=["other"], now=TEST_NOW).success
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
@@ -242,7 +242,7 @@ def test_a_replayed_signature_block_is_a_duplicate_whatever_its_event_data(
     forged["event-data"]["id"] = "FORGED-1"
     forged["event-data"]["event"] = "complained"
     forged_request = request(json.dumps(forged).encode())
-    assert verify(host, forged_request, now=TEST_NOW + 600).ok
+    assert verify(host, forged_request, now=TEST_NOW + 600).success
     assert describe(host, forged_request).id == describe(host, request(DELIVERED)).id
     assert describe(host, forged_request).id == genuine["signature"]["token"]
 

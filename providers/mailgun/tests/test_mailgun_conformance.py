@@ -38,9 +38,9 @@ class TestMailgunConformance(ProviderConformance):
             tampered = request_from_sample(
                 sample, provider=self.provider, body=_without(sample, field)
             )
-            assert not self._verify(tampered, sample).ok, field
+            assert not self._verify(tampered, sample).success, field
 
     def test_sample_fails_without_signature(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)
         stripped = request_from_sample(sample, provider=self.provider, body=_without(sample, None))
-        assert not self._verify(stripped, sample).ok
+        assert not self._verify(stripped, sample).success

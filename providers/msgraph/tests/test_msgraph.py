@@ -79,9 +79,9 @@ def test_notifications_are_not_handshakes(host: PluginHost) -> None:
 
 
 def test_client_state_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
-    assert verify(host, request(LIFECYCLE)).ok
-    assert verify(host, request(), ["rotated", CLIENT_STATE]).ok
+    assert verify(host, request()).success
+    assert verify(host, request(LIFECYCLE)).success
+    assert verify(host, request(), ["rotated", CLIENT_STATE]).success
 
 
 def test_wrong_or_missing_client_state(host: PluginHost) -> None:
@@ -98,7 +98,7 @@ def test_wrong_or_missing_client_state(host: PluginHost) -> None:
 def test_every_item_must_carry_a_secret(host: PluginHost) -> None:
     data = json.loads(MESSAGE_CREATED)
     data["value"].append({**data["value"][0], "clientState": "attacker"})
-    assert not verify(host, request(json.dumps(data).encode())).ok
+    assert not verify(host, request(json.dumps(data).encode())).success
 
 
 def test_sign_sets_the_client_state(host: PluginHost) -> None:
@@ -107,7 +107,7 @@ def test_sign_sets_the_client_state(host: PluginHost) -> None:
     assert host.sign("msgraph", same, settings, CLIENT_STATE, TEST_NOW) is same
     signed = host.sign("msgraph", same, settings, "new-state", TEST_NOW)
     assert signed is not None and json.loads(signed.body)["value"][0]["clientState"] == "new-state"
-    assert verify(host, signed, ["new-state"]).ok
+    assert verify(host, signed, ["new-state"]).success
 
 
 def describe(host: PluginHost, body: bytes) -> Any:

@@ -24,7 +24,7 @@ class TestMsgraphConformance(ProviderConformance):
         tampered = request_from_sample(
             sample, provider=self.provider, body=json.dumps(data).encode()
         )
-        assert not self._verify(tampered, sample).ok
+        assert not self._verify(tampered, sample).success
 
     def test_sample_fails_without_signature(self, delivery_sample: Sample | None) -> None:
         sample = self._delivery(delivery_sample)

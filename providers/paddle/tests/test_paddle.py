@@ -55,17 +55,17 @@ def test_vectors_verify_and_fail_with_one_byte_changed(
     host: PluginHost, secret: str, body: bytes, header: str
 ) -> None:
     now = stamp(header)
-    assert verify(host, secret, body, header, now).ok
+    assert verify(host, secret, body, header, now).success
     changed = bytearray(body)
     changed[len(body) // 2] ^= 1
-    assert not verify(host, secret, bytes(changed), header, now).ok
-    assert not verify(host, secret + "x", body, header, now).ok
+    assert not verify(host, secret, bytes(changed), header, now).success
+    assert not verify(host, secret + "x", body, header, now).success
 
 
 def test_reserialised_body_fails(host: PluginHost) -> None:
     secret, body, header = SPECIAL
     decoded = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
-    assert not verify(host, secret, decoded.encode(), header, stamp(header)).ok
+    assert not verify(host, secret, decoded.encode(), header, stamp(header)).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -80,14 +80,14 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 )
 def test_five_second_tolerance_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
     secret, body, header = SPECIAL
-    assert verify(host, secret, body, header, stamp(header) + offset).ok is ok
+    assert verify(host, secret, body, header, stamp(header) + offset).success is ok
 
 
 def test_tolerance_setting_and_unknown_keys(host: PluginHost) -> None:
     secret, body, header = SPECIAL
-    assert verify(host, secret, body, header, stamp(header) + 60, tolerance=60).ok
-    assert verify(host, secret, body, header + ";h2=future;x=1", stamp(header)).ok
-    assert not verify(host, secret, body, header.replace("h1=", "h2="), stamp(header)).ok
+    assert verify(host, secret, body, header, stamp(header) + 60, tolerance=60).success
+    assert verify(host, secret, body, header + ";h2=future;x=1", stamp(header)).success
+    assert not verify(host, secret, body, header.replace("h1=", "h2="), stamp(header)).success
 
 
 def test_describe(host: PluginHost) -> None:

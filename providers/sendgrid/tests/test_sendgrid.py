@@ -86,28 +86,28 @@ def sign(
 
 
 def test_official_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
+    assert verify(host, request()).success
 
 
 def test_official_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
     assert verify(host, request(BODY.replace(b"dropped", b"droppee"))).reason == (
         "signature mismatch"
     )
-    assert not verify(host, request(timestamp="1600112503"), now=1600112503).ok
+    assert not verify(host, request(timestamp="1600112503"), now=1600112503).success
 
 
 def test_trailing_crlf_is_part_of_the_signed_body(host: PluginHost) -> None:
-    assert not verify(host, request(BODY.rstrip(b"\r\n"))).ok
+    assert not verify(host, request(BODY.rstrip(b"\r\n"))).success
 
 
 def test_official_vector_verifies_today_by_default(host: PluginHost) -> None:
     """SendGrid's SDK checks no time, and neither does the default endpoint."""
-    assert verify(host, request(), now=TEST_NOW).ok
+    assert verify(host, request(), now=TEST_NOW).success
 
 
 @pytest.mark.parametrize(("offset", "ok"), [(-301, False), (-299, True), (299, True), (301, False)])
 def test_tolerance_both_directions(host: PluginHost, offset: int, ok: bool) -> None:
-    assert verify(host, request(), now=VECTOR_NOW + offset, tolerance=300).ok is ok
+    assert verify(host, request(), now=VECTOR_NOW + offset, tolerance=300).success is ok
 
 
 def test_tolerance_reasons(host: PluginHost) -> None:
@@ -117,7 +117,7 @@ def test_tolerance_reasons(host: PluginHost) -> None:
     assert verify(host, request(), now=VECTOR_NOW - 301, tolerance=300).reason == (
         "timestamp in the future"
     )
-    assert not verify(host, request(timestamp="later")).ok
+    assert not verify(host, request(timestamp="later")).success
 
 
 def test_key_forms_and_rotation(host: PluginHost) -> None:
@@ -126,8 +126,8 @@ def test_key_forms_and_rotation(host: PluginHost) -> None:
     pem = key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    assert verify(host, request(), [pem]).ok
-    assert verify(host, request(), [TEST_PUBLIC_KEY, PUBLIC_KEY]).ok
+    assert verify(host, request(), [pem]).success
+    assert verify(host, request(), [TEST_PUBLIC_KEY, PUBLIC_KEY]).success
     assert verify(host, request(), [TEST_PUBLIC_KEY]).reason == "signature mismatch"
     assert verify(host, request(), ["junk"]).reason == "no valid public key configured"
 
@@ -144,8 +144,8 @@ def test_other_curves_are_not_keys(host: PluginHost) -> None:
 
 def test_malformed_and_missing_signature(host: PluginHost) -> None:
     assert verify(host, request(signature=None)).reason == "missing signature header"
-    assert not verify(host, request(signature="!!!")).ok
-    assert not verify(host, request(signature=base64.b64encode(b"\x30\x00").decode())).ok
+    assert not verify(host, request(signature="!!!")).success
+    assert not verify(host, request(signature=base64.b64encode(b"\x30\x00").decode())).success
 
 
 def test_computed_vector_with_a_fresh_key(host: PluginHost) -> None:
@@ -157,8 +157,8 @@ def test_computed_vector_with_a_fresh_key(host: PluginHost) -> None:
     ).decode()
     signature = private.sign(b"1700000000" + BOUNCE, ec.ECDSA(hashes.SHA256()))
     req = request(BOUNCE, "1700000000", base64.b64encode(signature).decode())
-    assert verify(host, req, [public], now=TEST_NOW).ok
-    assert not verify(host, req, [PUBLIC_KEY], now=TEST_NOW).ok
+    assert verify(host, req, [public], now=TEST_NOW).success
+    assert not verify(host, req, [PUBLIC_KEY], now=TEST_NOW).success
 
 
 def test_sign_hook_round_trip(host: PluginHost) -> None:
@@ -168,7 +168,7 @@ def test_sign_hook_round_trip(host: PluginHost) -> None:
     public = serialization.load_der_public_key(base64.b64decode(TEST_PUBLIC_KEY))
     assert isinstance(public, ec.EllipticCurvePublicKey)
     public.verify(raw, b"1700000000" + DELIVERY_BATCH, ec.ECDSA(hashes.SHA256()))
-    assert verify(host, signed, [TEST_PUBLIC_KEY], now=TEST_NOW).ok
+    assert verify(host, signed, [TEST_PUBLIC_KEY], now=TEST_NOW).success
     with pytest.raises(ValueError, match="private key"):
         sign(host, DELIVERY_BATCH, secret=TEST_PUBLIC_KEY)
 

@@ -34,7 +34,7 @@ def ok(host: PluginHost, body: bytes, signature: str | None, *secrets: str) -> b
     )
     return host.verify(
         "shopify", req, host.settings_for("shopify", {}), secrets or (SECRET,), TEST_NOW
-    ).ok
+    ).success
 
 
 def test_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:

@@ -87,10 +87,10 @@ def sign(host: PluginHost, body: bytes, now: float) -> WebhookRequest:
 
 
 def test_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:
-    assert verify(host, delivery()).ok
-    assert not verify(host, delivery(BODY.replace(b"text=&", b"text=x&"))).ok
-    assert not verify(host, delivery(ts=TS + 1), now=TS).ok
-    assert not verify(host, delivery(signature=SIGNATURE.removeprefix("v0="))).ok
+    assert verify(host, delivery()).success
+    assert not verify(host, delivery(BODY.replace(b"text=&", b"text=x&"))).success
+    assert not verify(host, delivery(ts=TS + 1), now=TS).success
+    assert not verify(host, delivery(signature=SIGNATURE.removeprefix("v0="))).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -103,13 +103,13 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     ("offset", "ok"), [(-301, False), (-300, True), (0, True), (300, True), (301, False)]
 )
 def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
-    assert verify(host, delivery(), now=TS - offset).ok is ok
+    assert verify(host, delivery(), now=TS - offset).success is ok
 
 
 def test_tolerance_setting_and_rotation(host: PluginHost) -> None:
-    assert not verify(host, delivery(), now=TS + 11, tolerance=10).ok
-    assert verify(host, delivery(), secrets=("rotated-in", SECRET)).ok
-    assert not verify(host, delivery(), secrets=("rotated-in",)).ok
+    assert not verify(host, delivery(), now=TS + 11, tolerance=10).success
+    assert verify(host, delivery(), secrets=("rotated-in", SECRET)).success
+    assert not verify(host, delivery(), secrets=("rotated-in",)).success
 
 
 # -- slack_sdk cross-checks --------------------------------------------------------------------
@@ -119,7 +119,7 @@ def test_sdk_signature_verifies_with_the_provider(host: PluginHost) -> None:
     sdk = SignatureVerifier(SECRET, clock=FixedClock(TS))
     signature = sdk.generate_signature(timestamp=str(TS), body=BODY)
     assert signature == SIGNATURE
-    assert verify(host, delivery(signature=signature)).ok
+    assert verify(host, delivery(signature=signature)).success
 
 
 @pytest.mark.parametrize("name", ["slash_command", "event_callback.app_mention", "block_actions"])

@@ -43,7 +43,9 @@ def verify(
     host: PluginHost, url: str, body: bytes, signature: str, secret: str, **settings: Any
 ) -> bool:
     req = WebhookRequest(url=url, body=body, headers={"x-square-hmacsha256-signature": signature})
-    return host.verify("square", req, host.settings_for("square", settings), (secret,), TEST_NOW).ok
+    return host.verify(
+        "square", req, host.settings_for("square", settings), (secret,), TEST_NOW
+    ).success
 
 
 @pytest.mark.parametrize(("key", "url", "body", "signature"), VECTORS)

@@ -62,10 +62,10 @@ def verify(
 
 @pytest.mark.parametrize("prefix", ["webhook", "svix"])
 def test_vector_verifies_under_both_header_names(host: PluginHost, prefix: str) -> None:
-    assert verify(host, delivery(prefix=prefix)).ok
-    assert not verify(host, delivery(prefix=prefix, body=b'{"test": 2432232315}')).ok
-    assert not verify(host, delivery(prefix=prefix, msg_id=MSG_ID + "x")).ok
-    assert not verify(host, delivery(prefix=prefix, ts=TS + 1), now=TS).ok
+    assert verify(host, delivery(prefix=prefix)).success
+    assert not verify(host, delivery(prefix=prefix, body=b'{"test": 2432232315}')).success
+    assert not verify(host, delivery(prefix=prefix, msg_id=MSG_ID + "x")).success
+    assert not verify(host, delivery(prefix=prefix, ts=TS + 1), now=TS).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -80,31 +80,31 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 
 def test_several_signatures_and_unknown_versions(host: PluginHost) -> None:
     other = "v1," + base64.b64encode(b"x" * 32).decode()
-    assert verify(host, delivery(f"{other} v2,abc {SIGNATURE}")).ok
-    assert verify(host, delivery(f"v1a,{'A' * 86}== {SIGNATURE}")).ok
-    assert not verify(host, delivery(other)).ok
-    assert not verify(host, delivery("v2," + SIGNATURE[3:])).ok
+    assert verify(host, delivery(f"{other} v2,abc {SIGNATURE}")).success
+    assert verify(host, delivery(f"v1a,{'A' * 86}== {SIGNATURE}")).success
+    assert not verify(host, delivery(other)).success
+    assert not verify(host, delivery("v2," + SIGNATURE[3:])).success
 
 
 def test_secret_forms_and_rotation(host: PluginHost) -> None:
     bare = SECRET.removeprefix("whsec_")
-    assert verify(host, delivery(), secrets=(bare,)).ok  # the libraries accept it too
+    assert verify(host, delivery(), secrets=(bare,)).success  # the libraries accept it too
     unpadded = "whsec_" + base64.b64encode(b"k" * 24).decode().rstrip("=")
-    assert verify(host, delivery(), secrets=(unpadded, SECRET)).ok
-    assert verify(host, delivery(), secrets=("not base64!", SECRET)).ok
+    assert verify(host, delivery(), secrets=(unpadded, SECRET)).success
+    assert verify(host, delivery(), secrets=("not base64!", SECRET)).success
     result = verify(host, delivery(), secrets=("not base64!",))
-    assert not result.ok and result.reason == "invalid key configured"
+    assert not result.success and result.reason == "invalid key configured"
 
 
 @pytest.mark.parametrize(
     ("offset", "ok"), [(-301, False), (-300, True), (0, True), (300, True), (301, False)]
 )
 def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
-    assert verify(host, delivery(), now=TS - offset).ok is ok
+    assert verify(host, delivery(), now=TS - offset).success is ok
 
 
 def test_tolerance_setting_and_missing_headers(host: PluginHost) -> None:
-    assert not verify(host, delivery(), now=TS + 31, tolerance=30).ok
+    assert not verify(host, delivery(), now=TS + 31, tolerance=30).success
     no_id = delivery().with_context(
         headers={"webhook-timestamp": str(TS), "webhook-signature": SIGNATURE}
     )
@@ -120,7 +120,7 @@ def test_library_signatures_verify_with_the_provider(host: PluginHost, library: 
     now = int(time.time())
     header = library(SECRET).sign(MSG_ID, datetime.fromtimestamp(now, tz=UTC), BODY.decode())
     prefix = "svix" if library is svix.webhooks.Webhook else "webhook"
-    assert verify(host, delivery(header, ts=now, prefix=prefix), now=now).ok
+    assert verify(host, delivery(header, ts=now, prefix=prefix), now=now).success
 
 
 @pytest.mark.parametrize(
@@ -147,13 +147,13 @@ def test_v1a_signature_from_the_algorithm(host: PluginHost) -> None:
     seed = base64.b64decode(stdwh.ED25519_PRIVATE_KEY.removeprefix("whsk_"))
     raw = ed25519_sign(seed, f"{MSG_ID}.{TS}.".encode() + BODY)
     header = "v1a," + base64.b64encode(raw).decode()
-    assert verify(host, delivery(header), secrets=(stdwh.ED25519_PUBLIC_KEY,)).ok
+    assert verify(host, delivery(header), secrets=(stdwh.ED25519_PUBLIC_KEY,)).success
     assert not verify(
         host, delivery(header, body=BODY + b" "), secrets=(stdwh.ED25519_PUBLIC_KEY,)
-    ).ok
+    ).success
     # a v1a signature is never checked against a symmetric secret, nor v1 against a public key
-    assert not verify(host, delivery(header)).ok
-    assert not verify(host, delivery(), secrets=(stdwh.ED25519_PUBLIC_KEY,)).ok
+    assert not verify(host, delivery(header)).success
+    assert not verify(host, delivery(), secrets=(stdwh.ED25519_PUBLIC_KEY,)).success
 
 
 def test_v1a_and_v1_side_by_side(host: PluginHost) -> None:
@@ -168,7 +168,7 @@ def test_v1a_and_v1_side_by_side(host: PluginHost) -> None:
     )
     assert verify(
         host, mixed, now=1_700_000_000, secrets=("whsec_" + "A" * 32, stdwh.ED25519_PUBLIC_KEY)
-    ).ok
+    ).success
 
 
 # -- events and models -----------------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_dedupe_id_and_time_come_from_the_verified_headers(host: PluginHost) -> 
     webhook-timestamp headers as its dedupe id and time: a replay under fresh ids would run
     again inside the tolerance."""
     signed = delivery(prefix="svix", signature=delivery().headers["webhook-signature"])
-    assert verify(host, signed).ok
+    assert verify(host, signed).success
     forged = signed.with_context(
         headers={
             **dict(signed.headers.items()),
@@ -187,7 +187,7 @@ def test_dedupe_id_and_time_come_from_the_verified_headers(host: PluginHost) -> 
             "webhook-timestamp": "0",
         }
     )
-    assert verify(host, forged).ok  # the svix set still verifies
+    assert verify(host, forged).success  # the svix set still verifies
     info = host.describe("standardwebhooks", forged, host.settings_for("standardwebhooks", {}))
     assert info is not None and info.id == MSG_ID
     assert info.time is not None and info.time.timestamp() == TS

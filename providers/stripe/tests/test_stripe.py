@@ -63,9 +63,9 @@ def verify(
 
 @pytest.mark.parametrize("header", [V1, ROTATION], ids=["stripe-v1", "stripe-rotation"])
 def test_vectors_verify_and_fail_with_one_byte_changed(host: PluginHost, header: str) -> None:
-    assert verify(host, delivery(header)).ok
-    assert not verify(host, delivery(header, BODY.replace(b"rdr_123", b"rdr_124"))).ok
-    assert not verify(host, delivery(header[:-1] + "0")).ok
+    assert verify(host, delivery(header)).success
+    assert not verify(host, delivery(header, BODY.replace(b"rdr_123", b"rdr_124"))).success
+    assert not verify(host, delivery(header[:-1] + "0")).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -90,25 +90,25 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
     # the delivery is stamped TS; the host's clock reads TS - offset
     result = verify(host, delivery(V1), now=TS - offset)
-    assert result.ok is ok
+    assert result.success is ok
     if not ok:
         assert result.reason in {"timestamp too old", "timestamp in the future"}
 
 
 def test_tolerance_is_a_setting(host: PluginHost) -> None:
-    assert not verify(host, delivery(V1), now=TS + 61, tolerance=60).ok
-    assert verify(host, delivery(V1), now=TS + 599, tolerance=600).ok
+    assert not verify(host, delivery(V1), now=TS + 61, tolerance=60).success
+    assert verify(host, delivery(V1), now=TS + 599, tolerance=600).success
     assert hookpoint_stripe.StripeSettings().tolerance == 300
 
 
 def test_v0_and_unknown_schemes_are_ignored(host: PluginHost) -> None:
     v1 = V1.split(",")[1].removeprefix("v1=")
     only_v0 = verify(host, delivery(f"t={TS},v0={v1}"))
-    assert not only_v0.ok and only_v0.reason == "malformed signature"  # the header is there
-    assert verify(host, delivery(f"t={TS},v0=abc,x=1,v1={v1}")).ok
-    assert verify(host, delivery(V1), secrets=("whsec_rolled", SECRET)).ok
+    assert not only_v0.success and only_v0.reason == "malformed signature"  # the header is there
+    assert verify(host, delivery(f"t={TS},v0=abc,x=1,v1={v1}")).success
+    assert verify(host, delivery(V1), secrets=("whsec_rolled", SECRET)).success
     # the whsec_ prefix is part of the key: the bare secret does not verify
-    assert not verify(host, delivery(V1), secrets=("test_secret",)).ok
+    assert not verify(host, delivery(V1), secrets=("test_secret",)).success
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_v0_and_unknown_schemes_are_ignored(host: PluginHost) -> None:
 )
 def test_malformed_headers_fail(host: PluginHost, header: str) -> None:
     result = verify(host, delivery(header))
-    assert not result.ok and result.reason
+    assert not result.success and result.reason
 
 
 # -- stripe-python cross-checks ---------------------------------------------------------------
@@ -133,8 +133,8 @@ def test_malformed_headers_fail(host: PluginHost, header: str) -> None:
 def test_sdk_signature_verifies_with_the_provider(host: PluginHost) -> None:
     now = int(time.time())
     header = stripe.WebhookSignature.generate_signature_header(BODY.decode(), SECRET, now)
-    assert verify(host, delivery(header), now=now).ok
-    assert not verify(host, delivery(header), now=now, secrets=("whsec_other",)).ok
+    assert verify(host, delivery(header), now=now).success
+    assert not verify(host, delivery(header), now=now, secrets=("whsec_other",)).success
 
 
 def test_provider_signature_verifies_with_the_sdk(host: PluginHost) -> None:

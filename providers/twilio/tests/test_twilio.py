@@ -67,7 +67,9 @@ def delivery(
 
 
 def ok(host: PluginHost, req: WebhookRequest, **settings: Any) -> bool:
-    return host.verify("twilio", req, host.settings_for("twilio", settings), (TOKEN,), TEST_NOW).ok
+    return host.verify(
+        "twilio", req, host.settings_for("twilio", settings), (TOKEN,), TEST_NOW
+    ).success
 
 
 FORM = urlencode(PARAMS).encode()
@@ -101,7 +103,7 @@ def test_json_vector_checks_the_body_hash(host: PluginHost) -> None:
         JSON_URL, JSON_BODY.replace(b"true", b"fals"), JSON_SIGNATURE, "application/json"
     )
     result = host.verify("twilio", tampered, host.settings_for("twilio", {}), (TOKEN,), 0)
-    assert not result.ok and result.reason == "body does not match bodySHA256"
+    assert not result.success and result.reason == "body does not match bodySHA256"
 
 
 def test_sign_hook_reproduces_the_vectors(host: PluginHost) -> None:

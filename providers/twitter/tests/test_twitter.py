@@ -75,11 +75,11 @@ def test_not_a_crc(host: PluginHost) -> None:
 
 
 def test_post_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
+    assert verify(host, request()).success
 
 
 def test_post_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
-    assert not verify(host, request(POST_BODY.replace(b"hello", b"hellp"))).ok
+    assert not verify(host, request(POST_BODY.replace(b"hello", b"hellp"))).success
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
@@ -95,7 +95,7 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 
 
 def test_rotation_and_wrong_secret(host: PluginHost) -> None:
-    assert verify(host, request(), ["newer", CONSUMER_SECRET]).ok
+    assert verify(host, request(), ["newer", CONSUMER_SECRET]).success
     assert verify(host, request(), ["newer"]).reason == "signature mismatch"
 
 

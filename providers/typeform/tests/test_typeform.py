@@ -51,7 +51,7 @@ def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = No
 
 
 def test_vector_verifies(host: PluginHost) -> None:
-    assert verify(host, request()).ok
+    assert verify(host, request()).success
 
 
 def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
@@ -73,15 +73,17 @@ def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
 def test_computed_vector_is_base64_not_hex(host: PluginHost) -> None:
     digest = hmac.digest(b"other-secret", FORM_RESPONSE, "sha256")
     good = "sha256=" + base64.b64encode(digest).decode()
-    assert verify(host, request(FORM_RESPONSE, good), ["other-secret"]).ok
-    assert not verify(host, request(FORM_RESPONSE, "sha256=" + digest.hex()), ["other-secret"]).ok
+    assert verify(host, request(FORM_RESPONSE, good), ["other-secret"]).success
+    assert not verify(
+        host, request(FORM_RESPONSE, "sha256=" + digest.hex()), ["other-secret"]
+    ).success
     assert not verify(
         host, request(FORM_RESPONSE, good.removeprefix("sha256=")), ["other-secret"]
-    ).ok
+    ).success
 
 
 def test_rotation_and_missing(host: PluginHost) -> None:
-    assert verify(host, request(), ["new", VECTOR_SECRET]).ok
+    assert verify(host, request(), ["new", VECTOR_SECRET]).success
     assert verify(host, request(signature=None)).reason == "missing signature header"
     assert verify(host, request(), []).reason == "no secret configured"
 

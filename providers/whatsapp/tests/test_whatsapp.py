@@ -149,7 +149,7 @@ def test_non_handshakes_return_none(host: PluginHost, req: WebhookRequest) -> No
 
 
 def test_a_get_without_hub_mode_then_fails_verification(host: PluginHost) -> None:
-    assert not verify(host, get("foo=bar")).ok
+    assert not verify(host, get("foo=bar")).success
 
 
 def test_verify_token_is_a_secret_setting(host: PluginHost) -> None:
@@ -167,7 +167,7 @@ def test_verify_token_is_a_secret_setting(host: PluginHost) -> None:
 def test_escaped_unicode_vector_verifies(host: PluginHost) -> None:
     assert b"\\u00e9" in ESCAPED_BODY and b"\\u0040" in ESCAPED_BODY
     result = verify(host, post())
-    assert result.ok and not result.unsigned
+    assert result.success and not result.unsigned
 
 
 def test_vector_matches_the_documented_algorithm() -> None:
@@ -189,7 +189,7 @@ def test_escaped_vector_fails_with_one_byte_changed(host: PluginHost, position: 
     body = bytearray(ESCAPED_BODY)
     body[position] ^= 0x01
     result = verify(host, post(bytes(body)))
-    assert not result.ok and result.reason
+    assert not result.success and result.reason
 
 
 def test_reserialized_body_fails(host: PluginHost) -> None:
@@ -198,22 +198,22 @@ def test_reserialized_body_fails(host: PluginHost) -> None:
         json.loads(ESCAPED_BODY), ensure_ascii=False, separators=(",", ":")
     ).encode()
     assert reserialized == RESERIALIZED_BODY
-    assert not verify(host, post(RESERIALIZED_BODY)).ok
+    assert not verify(host, post(RESERIALIZED_BODY)).success
     ascii_again = json.dumps(json.loads(ESCAPED_BODY), separators=(",", ":")).encode()
     assert ascii_again != ESCAPED_BODY  # json.dumps writes @, Meta wrote \u0040
-    assert not verify(host, post(ascii_again)).ok
+    assert not verify(host, post(ascii_again)).success
 
 
 def test_reserialized_body_with_its_own_signature_is_only_valid_for_those_bytes(
     host: PluginHost,
 ) -> None:
-    assert verify(host, post(RESERIALIZED_BODY, RESERIALIZED_SIGNATURE)).ok
-    assert not verify(host, post(ESCAPED_BODY, RESERIALIZED_SIGNATURE)).ok
+    assert verify(host, post(RESERIALIZED_BODY, RESERIALIZED_SIGNATURE)).success
+    assert not verify(host, post(ESCAPED_BODY, RESERIALIZED_SIGNATURE)).success
 
 
 def test_legacy_sha1_header_is_ignored(host: PluginHost) -> None:
     result = verify(host, post(signature=None, extra={"X-Hub-Signature": ESCAPED_SHA1}))
-    assert not result.ok
+    assert not result.success
 
 
 @pytest.mark.parametrize(
@@ -227,18 +227,18 @@ def test_legacy_sha1_header_is_ignored(host: PluginHost) -> None:
     ],
 )
 def test_malformed_signatures_fail(host: PluginHost, signature: str) -> None:
-    assert not verify(host, post(signature=signature)).ok
+    assert not verify(host, post(signature=signature)).success
 
 
 def test_wrong_secret_no_secret_and_rotation(host: PluginHost) -> None:
-    assert not verify(host, post(), secrets=["other"]).ok
-    assert not verify(host, post(), secrets=[]).ok
-    assert verify(host, post(), secrets=["new_app_secret", APP_SECRET]).ok
+    assert not verify(host, post(), secrets=["other"]).success
+    assert not verify(host, post(), secrets=[]).success
+    assert verify(host, post(), secrets=["new_app_secret", APP_SECRET]).success
 
 
 def test_missing_signature_fails(host: PluginHost) -> None:
     result = verify(host, post(signature=None))
-    assert not result.ok and result.reason
+    assert not result.success and result.reason
 
 
 # -- event description -----------------------------------------------------------------------------

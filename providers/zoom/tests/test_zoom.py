@@ -71,9 +71,9 @@ def signed(host: PluginHost, body: bytes, secret: str = SECRET, now: float = TS)
 
 
 def test_event_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:
-    assert verify(host, delivery()).ok
-    assert not verify(host, delivery(EVENT_BODY.replace(b'"Test"', b'"Tesu"'))).ok
-    assert not verify(host, delivery(ts=TS + 1)).ok
+    assert verify(host, delivery()).success
+    assert not verify(host, delivery(EVENT_BODY.replace(b'"Test"', b'"Tesu"'))).success
+    assert not verify(host, delivery(ts=TS + 1)).success
     assert signed(host, EVENT_BODY).headers["x-zm-signature"] == EVENT_SIGNATURE
 
 
@@ -81,8 +81,8 @@ def test_event_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost)
     ("offset", "ok"), [(-301, False), (-300, True), (0, True), (300, True), (301, False)]
 )
 def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) -> None:
-    assert verify(host, delivery(), now=TS - offset).ok is ok
-    assert verify(host, delivery(), now=TS - offset, tolerance=1000).ok
+    assert verify(host, delivery(), now=TS - offset).success is ok
+    assert verify(host, delivery(), now=TS - offset, tolerance=1000).success
 
 
 # -- url_validation ---------------------------------------------------------------------------

@@ -24,8 +24,8 @@ SIGNATURE_HEADER = "X-Cal-Signature-256"
 NO_SECRET = "no-secret-provided"  # noqa: S105 - the literal cal.com sends unsigned
 UNSIGNED = "unsigned delivery"
 
-_UNSIGNED_OK = Verification.success(unsigned=True)
-_UNSIGNED_FAIL = Verification.failure(UNSIGNED)
+_UNSIGNED_OK = Verification.verified(unsigned=True)
+_UNSIGNED_FAIL = Verification.refused(UNSIGNED)
 
 
 class CalSettings(BaseModel):

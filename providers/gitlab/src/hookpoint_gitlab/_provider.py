@@ -136,22 +136,22 @@ def verify(
     tokens = [s for s in secrets if s and not _is_signing_key(s)]
     signing_keys = [s for s in secrets if _is_signing_key(s)]
     if not tokens and not signing_keys:
-        return Verification.failure(signing.REASON_NO_SECRET)
+        return Verification.refused(signing.REASON_NO_SECRET)
     if signing_keys and header(request, "webhook-signature") is not None:
         return SIGNING.verify(request, signing_keys, now, settings.tolerance)
     if settings.require_signature:
-        return Verification.failure(signing.REASON_MISSING)
+        return Verification.refused(signing.REASON_MISSING)
     values = request.headers.getlist(TOKEN_HEADER)
     if not values:
-        return Verification.failure(signing.REASON_MISSING)
+        return Verification.refused(signing.REASON_MISSING)
     if len(values) > 1:
-        return Verification.failure(signing.REASON_MALFORMED)
+        return Verification.refused(signing.REASON_MALFORMED)
     if not matches_any_secret(values[0], tokens):
-        return Verification.failure("token mismatch")
+        return Verification.refused("token mismatch")
     body = json_object(request) or {}
     if not any(isinstance(body.get(key), str) for key in ("object_kind", "event_name")):
-        return Verification.failure("not a GitLab event body")
-    return Verification.success()
+        return Verification.refused("not a GitLab event body")
+    return Verification.verified()
 
 
 def sign(

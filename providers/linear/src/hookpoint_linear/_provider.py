@@ -87,4 +87,4 @@ def verify(
     reason = signing.check_timestamp(
         stamp if isinstance(stamp, int | str) else None, now, settings.tolerance, unit="ms"
     )
-    return verdict if reason is None else Verification.failure(reason)
+    return verdict if reason is None else Verification.refused(reason)

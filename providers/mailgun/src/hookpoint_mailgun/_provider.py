@@ -172,20 +172,20 @@ def verify(
     """Accept when a signature object (or the signature form fields) verifies with a configured
     key and its timestamp is within ``tolerance`` of now."""
     if not any(secrets):
-        return Verification.failure(signing.REASON_NO_SECRET)
+        return Verification.refused(signing.REASON_NO_SECRET)
     found = _signatures(request)
     if not found:
-        return Verification.failure(signing.REASON_MISSING)
-    result = Verification.failure(signing.REASON_MALFORMED)
+        return Verification.refused(signing.REASON_MISSING)
+    result = Verification.refused(signing.REASON_MALFORMED)
     for timestamp, token, signature in found[:2]:
         if not isinstance(token, str) or not token or not isinstance(signature, str):
             continue
         if not isinstance(timestamp, str | int) or isinstance(timestamp, bool):
-            result = Verification.failure(signing.REASON_MALFORMED_TIMESTAMP)
+            result = Verification.refused(signing.REASON_MALFORMED_TIMESTAMP)
             continue
         reason = signing.check_timestamp(str(timestamp), now, settings.tolerance)
         if reason is not None:
-            result = Verification.failure(reason)
+            result = Verification.refused(reason)
             continue
         result = SCHEME.verify(f"{timestamp}{token}".encode(), signature, secrets)
         if result:

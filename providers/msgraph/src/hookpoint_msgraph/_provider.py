@@ -93,20 +93,20 @@ def verify(
 ) -> Verification:
     """Every notification in ``value`` must carry a configured ``clientState``."""
     if not any(secrets):
-        return Verification.failure(signing.REASON_NO_SECRET)
+        return Verification.refused(signing.REASON_NO_SECRET)
     if len(request.body) > 64 * 1024 and not _may_carry_a_secret(request.body, secrets):
         # before parsing a large body: anyone can post, and 10 MiB of JSON costs the loop
-        return Verification.failure("clientState mismatch")
+        return Verification.refused("clientState mismatch")
     items = _items(json_object(request))
     if items is None:
-        return Verification.failure("not a change notification collection")
+        return Verification.refused("not a change notification collection")
     verdict = True
     for item in items:
         state = item.get("clientState") if isinstance(item, dict) else None
         if not isinstance(state, str) or not state:
-            return Verification.failure("missing clientState")
+            return Verification.refused("missing clientState")
         verdict &= matches_any_secret(state, secrets)
-    return Verification.success() if verdict else Verification.failure("clientState mismatch")
+    return Verification.verified() if verdict else Verification.refused("clientState mismatch")
 
 
 def sign(

@@ -182,19 +182,19 @@ def verify(
     urls = signed_urls(request, settings)
     body_hash = _body_hash_ok(request, urls[0])
     if body_hash is False:
-        return Verification.failure("body does not match bodySHA256")
+        return Verification.refused("body does not match bodySHA256")
     if not body_hash and header(request, SIGNATURE_HEADER) is None:
-        return Verification.failure(signing.REASON_MISSING)  # before decoding anything
+        return Verification.refused(signing.REASON_MISSING)  # before decoding anything
     if not body_hash and len(request.body) > MAX_FORM_BYTES:
         # Twilio's parameters are a few KiB; decoding megabytes of %XX for anyone who posts
         # them (the signature is only checked after) cost seconds of event-loop time.
-        return Verification.failure("form body too large for a Twilio request")
+        return Verification.refused("form body too large for a Twilio request")
     params = "" if body_hash else _params_text(request)
     scheme = _scheme(request)
-    result = Verification.failure(signing.REASON_MISMATCH)
+    result = Verification.refused(signing.REASON_MISMATCH)
     for url in urls:
         result = scheme.verify(request, secrets, (url + params).encode("utf-8"))
-        if result.ok or result.reason != signing.REASON_MISMATCH:
+        if result.success or result.reason != signing.REASON_MISMATCH:
             return result
     return result
 
