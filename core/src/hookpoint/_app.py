@@ -75,22 +75,44 @@ class Response:
         return f"Response(status={self.status})"
 
 
+def _no_handler(request: WebhookRequest, verify: Any) -> Any:  # pragma: no cover - a sentinel
+    """The default of ``RespondWith.handler``: never called, ``__post_init__`` refuses it."""
+    raise AssertionError("RespondWith without a handler")
+
+
+_NO_FILTER: Any = object()
+"""The default of ``RespondWith.filter``: refused: Trigger.dev v2 never answers without one."""
+
+
 @dataclass(frozen=True)
 class RespondWith:
     """Answer matching requests directly (handshakes, custom replies).
 
     * **filter** - a RequestFilter spec (keys ``method``, ``path``, ``headers``, ``query``,
-      ``body``, ``event``); the handler runs only when it matches.
+      ``body``, ``event``); the handler runs only when it matches. Required: ``filter={}``
+      matches every request (Trigger.dev v2 never calls a handler that has no filter).
     * **handler** - ``handler(request, verify)``, sync or async, returning a :class:`Response`
       or anything a Quart view may return (``str``, ``bytes``, ``(body, status)``,
       ``(body, status, headers)``). ``await verify()`` (or ``verify()``) checks the signature.
-    * **skip_triggering_runs** - when true no run starts; the exchange is still recorded.
+    * **skip_triggering_runs** - when true no run starts; the exchange is still recorded. When
+      false, only a 2xx answer lets the request through (verified, stored, run); any other
+      answer refuses it, as in Trigger.dev v2.
     """
 
-    filter: Any
-    handler: Callable[..., Any]
+    filter: Any = _NO_FILTER
+    handler: Callable[..., Any] = _no_handler
     skip_triggering_runs: bool = False
     _compiled: RequestFilter | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.filter is _NO_FILTER or self.filter is None:
+            raise ConfigError(
+                "RespondWith needs a filter: the handler answers only the requests it matches "
+                "(Trigger.dev v2 never calls a respondWith handler without one); pass filter={} "
+                "to answer every request"
+            )
+        if self.handler is _no_handler or not callable(self.handler):
+            raise ConfigError("RespondWith needs handler=, a callable (request, verify)")
 
 
 @dataclass(frozen=True)
@@ -279,9 +301,7 @@ class Hookpoint:
         if respond_with is not None:
             if not isinstance(respond_with, RespondWith):
                 raise ConfigError(f"endpoint {id!r}: respond_with must be a RespondWith(...)")
-            if not callable(respond_with.handler):
-                raise ConfigError(f"endpoint {id!r}: respond_with.handler must be callable")
-            compiled = self._compile_filter(respond_with.filter or {})
+            compiled = self._compile_filter(respond_with.filter)
             object.__setattr__(respond_with, "_compiled", compiled)
         if dedupe_window < 0:
             raise ConfigError(f"endpoint {id!r}: dedupe_window must be >= 0 seconds")

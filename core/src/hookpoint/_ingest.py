@@ -416,7 +416,20 @@ class IngestHandler:
                     await self._record_rejected(endpoint, request, "handshake rejected")
                 await _send(send, status, body, headers)
                 return "handshake" if status < 400 else "handshake_rejected"
-            # The handler's answer goes back, and the request still triggers runs if verified.
+            if not 200 <= status < 300:
+                # Trigger.dev v2's rule: an answer that is not a success refuses the request,
+                # which starts no runs (its HandleHttpEndpointService returns the endpoint's
+                # response before ingesting when it is not a 200; 2xx here, see "Coming from
+                # Trigger.dev v2" in docs/python-api.md). The sender gets the handler's answer
+                # unchanged; the request is kept as a rejected one.
+                await self._record_rejected(
+                    endpoint, request, f"respond_with handler answered {status}"
+                )
+                await _send(send, status, body, headers)
+                return "refused"
+            # A 2xx: the handler's answer goes back, and the request is verified (the verdict
+            # the handler saw is reused), stored and run. It still has to verify: a forged
+            # request gets 401 whatever the handler said, and never starts runs.
             # (The app's own filter chose this request, so methods= does not apply here.)
             result = await self._accept(endpoint, request, verification)
             await _send(send, status, body, headers)
