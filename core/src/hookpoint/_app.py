@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from ._dedupe import DedupeRule, DedupeSpec, dedupe_rule
 from ._errors import ConfigError
 from ._filter import RequestFilter
 from ._models import Verification
@@ -146,6 +147,7 @@ class Endpoint:
         dedupe_window: float,
         methods: tuple[str, ...],
         raw_settings: Mapping[str, Any] | BaseModel | None,
+        dedupe: DedupeRule | None = None,
     ) -> None:
         self.hp = hp
         self.id = id
@@ -160,6 +162,12 @@ class Endpoint:
         self.respond_with = respond_with
         self.enabled = enabled
         self.dedupe_window = dedupe_window
+        self.dedupe: DedupeRule = (
+            dedupe
+            if dedupe is not None
+            else dedupe_rule(id, None, has_provider=provider is not None)
+        )
+        """Which key repeats are recognised by (``define_http_endpoint(dedupe=...)``)."""
         self.methods = methods
 
     @property
@@ -259,9 +267,17 @@ class Hookpoint:
         enabled: bool = True,
         dedupe_window: float = 24 * 3600.0,
         methods: Sequence[str] | None = None,
+        dedupe: DedupeSpec = None,
     ) -> Endpoint:
         """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
-        callable (sync or async, returning a truthy result on success) or ``verify="none"``."""
+        callable (sync or async, returning a truthy result on success) or ``verify="none"``.
+
+        ``dedupe`` says what makes two deliveries the same one (a repeat inside
+        ``dedupe_window`` is acknowledged without runs): by default the provider's event id,
+        or for an endpoint without a provider the ``Idempotency-Key`` header, else
+        ``X-Request-Id`` (as Trigger.dev v2 does); a header name, a list of header names (the
+        first present and non-empty wins), a synchronous callable ``(request) -> str | None``,
+        or ``False`` (no dedupe) replace it, for provider endpoints too."""
         _check_id("endpoint", id)
         if id in self.endpoints:
             raise ConfigError(f"endpoint {id!r} is defined twice")
@@ -305,6 +321,7 @@ class Hookpoint:
             object.__setattr__(respond_with, "_compiled", compiled)
         if dedupe_window < 0:
             raise ConfigError(f"endpoint {id!r}: dedupe_window must be >= 0 seconds")
+        rule = dedupe_rule(id, dedupe, has_provider=provider is not None)
         method_tuple = tuple(m.upper() for m in (methods or DEFAULT_METHODS))
         endpoint = Endpoint(
             self,
@@ -321,6 +338,7 @@ class Hookpoint:
             dedupe_window=float(dedupe_window),
             methods=method_tuple,
             raw_settings=settings,
+            dedupe=rule,
         )
         self.endpoints[id] = endpoint
         return endpoint
