@@ -200,9 +200,12 @@ async def test_the_python_api_example_runs_as_documented(tmp_path: Path) -> None
             )
             assert wrong.status_code == 401 and wrong.json()["message"] == "wrong shared secret"
             assert (await client.get("/webhooks/internal", headers=ok)).status_code == 405
-            put = await client.put("/webhooks/internal", content=b"hello", headers=ok)
+            delivery = {**ok, "X-Billing-Delivery": "d-1"}
+            put = await client.put("/webhooks/internal", content=b"hello", headers=delivery)
+            again = await client.put("/webhooks/internal", content=b"hello", headers=delivery)
             empty_put = await client.put("/webhooks/internal", headers=ok)
-            assert put.status_code == empty_put.status_code == 200
+            assert put.status_code == again.status_code == empty_put.status_code == 200
+            assert again.json()["duplicate"] is True and again.json()["runs"] == 0
             body = json.dumps(
                 {
                     "triggerEvent": "BOOKING_CANCELLED",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import Any
 
@@ -224,6 +225,32 @@ async def test_dedupe_concurrent_same_event(store: Store) -> None:
             store.ingest(make_request(event_id="same", window=60, received_at=t0 + i * 0.001))
             for i in range(10)
         )
+    )
+    originals = [r for r in results if not r.duplicate]
+    assert len(originals) == 1
+    assert all(r.duplicate_of == originals[0].request_id for r in results if r.duplicate)
+
+
+async def test_a_dedupe_key_other_than_the_event_id(store: Store) -> None:
+    """``NewRequest.dedupe_key`` (a provider endpoint's ``dedupe=``): repeats are recognised by
+    it, one by one and inside one batch, and the request keeps its own event id."""
+    t0 = time.time()
+
+    def keyed(event_id: str, key: str | None, at: float) -> NewRequest:
+        return dataclasses.replace(
+            make_request(event_id=event_id, window=60, received_at=at), dedupe_key=key
+        )
+
+    first = await store.ingest(keyed("evt-1", "delivery-1", t0))
+    other_event = await store.ingest(keyed("evt-2", "delivery-1", t0 + 1))
+    same_event = await store.ingest(keyed("evt-1", "delivery-2", t0 + 2))
+    assert not first.duplicate
+    assert other_event.duplicate and other_event.duplicate_of == first.request_id
+    assert not same_event.duplicate and len(same_event.run_ids) == 1
+    stored = await store.get_request(first.request_id)
+    assert stored is not None and stored.event_id == "evt-1"
+    results = await asyncio.gather(
+        *(store.ingest(keyed(f"evt-b{i}", "delivery-3", t0 + 3 + i * 0.001)) for i in range(10))
     )
     originals = [r for r in results if not r.duplicate]
     assert len(originals) == 1

@@ -253,6 +253,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "secrets": [mask_secret(s) for s in endpoint.secrets],
         "methods": list(endpoint.methods),
         "dedupe_window": endpoint.dedupe_window,
+        "dedupe": endpoint.dedupe.describe(),
         "jobs": [j.id for j in endpoint.hp.jobs_for(endpoint)],
     }
 

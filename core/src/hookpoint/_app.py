@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
+from ._dedupe import DedupeRule, DedupeSpec, dedupe_rule
 from ._errors import ConfigError
 from ._filter import RequestFilter
 from ._models import Verification
@@ -75,22 +76,44 @@ class Response:
         return f"Response(status={self.status})"
 
 
+def _no_handler(request: WebhookRequest, verify: Any) -> Any:  # pragma: no cover - a sentinel
+    """The default of ``RespondWith.handler``: never called, ``__post_init__`` refuses it."""
+    raise AssertionError("RespondWith without a handler")
+
+
+_NO_FILTER: Any = object()
+"""The default of ``RespondWith.filter``: refused: Trigger.dev v2 never answers without one."""
+
+
 @dataclass(frozen=True)
 class RespondWith:
     """Answer matching requests directly (handshakes, custom replies).
 
     * **filter** - a RequestFilter spec (keys ``method``, ``path``, ``headers``, ``query``,
-      ``body``, ``event``); the handler runs only when it matches.
+      ``body``, ``event``); the handler runs only when it matches. Required: ``filter={}``
+      matches every request (Trigger.dev v2 never calls a handler that has no filter).
     * **handler** - ``handler(request, verify)``, sync or async, returning a :class:`Response`
       or anything a Quart view may return (``str``, ``bytes``, ``(body, status)``,
       ``(body, status, headers)``). ``await verify()`` (or ``verify()``) checks the signature.
-    * **skip_triggering_runs** - when true no run starts; the exchange is still recorded.
+    * **skip_triggering_runs** - when true no run starts; the exchange is still recorded. When
+      false, only a 2xx answer lets the request through (verified, stored, run); any other
+      answer refuses it, as in Trigger.dev v2.
     """
 
-    filter: Any
-    handler: Callable[..., Any]
+    filter: Any = _NO_FILTER
+    handler: Callable[..., Any] = _no_handler
     skip_triggering_runs: bool = False
     _compiled: RequestFilter | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.filter is _NO_FILTER or self.filter is None:
+            raise ConfigError(
+                "RespondWith needs a filter: the handler answers only the requests it matches "
+                "(Trigger.dev v2 never calls a respondWith handler without one); pass filter={} "
+                "to answer every request"
+            )
+        if self.handler is _no_handler or not callable(self.handler):
+            raise ConfigError("RespondWith needs handler=, a callable (request, verify)")
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,7 @@ class Endpoint:
         dedupe_window: float,
         methods: tuple[str, ...],
         raw_settings: Mapping[str, Any] | BaseModel | None,
+        dedupe: DedupeRule | None = None,
     ) -> None:
         self.hp = hp
         self.id = id
@@ -138,6 +162,12 @@ class Endpoint:
         self.respond_with = respond_with
         self.enabled = enabled
         self.dedupe_window = dedupe_window
+        self.dedupe: DedupeRule = (
+            dedupe
+            if dedupe is not None
+            else dedupe_rule(id, None, has_provider=provider is not None)
+        )
+        """Which key repeats are recognised by (``define_http_endpoint(dedupe=...)``)."""
         self.methods = methods
 
     @property
@@ -237,9 +267,17 @@ class Hookpoint:
         enabled: bool = True,
         dedupe_window: float = 24 * 3600.0,
         methods: Sequence[str] | None = None,
+        dedupe: DedupeSpec = None,
     ) -> Endpoint:
         """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
-        callable (sync or async, returning a truthy result on success) or ``verify="none"``."""
+        callable (sync or async, returning a truthy result on success) or ``verify="none"``.
+
+        ``dedupe`` says what makes two deliveries the same one (a repeat inside
+        ``dedupe_window`` is acknowledged without runs): by default the provider's event id,
+        or for an endpoint without a provider the ``Idempotency-Key`` header, else
+        ``X-Request-Id`` (as Trigger.dev v2 does); a header name, a list of header names (the
+        first present and non-empty wins), a synchronous callable ``(request) -> str | None``,
+        or ``False`` (no dedupe) replace it, for provider endpoints too."""
         _check_id("endpoint", id)
         if id in self.endpoints:
             raise ConfigError(f"endpoint {id!r} is defined twice")
@@ -279,12 +317,11 @@ class Hookpoint:
         if respond_with is not None:
             if not isinstance(respond_with, RespondWith):
                 raise ConfigError(f"endpoint {id!r}: respond_with must be a RespondWith(...)")
-            if not callable(respond_with.handler):
-                raise ConfigError(f"endpoint {id!r}: respond_with.handler must be callable")
-            compiled = self._compile_filter(respond_with.filter or {})
+            compiled = self._compile_filter(respond_with.filter)
             object.__setattr__(respond_with, "_compiled", compiled)
         if dedupe_window < 0:
             raise ConfigError(f"endpoint {id!r}: dedupe_window must be >= 0 seconds")
+        rule = dedupe_rule(id, dedupe, has_provider=provider is not None)
         method_tuple = tuple(m.upper() for m in (methods or DEFAULT_METHODS))
         endpoint = Endpoint(
             self,
@@ -301,6 +338,7 @@ class Hookpoint:
             dedupe_window=float(dedupe_window),
             methods=method_tuple,
             raw_settings=settings,
+            dedupe=rule,
         )
         self.endpoints[id] = endpoint
         return endpoint

@@ -4,9 +4,10 @@ The life of a request (design §2), in order: endpoint lookup (404) → rate lim
 limit (413, on Content-Length before reading and while reading; 408 for a body that takes
 longer than ``read_timeout`` to arrive, see ``_Deadlines``) → snapshot → handshake
 (``respond_with`` or the provider's challenge hook; answered at once) → method check (405) →
-verification over the raw bytes (401, recorded as rejected) → event description → dedupe and
-durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store failure is a
-503 with ``Retry-After``, never a 200. Senders never see a traceback or a secret.
+verification over the raw bytes (401, recorded as rejected) → event description → the dedupe
+key (``Endpoint.dedupe``: the provider's event id, or a header or callable, read only now) →
+dedupe and durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store
+failure is a 503 with ``Retry-After``, never a 200. Senders never see a traceback or a secret.
 
 It is plain ASGI rather than a Quart route because per-request framework overhead dominates
 this path (design §8); everything else is served by Quart.
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._app import Endpoint, Hookpoint, Response, call_verify, normalise_verification
 from ._auth import forwarded_client
+from ._dedupe import bound_key
 from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
@@ -416,7 +418,20 @@ class IngestHandler:
                     await self._record_rejected(endpoint, request, "handshake rejected")
                 await _send(send, status, body, headers)
                 return "handshake" if status < 400 else "handshake_rejected"
-            # The handler's answer goes back, and the request still triggers runs if verified.
+            if not 200 <= status < 300:
+                # Trigger.dev v2's rule: an answer that is not a success refuses the request,
+                # which starts no runs (its HandleHttpEndpointService returns the endpoint's
+                # response before ingesting when it is not a 200; 2xx here, see "Coming from
+                # Trigger.dev v2" in docs/python-api.md). The sender gets the handler's answer
+                # unchanged; the request is kept as a rejected one.
+                await self._record_rejected(
+                    endpoint, request, f"respond_with handler answered {status}"
+                )
+                await _send(send, status, body, headers)
+                return "refused"
+            # A 2xx: the handler's answer goes back, and the request is verified (the verdict
+            # the handler saw is reused), stored and run. It still has to verify: a forged
+            # request gets 401 whatever the handler said, and never starts runs.
             # (The app's own filter chose this request, so methods= does not apply here.)
             result = await self._accept(endpoint, request, verification)
             await _send(send, status, body, headers)
@@ -494,6 +509,24 @@ class IngestHandler:
             info = self.hp.plugins.describe(endpoint.provider, request, endpoint.settings)
             if info is not None:
                 request = request._with_event(info)
+        event_id = _escape_for_store(info.id) if info else None
+        rule = endpoint.dedupe
+        dedupe_key: str | None = None  # a key other than the event id (provider + dedupe=)
+        if rule.by == "event_id":
+            dedupe_on = event_id
+        elif rule.by == "off":
+            dedupe_on = None
+        else:  # read here, once the request has verified: a forgery never uses up a key
+            raw = rule.raw_key(request, endpoint.id)
+            dedupe_on = None if raw is None else bound_key(_escape_for_store(raw) or "")
+            if endpoint.provider is not None:
+                dedupe_key = dedupe_on  # the provider's event id stays the request's own
+            elif dedupe_on is not None:
+                # Without a provider the key is the request's event id: shown in listings,
+                # ctx.event_id, and `event.id` for filters (as a replay will see it too).
+                event_id = dedupe_on
+                info = EventInfo(id=dedupe_on)
+                request = request._with_event(info)
         runs = tuple(
             NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
             for job in self.hp.matching_jobs(endpoint, request)
@@ -516,10 +549,11 @@ class IngestHandler:
             status="accepted",
             verification=mode,
             event_type=_escape_for_store(info.type) if info else None,
-            event_id=_escape_for_store(info.id) if info else None,
+            event_id=event_id,
             event_time=_timestamp(info.time) if info else None,
-            dedupe_window=endpoint.dedupe_window if info and info.id else 0.0,
+            dedupe_window=endpoint.dedupe_window if dedupe_on else 0.0,
             runs=runs,
+            dedupe_key=dedupe_key,
         )
         result = await self.store.ingest(record)
         if result.run_ids and self.on_ingested is not None:

@@ -168,7 +168,8 @@ class EventInfo(BaseModel):
     """What a provider says about a delivery: filterable under ``event`` and used for dedupe.
 
     ``id`` is the dedupe key: a repeat of the same id on the same endpoint inside the endpoint's
-    dedupe window is stored as a duplicate and starts no runs.
+    dedupe window is stored as a duplicate and starts no runs (unless the endpoint's
+    ``dedupe=`` names another key).
     """
 
     model_config = ConfigDict(frozen=True)

@@ -281,7 +281,7 @@ async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(tmp_path: 
         provider="twilio",
         secrets=[TOKEN],
         respond_with=RespondWith(
-            filter=None,
+            filter={},
             handler=lambda request, verify: Response(
                 EMPTY_TWIML, headers={"Content-Type": "text/xml"}
             ),

@@ -127,17 +127,27 @@ class NewRequest:
     event_id: str | None = None
     event_time: float | None = None
     dedupe_window: float = 0.0
-    """Seconds; when > 0 and ``event_id`` is set, a repeat inside the window is a duplicate."""
+    """Seconds; when > 0 and :attr:`dedupe_on` is set, a repeat of it on the same endpoint
+    inside the window is a duplicate."""
     runs: Sequence[NewRun] = ()
     body_size: int | None = None
     """The size the body had when ``body`` is not kept (handshakes); ``None``: ``len(body)``."""
+    dedupe_key: str | None = None
+    """The key deduped on when it is not ``event_id`` (a provider endpoint's ``dedupe=``); it is
+    kept only in the dedupe keys, not in the request row."""
+
+    @property
+    def dedupe_on(self) -> str | None:
+        """What a repeat is recognised by: ``dedupe_key``, else ``event_id``."""
+        return self.dedupe_key if self.dedupe_key is not None else self.event_id
 
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
     request_id: str
     duplicate: bool
-    """True when ``event_id`` was seen inside the window: stored as a duplicate, no runs made."""
+    """True when the dedupe key (``NewRequest.dedupe_on``) was seen inside the window: stored as
+    a duplicate, no runs made."""
     duplicate_of: str | None
     run_ids: tuple[str, ...]
 

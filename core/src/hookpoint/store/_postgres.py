@@ -771,9 +771,9 @@ class PostgresStore(Store):
         """Decide which ingests are duplicates (inside the batch's transaction)."""
         groups: dict[tuple[str, str], list[_Ingest]] = {}
         for item in items:
-            event_id = item.req.event_id
-            assert event_id is not None
-            groups.setdefault((item.req.endpoint_id, event_id), []).append(item)
+            dedupe_on = item.req.dedupe_on  # kept in the dedupe_keys.event_id column
+            assert dedupe_on is not None
+            groups.setdefault((item.req.endpoint_id, dedupe_on), []).append(item)
         keys = sorted(groups)  # one lock order for every host: no deadlocks between batches
         firsts = [groups[k][0].req for k in keys]
         won = {
@@ -825,7 +825,7 @@ class PostgresStore(Store):
         rejects = [i for i in batch if isinstance(i, _Rejected)]
         for item in ingests:
             item.duplicate_of = None
-        deduped = [i for i in ingests if i.req.event_id is not None and i.req.dedupe_window > 0]
+        deduped = [i for i in ingests if i.req.dedupe_on is not None and i.req.dedupe_window > 0]
         if deduped:
             async with conn.transaction():
                 await self._resolve_dedupe(conn, deduped)

@@ -179,7 +179,8 @@ class _Bulk:
     result: IngestResult
     """The result when the request is not a duplicate."""
     dedupe_key: tuple[str, str, str, float, float] | None = None
-    """``(endpoint_id, event_id, request_id, created_at, expires_at)`` when it dedupes."""
+    """``(endpoint_id, key, request_id, created_at, expires_at)`` when it dedupes (the key,
+    ``NewRequest.dedupe_on``, goes in the ``dedupe_keys.event_id`` column)."""
 
 
 # Batched ingest (``_Writer._bulk``). Every statement is one ``sqlite3_step``, and each step
@@ -1010,15 +1011,16 @@ class SQLiteStore(Store):
         body = bytes(req.body)
         run_specs = [(new_id(), r.job_id, r.job_version, int(r.max_attempts)) for r in req.runs]
         now = time.time()
+        dedupe_on = req.dedupe_on
         key = (
             (
                 req.endpoint_id,
-                req.event_id,
+                dedupe_on,
                 req.id,
                 req.received_at,
                 req.received_at + req.dedupe_window,
             )
-            if req.event_id is not None and req.dedupe_window > 0
+            if dedupe_on is not None and req.dedupe_window > 0
             else None
         )
         bulk = _Bulk(
