@@ -656,7 +656,7 @@ def runs_show(database_url: str | None, run_id: str, as_json: bool) -> None:
         run = await store.get_run(run_id)
         if run is None:
             return None
-        data = run_to_dict(run)
+        data = run_to_dict(run, include_output=True)
         data["attempts"] = [attempt_to_dict(a) for a in await store.list_attempts(run_id)]
         data["logs"] = [log_to_dict(x) for x in await store.list_logs(run_id)]
         return data
