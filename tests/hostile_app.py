@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -184,6 +185,36 @@ def callable_headers(body: bytes, secret: str = CALLABLE_SECRET) -> dict[str, st
 
 
 cal_body = cal_samples.cal_body  # (uid, trigger="BOOKING_CREATED")
+
+# Text a sender or a job controls that a terminal must never interpret (security issue 22,
+# finding 3): Rich markup, escape sequences (an OSC 8 hyperlink, clearing the screen, a one-byte
+# C1 CSI), carriage return, BEL/backspace/DEL, bidi overrides and isolates.
+HOSTILE_TEXTS = {
+    "Rich closing tag": "[/x]",
+    "Rich hyperlink markup": "[link=https://evil.example/x]BOOKING_CANCELLED[/link]",
+    "OSC 8 hyperlink": "\x1b]8;;https://evil.example\x1b\\X\x1b]8;;\x1b\\",
+    "clear screen": "\x1b[2J",
+    "bidi override": "\u202eevil",
+    "carriage return": "a\rb",
+    "C1 CSI": "\x9b31m",
+    "bell, backspace, DEL": "ding\x07back\x08del\x7f",
+    "bidi isolate": "x\u2066y\u2069",
+}
+UNSAFE_OUTPUT = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""What must never reach a terminal: C0 controls but the newline, DEL, C1, bidi controls."""
+
+
+def shown(text: str) -> str:
+    """How the CLI shows ``text`` in a table or a log line: every control as an escape."""
+
+    def one(c: str) -> str:
+        if not (UNSAFE_OUTPUT.match(c) or c == "\n"):
+            return c
+        return f"\\x{ord(c):02x}" if ord(c) <= 0xFF else f"\\u{ord(c):04x}"
+
+    return "".join(one(c) for c in text)
 
 
 class Served:

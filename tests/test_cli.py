@@ -358,3 +358,91 @@ def test_requests_show_masks_the_endpoints_secret_in_the_body_with_app(tmp_path:
     assert secret in plain["body"]
     masked = as_json("requests", "show", request_id, "--app", "examples.app:hp", env=env)
     assert secret not in masked["body"] and "********" in masked["body"]
+
+
+# -- hostile stored text (security issue 22, finding 3) --------------------------------------------
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+try:
+    from hostile_app import HOSTILE_TEXTS, UNSAFE_OUTPUT, shown
+finally:
+    sys.path.pop(0)
+
+
+def seed_hostile(db: Path) -> dict[str, tuple[str, str]]:
+    """Per hostile text: a request with it as event type (and one as endpoint id), whose run
+    logged it and failed with it as error. Returns ``{text: (request id, run id)}``."""
+    import asyncio
+
+    from hookpoint.store import LogLine, NewRequest, NewRun, new_id, open_store
+
+    async def seed() -> dict[str, tuple[str, str]]:
+        made: dict[str, tuple[str, str]] = {}
+        async with open_store(str(db)) as store:
+            for i, text in enumerate(HOSTILE_TEXTS.values()):
+                result = await store.ingest(
+                    NewRequest(
+                        id=new_id(),
+                        endpoint_id=text if i == 0 else "ep",
+                        method="POST",
+                        url=f"http://127.0.0.1/webhooks/ep?q={text}",
+                        headers=(("X-GitHub-Event", text),),
+                        body=text.encode(),
+                        received_at=time.time(),
+                        event_type=text,
+                        event_id=text,
+                        runs=(NewRun(job_id="job", job_version="1", max_attempts=1),),
+                    )
+                )
+                [claimed] = await store.claim_runs("w", limit=1, lease_seconds=60)
+                run_id = claimed.run.id
+                line = LogLine(run_id, 1, time.time(), "info", text, {"value": text})
+                await store.append_logs([line])
+                assert await store.fail_attempt("w", run_id, 1, error=text, retry_at=None)
+                made[text] = (result.request_id, run_id)
+        return made
+
+    return asyncio.run(seed())
+
+
+def test_hostile_stored_text_reaches_the_terminal_only_escaped(tmp_path: Path) -> None:
+    """Event types, endpoint ids, errors and log lines are sender- or job-controlled: every CLI
+    view shows them literally (Rich markup is not interpreted, controls are escapes), and no
+    escape sequence, control or bidi character reaches the terminal."""
+    db = tmp_path / "hostile.db"
+    made = seed_hostile(db)
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "400"}
+
+    def run(*args: str) -> str:
+        out = cli(*args, env=env)  # exit code 0 asserted there
+        assert "Traceback" not in out.stderr, out.stderr
+        assert not UNSAFE_OUTPUT.search(out.stdout + out.stderr), (args, out.stdout)
+        return out.stdout
+
+    tables = run("requests", "list", "--limit", "500") + run("runs", "list", "--limit", "500")
+    listed = json.loads(run("requests", "list", "--limit", "500", "--json"))
+    assert {r["event_type"] for r in listed} == set(HOSTILE_TEXTS.values())
+    errors = {r["last_error"] for r in json.loads(run("runs", "list", "--json"))}
+    assert errors == set(HOSTILE_TEXTS.values())
+    for name, text in HOSTILE_TEXTS.items():
+        request_id, run_id = made[text]
+        assert shown(text) in tables, (name, shown(text), tables)
+        detail = json.loads(run("requests", "show", request_id))
+        assert (detail["event_type"], detail["body"]) == (text, text), name
+        assert detail["headers"] == [["X-GitHub-Event", text]]
+        one_run = json.loads(run("runs", "show", run_id))
+        assert one_run["last_error"] == text and one_run["logs"][0]["message"] == text
+        logs = run("runs", "logs", run_id)
+        assert f"INFO  {shown(text)} " in logs, (name, logs)
+        [line] = json.loads(run("runs", "logs", run_id, "--json"))
+        assert line["message"] == text and line["data"] == {"value": text}
+    assert "[link=https://evil.example/x]BOOKING_CANCELLED[/link]" in tables
+    assert "\\x1b]8;;https://evil.example\\x1b\\X\\x1b]8;;\\x1b\\" in tables
+
+
+def test_a_failing_command_shows_hostile_text_escaped_too(tmp_path: Path) -> None:
+    env = {**os.environ, "HOOKPOINT_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    out = cli("runs", "logs", "\x1b[2J[/x]\u202e", env=env, check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "no run \\x1b[2J[/x]\\u202e" in out.stderr
+    assert not UNSAFE_OUTPUT.search(out.stdout + out.stderr)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -679,6 +681,14 @@ HOSTILE_CAL_EVENTS: dict[str, bytes] = {
     "createdAt an invalid offset": b'{"triggerEvent":"BOOKING_CREATED","createdAt":'
     b'"2026-11-27T10:00:00+99:00","payload":{"uid":"x"}}',
 }
+# Event types a terminal must not interpret (the CLI shows them escaped; see
+# test_the_cli_shows_what_hostile_senders_stored below).
+HOSTILE_CAL_EVENTS |= {
+    f"a terminal-hostile event type ({name})": json.dumps(
+        {"triggerEvent": text, "payload": {"uid": text}}
+    ).encode()
+    for name, text in app.HOSTILE_TEXTS.items()
+}
 
 
 def signed_cases() -> Iterator[Case]:
@@ -1023,6 +1033,63 @@ def test_hostile_corpus(host: app.Served) -> None:
     assert "unexpected error handling a webhook" not in log
     assert "Error in ASGI" not in log
     assert host.alive()
+
+
+def test_the_cli_shows_what_hostile_senders_stored(host: app.Served) -> None:
+    """Signed deliveries whose event type is Rich markup, an escape sequence, a bidi override…
+    are accepted and run (the job logs the body and returns the event type); then every CLI
+    view of them, run against the host's store, exits 0 without a traceback and shows the text
+    literally, with no control, escape or bidi character reaching the terminal."""
+    uid = f"cli-{time.time_ns()}"
+    sent: dict[str, str] = {}
+    with httpx.Client(base_url=host.url, timeout=20) as client:
+        for text in app.HOSTILE_TEXTS.values():
+            body = json.dumps({"triggerEvent": text, "payload": {"uid": uid}}).encode()
+            r = client.post("/webhooks/caldotcom", content=body, headers=app.cal_headers(body))
+            assert r.status_code == 200 and r.json()["runs"] == 1, r.text
+            sent[text] = r.json()["id"]
+    with httpx.Client(base_url=host.url, timeout=20, headers=AUTH) as client:
+        deadline = time.monotonic() + 60
+        runs: dict[str, dict[str, Any]] = {}
+        while len(runs) < len(sent):
+            assert time.monotonic() < deadline, f"runs not finished: {runs}"
+            time.sleep(0.2)
+            for text, request_id in sent.items():
+                [run] = client.get("/api/runs", params={"request": request_id}).json()["items"]
+                if run["status"] == "succeeded":
+                    runs[text] = run
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HOOKPOINT_")},
+        "HOOKPOINT_DATABASE_URL": f"sqlite:///{host.log.parent / 'hostile.db'}",
+        "COLUMNS": "400",
+    }
+
+    def cli(*args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "hookpoint.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0 and "Traceback" not in out.stderr, (args, out.stderr)
+        assert not app.UNSAFE_OUTPUT.search(out.stdout + out.stderr), (args, out.stdout)
+        return out.stdout
+
+    table = cli("requests", "list", "--endpoint", "caldotcom", "--limit", "500")
+    listed = json.loads(
+        cli("requests", "list", "--endpoint", "caldotcom", "--limit", "500", "--json")
+    )
+    assert set(app.HOSTILE_TEXTS.values()) <= {r["event_type"] for r in listed}
+    cli("runs", "list", "--job", "cal-any", "--limit", "500")
+    for text, request_id in sent.items():
+        assert app.shown(text) in table, (app.shown(text), table)
+        assert json.loads(cli("requests", "show", request_id))["event_type"] == text
+        run_id = runs[text]["id"]
+        assert json.loads(cli("runs", "show", run_id))["output"] == {"event": text}
+        assert "INFO  received " in cli("runs", "logs", run_id)
+        [line] = json.loads(cli("runs", "logs", run_id, "--json"))
+        assert line["data"]["body"]["triggerEvent"] == text
 
 
 # -- slow senders ---------------------------------------------------------------------------------

@@ -411,6 +411,9 @@ async def test_finish_run(store: Store) -> None:
     assert run.status == "succeeded"
     assert run.output == output
     assert run.lease_owner is None and run.lease_expires_at is None
+    # a listing leaves the output (any size) out; get_run above reads it
+    [listed] = (await store.list_runs(RunQuery(request_id=run.request_id))).items
+    assert listed.id == run_id and listed.status == "succeeded" and listed.output is None
     [attempt] = await store.list_attempts(run_id)
     assert attempt.status == "succeeded" and attempt.finished_at is not None
 
@@ -685,8 +688,12 @@ async def test_list_requests_filters_and_pagination(store: Store) -> None:
     assert [r.id for r in dups.items] == [dup2.id]
     window = await store.list_requests(RequestQuery(since=t0 + 2, until=t0 + 4))
     assert [r.id for r in window.items] == [ids[3], ids[2]]
-    no_body = await store.list_requests(RequestQuery(limit=1, include_body=False))
-    assert no_body.items[0].body == b"" and no_body.items[0].body_size > 0
+    # a listing never reads bodies or headers (security issue 22); get_request does
+    listed = (await store.list_requests(RequestQuery(endpoint_id="ep2", limit=1))).items[0]
+    assert (listed.body, listed.headers) == (b"", ())
+    stored = await store.get_request(listed.id)
+    assert stored is not None and stored.body and stored.headers
+    assert listed.body_size == len(stored.body)
 
 
 async def test_list_runs_filters_and_pagination(store: Store) -> None:
@@ -735,7 +742,7 @@ async def test_rejected_requests_are_listed(store: Store) -> None:
     assert item.status == "rejected"
     assert item.reason == "signature mismatch"
     assert item.body == b"" and item.body_size == 123
-    assert item.headers == (("X-Sig", "bad"),)
+    assert item.headers == ()  # listings read no headers; get_request does (below)
     only = await store.list_requests(RequestQuery(status="rejected"))
     assert [r.id for r in only.items] == [rej.id]
     assert [r.id for r in (await store.list_requests(RequestQuery(status="accepted"))).items] == [
@@ -743,6 +750,7 @@ async def test_rejected_requests_are_listed(store: Store) -> None:
     ]
     fetched = await store.get_request(rej.id)
     assert fetched is not None and fetched.status == "rejected"
+    assert fetched.headers == (("X-Sig", "bad"),)
     assert (await store.list_requests(RequestQuery(endpoint_id="other"))).items == ()
 
 

@@ -209,7 +209,7 @@ def register_api(server: HookpointServer) -> None:
         run = await store.get_run(run_id)
         if run is None:
             return _error(404, "not_found", "no such run")
-        data = run_to_dict(run)
+        data = run_to_dict(run, include_output=True)
         data["attempts"] = [attempt_to_dict(a) for a in await store.list_attempts(run_id)]
         data["logs"] = [log_to_dict(line) for line in await store.list_logs(run_id)]
         return jsonify(data)

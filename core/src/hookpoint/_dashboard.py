@@ -571,7 +571,6 @@ def register_dashboard(server: HookpointServer) -> None:
             event_type=filters.get("event_type"),
             limit=_PAGE_SIZE,
             before_id=before,
-            include_body=False,
         )
         result = await store.list_requests(query)
         return await page(

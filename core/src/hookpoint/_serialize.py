@@ -53,8 +53,9 @@ def request_to_dict(
     return data
 
 
-def run_to_dict(run: RunRecord) -> dict[str, Any]:
-    return {
+def run_to_dict(run: RunRecord, *, include_output: bool = False) -> dict[str, Any]:
+    """``include_output``: for one run read with ``get_run`` (a listed run has no output)."""
+    data: dict[str, Any] = {
         "id": run.id,
         "request": run.request_id,
         "endpoint": run.endpoint_id,
@@ -69,9 +70,11 @@ def run_to_dict(run: RunRecord) -> dict[str, Any]:
         "lease_owner": run.lease_owner,
         "lease_expires_at": iso(run.lease_expires_at),
         "last_error": run.last_error,
-        "output": run.output,
         "replay_of": run.replay_of,
     }
+    if include_output:
+        data["output"] = run.output
+    return data
 
 
 def attempt_to_dict(a: Attempt) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import click
 
 from ._errors import ConfigError, HookpointError, PluginError, StoreError
 from ._scaffold import new_provider
+from ._terminal import cell, visible
 
 T = TypeVar("T")
 
@@ -33,7 +34,7 @@ EXIT_STORE = 4
 
 
 def _fail(message: str, code: int) -> None:
-    click.secho(f"Error: {message}", fg="red", err=True)
+    click.secho(f"Error: {visible(message)}", fg="red", err=True)
     sys.exit(code)
 
 
@@ -85,7 +86,9 @@ def _settings(**overrides: Any) -> Any:
 
 
 def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
+    # ensure_ascii (the default): every control, bidi or other non-ASCII character in stored
+    # data is written as a \uXXXX escape, so no raw control byte reaches the terminal
+    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=True))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -124,18 +127,19 @@ def plugins(as_json: bool, show_all: bool) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Hookpoint plugins")
     for col in ("distribution", "version", "entry point", "providers", "hooks", "error"):
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["distribution"] or r["name"],
-            r["version"] or "",
-            r["entry_point"] or "",
-            ", ".join(r["providers"]),
-            "\n".join(r["hooks"]),
-            r["error"] or "",
+            cell(r["distribution"] or r["name"]),
+            cell(r["version"]),
+            cell(r["entry_point"]),
+            cell(", ".join(r["providers"])),
+            Text("\n").join(cell(hook) for hook in r["hooks"]),
+            cell(r["error"]),
         )
     Console().print(table)
     if not rows:
@@ -471,7 +475,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
         # ids are what you copy into the next command: never cut them to fit the terminal
         table.add_column(c, no_wrap=c == "id", min_width=26 if c == "id" else None)
     for row in rows:
-        table.add_row(*[str(x) if x is not None else "" for x in row])
+        # stored and sender-controlled values: Text cells (no markup), controls made visible
+        table.add_row(*[cell(x) for x in row])
     Console().print(table)
 
 
@@ -656,7 +661,7 @@ def runs_show(database_url: str | None, run_id: str, as_json: bool) -> None:
         run = await store.get_run(run_id)
         if run is None:
             return None
-        data = run_to_dict(run)
+        data = run_to_dict(run, include_output=True)
         data["attempts"] = [attempt_to_dict(a) for a in await store.list_attempts(run_id)]
         data["logs"] = [log_to_dict(x) for x in await store.list_logs(run_id)]
         return data
@@ -690,7 +695,10 @@ def runs_logs(database_url: str | None, run_id: str, as_json: bool) -> None:
     for line in lines:
         data = "" if line["data"] is None else " " + json.dumps(line["data"], default=str)
         click.echo(
-            f"{line['at']} [{line['attempt']}] {line['level'].upper():5} {line['message']}{data}"
+            visible(
+                f"{line['at']} [{line['attempt']}] {line['level'].upper():5} "
+                f"{line['message']}{data}"
+            )
         )
 
 
@@ -742,7 +750,7 @@ def replay(
         if new_id is None:
             _fail(f"no run {run_id}", EXIT_FAILURE)
         _echo_json({"run_id": new_id, "replay_of": run_id}) if as_json else click.echo(
-            f"queued run {new_id} (replay of {run_id})"
+            visible(f"queued run {new_id} (replay of {run_id})")
         )
         return
     if request_id:
@@ -778,7 +786,9 @@ def replay(
             _fail(f"no request {request_id}", EXIT_FAILURE)
         _echo_json(
             {"request_id": request_id, "run_ids": list(ids or ())}
-        ) if as_json else click.echo(f"queued {len(ids or ())} run(s) for request {request_id}")
+        ) if as_json else click.echo(
+            visible(f"queued {len(ids or ())} run(s) for request {request_id}")
+        )
         return
     if not any([status, job, endpoint, event_type]):
         _fail("give --run, --request, or bulk filters (--status/--job/--endpoint/--event-type)", 2)
@@ -890,7 +900,7 @@ def send(
     if as_json:
         _echo_json({"status": status, "body": text, "url": url, "sample": sample})
     else:
-        click.echo(f"{status} {text}")
+        click.echo(f"{status} {visible(text)}")  # what the target answered: any bytes
     if status >= 400:
         sys.exit(EXIT_FAILURE)
 

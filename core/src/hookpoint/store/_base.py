@@ -174,7 +174,9 @@ class StoredRequest:
     method: str
     url: str
     headers: tuple[tuple[str, str], ...]
+    """``()`` in ``list_requests`` pages, which do not read them."""
     body: bytes
+    """``b""`` in ``list_requests`` pages (and for rejected requests): ``body_size`` tells."""
     received_at: float
     client: str | None
     status: RequestStatus
@@ -206,6 +208,8 @@ class RunRecord:
     lease_expires_at: float | None
     last_error: str | None
     output: Any
+    """What the job returned (JSON data); always ``None`` in ``list_runs`` pages, which do
+    not read it: ``get_run`` does."""
     replay_of: str | None = None
 
 
@@ -250,8 +254,6 @@ class RequestQuery:
     limit: int = 50
     before_id: str | None = None
     """Keyset pagination: only ids strictly smaller (older) than this."""
-    include_body: bool = True
-    """False: listed items carry ``body=b""`` (``body_size`` still tells the size)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,13 +421,18 @@ class Store(ABC):
 
     @abstractmethod
     async def list_requests(self, query: RequestQuery) -> Page:
-        """Newest first; includes rejected requests when ``status`` is None or ``rejected``."""
+        """Newest first; includes rejected requests when ``status`` is None or ``rejected``.
+
+        Listed requests never carry their body or headers (``body=b""``, ``headers=()``;
+        ``body_size`` is the body's size), so a page costs the same whatever was delivered;
+        ``get_request`` reads them for one request."""
 
     @abstractmethod
     async def get_run(self, run_id: str) -> RunRecord | None: ...
 
     @abstractmethod
-    async def list_runs(self, query: RunQuery) -> Page: ...
+    async def list_runs(self, query: RunQuery) -> Page:
+        """Newest first; listed runs carry ``output=None`` (``get_run`` reads the output)."""
 
     @abstractmethod
     async def list_attempts(self, run_id: str) -> list[Attempt]: ...

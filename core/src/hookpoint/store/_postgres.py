@@ -1260,7 +1260,7 @@ class PostgresStore(Store):
     async def get_request(self, request_id: str) -> StoredRequest | None:
         async def op(conn: Conn) -> StoredRequest | None:
             row = await conn.fetchrow(
-                f"SELECT {request_columns(empty_body=_EMPTY)} FROM requests WHERE id = $1",
+                f"SELECT {request_columns()} FROM requests WHERE id = $1",
                 request_id,
             )
             if row is not None:
@@ -1281,11 +1281,11 @@ class PostgresStore(Store):
             limit = max(1, min(int(query.limit), 1000))
             if want_accepted:
                 params = Params("dollar")
-                sql, limit = request_list_sql(query, params, rejected=False, empty_body=_EMPTY)
+                sql, limit = request_list_sql(query, params, rejected=False)
                 accepted = [request_from_row(r) for r in await conn.fetch(sql, *params.values)]
             if want_rejected:
                 params = Params("dollar")
-                sql, limit = request_list_sql(query, params, rejected=True, empty_body=_EMPTY)
+                sql, limit = request_list_sql(query, params, rejected=True)
                 rejected = [rejected_from_row(r) for r in await conn.fetch(sql, *params.values)]
             return merge_request_pages(limit, accepted, rejected)
 
@@ -1417,9 +1417,6 @@ class PostgresStore(Store):
 
         total += await self._run(tail, "purge expired keys and rejected requests")
         return total
-
-
-_EMPTY: Final = "''::bytea"
 
 
 def _rowcount(status: str) -> int:

@@ -111,10 +111,21 @@ def prefixed(columns: Sequence[str], alias: str) -> str:
     return ", ".join(f"{alias}.{c}" for c in columns)
 
 
-def request_columns(alias: str = "", *, body: bool = True, empty_body: str = "X''") -> str:
-    cols = [f"{alias}.{c}" if alias else c for c in REQUEST_FIELDS[:-1]]
-    cols.append((f"{alias}.body" if alias else "body") if body else empty_body)
-    return ", ".join(cols)
+def request_columns(alias: str = "") -> str:
+    """Every column of ``requests``, body and headers included: for reading one request (or
+    the requests of claimed runs), never for a listing (see ``request_list_sql``)."""
+    return ", ".join(f"{alias}.{c}" if alias else c for c in REQUEST_FIELDS)
+
+
+# What a listing reads: the same positions as a full row, with NULL where the headers and the
+# body are (``request_from_row`` makes them ``()`` and ``b""``; ``body_size`` is a column of its
+# own). A body can be megabytes and the headers tens of KiB: a page of 500 with them read every
+# body into memory (security issue 22), while no listing shows either. Not a parameter of
+# RequestQuery, so no caller can ask a listing for bodies.
+_REQUEST_LIST_COLUMNS = ", ".join([*REQUEST_FIELDS[:-2], "NULL", "NULL"])
+_REJECTED_LIST_COLUMNS = ", ".join([*REJECTED_FIELDS[:-1], "NULL"])
+# A run's output is whatever its job returned (JSON of any size): listings leave it out too.
+_RUN_LIST_COLUMNS = ", ".join("NULL" if c == "output" else f"r.{c}" for c in RUN_FIELDS)
 
 
 def request_from_row(row: Row) -> StoredRequest:
@@ -222,12 +233,12 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), 1000))
 
 
-def request_list_sql(
-    query: RequestQuery, params: Params, *, rejected: bool, empty_body: str
-) -> tuple[str, int]:
+def request_list_sql(query: RequestQuery, params: Params, *, rejected: bool) -> tuple[str, int]:
     """``SELECT`` for one of the two request tables; returns ``(sql, limit)``.
 
-    Fetches ``limit + 1`` rows so the caller can tell whether a next page exists.
+    Fetches ``limit + 1`` rows so the caller can tell whether a next page exists. Listed
+    requests carry neither body nor headers (``body=b""``, ``headers=()``; ``body_size`` says
+    how big the body is): ``Store.get_request`` reads them for one request.
     """
     limit = _limit(query.limit)
     where: list[str] = []
@@ -245,11 +256,9 @@ def request_list_sql(
         where.append(f"id < {params.add(query.before_id)}")
     cond = f" WHERE {' AND '.join(where)}" if where else ""
     if rejected:
-        cols = REJECTED_COLUMNS
-        table = "rejected_requests"
+        cols, table = _REJECTED_LIST_COLUMNS, "rejected_requests"
     else:
-        cols = request_columns(body=query.include_body, empty_body=empty_body)
-        table = "requests"
+        cols, table = _REQUEST_LIST_COLUMNS, "requests"
     sql = f"SELECT {cols} FROM {table}{cond} ORDER BY id DESC LIMIT {params.add(limit + 1)}"
     return sql, limit
 
@@ -274,6 +283,7 @@ def merge_request_pages(
 
 
 def run_list_sql(query: RunQuery, params: Params) -> tuple[str, int]:
+    """``SELECT`` of a page of runs, ``output`` left out (``None``): ``get_run`` reads it."""
     limit = _limit(query.limit)
     where: list[str] = []
     join = ""
@@ -301,7 +311,7 @@ def run_list_sql(query: RunQuery, params: Params) -> tuple[str, int]:
         where.append(f"r.id < {params.add(query.before_id)}")
     cond = f" WHERE {' AND '.join(where)}" if where else ""
     sql = (
-        f"SELECT {prefixed(RUN_FIELDS, 'r')} FROM runs r{join}{cond} "
+        f"SELECT {_RUN_LIST_COLUMNS} FROM runs r{join}{cond} "
         f"ORDER BY r.id DESC LIMIT {params.add(limit + 1)}"
     )
     return sql, limit

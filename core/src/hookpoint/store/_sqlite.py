@@ -1552,11 +1552,11 @@ class SQLiteStore(Store):
             limit = max(1, min(int(query.limit), 1000))
             if want_accepted:
                 params = Params("qmark")
-                sql, limit = request_list_sql(query, params, rejected=False, empty_body="X''")
+                sql, limit = request_list_sql(query, params, rejected=False)
                 accepted = [request_from_row(r) for r in _rows(conn, sql, params.values)]
             if want_rejected:
                 params = Params("qmark")
-                sql, limit = request_list_sql(query, params, rejected=True, empty_body="X''")
+                sql, limit = request_list_sql(query, params, rejected=True)
                 rejected = [rejected_from_row(r) for r in _rows(conn, sql, params.values)]
             return merge_request_pages(limit, accepted, rejected)
 
