@@ -1,14 +1,54 @@
-"""Entry for hypercorn worker processes: rebuild the server from ``HOOKPOINT_APP``."""
+"""How a process finds its app: ``module:attr`` targets (the CLI) and ``HOOKPOINT_APP`` (each
+hypercorn worker process rebuilds the server from it)."""
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ._server import HookpointServer
+from ._errors import ConfigError
+
+if TYPE_CHECKING:
+    from ._server import HookpointServer
+
+__all__ = ["from_env", "load_app"]
+
+
+def load_app(target: str) -> Any:
+    """Import ``module:attr`` (the current directory is importable) and return the Hookpoint."""
+    from ._app import Hookpoint  # not at import time: ``hookpoint --help`` stays quick
+
+    module_name, _, attr = target.partition(":")
+    if not module_name:
+        raise ConfigError(f"app {target!r} must look like module:attr, e.g. app:hp")
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import {module_name!r}: {exc}") from exc
+    if not attr:
+        found = [v for v in vars(module).values() if isinstance(v, Hookpoint)]
+        if len(found) != 1:
+            raise ConfigError(f"name the app: {module_name}:<attr>")
+        return found[0]
+    try:
+        value = getattr(module, attr)
+    except AttributeError:
+        raise ConfigError(f"{module_name!r} has no attribute {attr!r}") from None
+    if not isinstance(value, Hookpoint) and callable(value):
+        value = value()
+    if not isinstance(value, Hookpoint):
+        raise ConfigError(f"{target} is not a hookpoint.Hookpoint")
+    return value
 
 
 def from_env() -> HookpointServer:
-    from .cli import load_app
+    """The server of a hypercorn worker process, for the app named by ``HOOKPOINT_APP``."""
+    from ._server import HookpointServer
 
     target = os.environ.get("HOOKPOINT_APP")
     if not target:

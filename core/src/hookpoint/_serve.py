@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -24,6 +25,7 @@ __all__ = [
     "configure_logging",
     "continue_only_when_read",
     "hypercorn_config",
+    "install_stop_signals",
     "patch_hypercorn",
     "refuse_cleartext_http2",
     "run_worker_forever",
@@ -350,12 +352,17 @@ def serve_forever(target: str, hp: Hookpoint, settings: Settings) -> None:
 
     async def main() -> None:
         stop = asyncio.Event()
-        from .cli import install_stop_signals
-
         install_stop_signals(asyncio.get_running_loop(), stop)
         await serve(server, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
 
     asyncio.run(main())
+
+
+def install_stop_signals(loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+    """Set ``event`` on SIGINT and SIGTERM (``hookpoint serve`` and ``hookpoint worker``)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # non-Unix
+            loop.add_signal_handler(sig, event.set)
 
 
 async def run_worker_forever(hp: Hookpoint, settings: Settings) -> None:
@@ -376,8 +383,6 @@ async def run_worker_forever(hp: Hookpoint, settings: Settings) -> None:
         payload_models=hp.payload_models(),
     )
     stop = asyncio.Event()
-    from .cli import install_stop_signals
-
     install_stop_signals(asyncio.get_running_loop(), stop)
     try:
         await worker.start()

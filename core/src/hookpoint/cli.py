@@ -8,20 +8,17 @@ strict mode), 4 the store is unavailable.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import json
 import logging
 import os
-import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from ._entry import load_app
 from ._errors import ConfigError, HookpointError, PluginError, StoreError
 from ._scaffold import new_provider
 from ._terminal import cell, visible
@@ -44,35 +41,6 @@ def _run(coro: Awaitable[T]) -> T:
     except StoreError as exc:
         _fail(f"store unavailable: {exc}", EXIT_STORE)
         raise  # unreachable
-
-
-def load_app(target: str) -> Any:
-    """Import ``module:attr`` (the current directory is importable) and return the Hookpoint."""
-    from ._app import Hookpoint
-
-    module_name, _, attr = target.partition(":")
-    if not module_name:
-        raise ConfigError(f"app {target!r} must look like module:attr, e.g. app:hp")
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import {module_name!r}: {exc}") from exc
-    if not attr:
-        found = [v for v in vars(module).values() if isinstance(v, Hookpoint)]
-        if len(found) != 1:
-            raise ConfigError(f"name the app: {module_name}:<attr>")
-        return found[0]
-    try:
-        value = getattr(module, attr)
-    except AttributeError:
-        raise ConfigError(f"{module_name!r} has no attribute {attr!r}") from None
-    if not isinstance(value, Hookpoint) and callable(value):
-        value = value()
-    if not isinstance(value, Hookpoint):
-        raise ConfigError(f"{target} is not a hookpoint.Hookpoint")
-    return value
 
 
 def _settings(**overrides: Any) -> Any:
@@ -906,15 +874,6 @@ def send(
 
 
 cli.add_command(new_provider)
-
-
-# -- signals helper used by _serve ----------------------------------------------------------------
-
-
-def install_stop_signals(loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # non-Unix
-            loop.add_signal_handler(sig, event.set)
 
 
 if __name__ == "__main__":  # pragma: no cover
