@@ -22,6 +22,7 @@ from ._errors import (
     StoreUnavailable,
 )
 from ._filter import EventFilter, RequestFilter
+from ._icons import read_icon
 from ._models import (
     ChallengeResponse,
     EmptySettings,
@@ -73,5 +74,6 @@ __all__ = [
     "WebhookRequest",
     "__version__",
     "hookimpl",
+    "read_icon",
     "verify_request_signature",
 ]

@@ -235,7 +235,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "url": f"{base}/{endpoint.id}",
         "source": endpoint.source,
         "title": endpoint.title,
-        "icon": endpoint.icon,
+        "icon": endpoint.icon_name,
         "provider": endpoint.provider,
         "verification": endpoint.verification_mode,
         "enabled": endpoint.enabled,
@@ -243,6 +243,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "methods": list(endpoint.methods),
         "dedupe_window": endpoint.dedupe_window,
         "jobs": [j.id for j in endpoint.hp.jobs_for(endpoint)],
+        "properties": [p.model_dump() for p in endpoint.properties],
     }
 
 

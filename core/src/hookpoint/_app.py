@@ -28,6 +28,7 @@ from ._errors import ConfigError
 from ._filter import RequestFilter
 from ._models import Verification
 from ._plugins import PluginHost
+from ._presentation import EndpointProperty, check_properties
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
 
@@ -124,6 +125,7 @@ class Endpoint:
         dedupe_window: float,
         methods: tuple[str, ...],
         raw_settings: Mapping[str, Any] | BaseModel | None,
+        properties: tuple[EndpointProperty, ...] = (),
     ) -> None:
         self.hp = hp
         self.id = id
@@ -139,6 +141,12 @@ class Endpoint:
         self.enabled = enabled
         self.dedupe_window = dedupe_window
         self.methods = methods
+        self.properties = properties
+
+    @property
+    def icon_name(self) -> str | None:
+        """The icon shown: ``icon=`` when given, else the provider's name (None: a monogram)."""
+        return self.icon or self.provider
 
     @property
     def verification_mode(self) -> str:
@@ -237,14 +245,24 @@ class Hookpoint:
         enabled: bool = True,
         dedupe_window: float = 24 * 3600.0,
         methods: Sequence[str] | None = None,
+        properties: Sequence[Mapping[str, Any] | EndpointProperty] | None = None,
     ) -> Endpoint:
         """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
-        callable (sync or async, returning a truthy result on success) or ``verify="none"``."""
+        callable (sync or async, returning a truthy result on success) or ``verify="none"``.
+
+        ``icon``, ``title`` and ``properties`` (``[{"label", "text", "url"?}]``, ``url`` http(s)
+        only) are shown by the dashboard, the API and ``hookpoint endpoints``."""
         _check_id("endpoint", id)
         if id in self.endpoints:
             raise ConfigError(f"endpoint {id!r} is defined twice")
         if not isinstance(source, str) or not source:
             raise ConfigError(f"endpoint {id!r}: source must be a non-empty string")
+        for name, text in (("icon", icon), ("title", title)):
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise ConfigError(f"endpoint {id!r}: {name} must be a non-empty string or None")
+            if isinstance(text, str) and len(text) > 200:
+                raise ConfigError(f"endpoint {id!r}: {name} is longer than 200 characters")
+        property_rows = check_properties(id, properties)
         if isinstance(secrets, str):
             secrets = [secrets]
         secret_list = [s for s in (secrets or ())]
@@ -301,6 +319,7 @@ class Hookpoint:
             dedupe_window=float(dedupe_window),
             methods=method_tuple,
             raw_settings=settings,
+            properties=property_rows,
         )
         self.endpoints[id] = endpoint
         return endpoint

@@ -445,12 +445,16 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
     if as_json:
         _echo_json(rows)
         return
+    from rich.text import Text
+
     _table(
         "Endpoints",
-        ["id", "url", "provider", "verification", "secrets", "jobs"],
+        ["id", "title", "icon", "url", "provider", "verification", "secrets", "jobs"],
         [
             [
                 r["id"],
+                Text(r["title"]),  # app strings: printed as text, never as Rich markup
+                Text(r["icon"] or "-"),
                 r["url"],
                 r["provider"] or "-",
                 r["verification"],
@@ -465,13 +469,14 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title)
     for c in columns:
         # ids are what you copy into the next command: never cut them to fit the terminal
         table.add_column(c, no_wrap=c == "id", min_width=26 if c == "id" else None)
     for row in rows:
-        table.add_row(*[str(x) if x is not None else "" for x in row])
+        table.add_row(*[x if isinstance(x, Text) else "" if x is None else str(x) for x in row])
     Console().print(table)
 
 
