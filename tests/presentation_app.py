@@ -23,7 +23,7 @@ cal = hp.define_http_endpoint(
     id="cancelled", trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CANCELLED"]}})
 )
 async def cancelled(request: Any, io: Any, ctx: Any) -> dict[str, Any]:
-    return None
+    return {"test": ctx.test}
 
 
 @hp.job(id="everything", trigger=cal.on_request())
@@ -32,5 +32,10 @@ async def everything(request: Any, io: Any, ctx: Any) -> None:
 
 
 hp.define_http_endpoint(
-    id="markup", source="acme.dev", title="[bold red]Acme[/] payments", icon="github", verify="none"
+    id="markup",
+    source="acme.dev",
+    title="[bold red]Acme[/] payments",
+    icon="github",
+    verify="none",
+    examples=[{"id": "ping", "name": "[blink]Ping[/]", "body": {"ping": True}}],
 )

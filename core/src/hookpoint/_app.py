@@ -28,9 +28,10 @@ from ._errors import ConfigError
 from ._filter import RequestFilter
 from ._models import Verification
 from ._plugins import PluginHost
-from ._presentation import EndpointProperty, check_properties
+from ._presentation import EndpointExample, EndpointProperty, check_examples, check_properties
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
+from .store import NewRun
 
 __all__ = ["Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
 
@@ -126,6 +127,7 @@ class Endpoint:
         methods: tuple[str, ...],
         raw_settings: Mapping[str, Any] | BaseModel | None,
         properties: tuple[EndpointProperty, ...] = (),
+        examples: tuple[EndpointExample, ...] | None = None,
     ) -> None:
         self.hp = hp
         self.id = id
@@ -142,6 +144,8 @@ class Endpoint:
         self.dedupe_window = dedupe_window
         self.methods = methods
         self.properties = properties
+        self.examples = examples
+        """``examples=`` as given (None: the provider's samples, see ``examples_of``)."""
 
     @property
     def icon_name(self) -> str | None:
@@ -246,12 +250,15 @@ class Hookpoint:
         dedupe_window: float = 24 * 3600.0,
         methods: Sequence[str] | None = None,
         properties: Sequence[Mapping[str, Any] | EndpointProperty] | None = None,
+        examples: Sequence[Mapping[str, Any] | EndpointExample] | None = None,
     ) -> Endpoint:
         """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
         callable (sync or async, returning a truthy result on success) or ``verify="none"``.
 
         ``icon``, ``title`` and ``properties`` (``[{"label", "text", "url"?}]``, ``url`` http(s)
-        only) are shown by the dashboard, the API and ``hookpoint endpoints``."""
+        only) are shown by the dashboard, the API and ``hookpoint endpoints``. ``examples``
+        (``[{"id", "name", "method"?, "headers"?, "body"?}]``; default: the provider's samples)
+        are what the dashboard's **Test** and ``hookpoint test`` deliver as test deliveries."""
         _check_id("endpoint", id)
         if id in self.endpoints:
             raise ConfigError(f"endpoint {id!r} is defined twice")
@@ -263,6 +270,7 @@ class Hookpoint:
             if isinstance(text, str) and len(text) > 200:
                 raise ConfigError(f"endpoint {id!r}: {name} is longer than 200 characters")
         property_rows = check_properties(id, properties)
+        example_rows = check_examples(id, examples)
         if isinstance(secrets, str):
             secrets = [secrets]
         secret_list = [s for s in (secrets or ())]
@@ -320,6 +328,7 @@ class Hookpoint:
             methods=method_tuple,
             raw_settings=settings,
             properties=property_rows,
+            examples=example_rows,
         )
         self.endpoints[id] = endpoint
         return endpoint
@@ -409,6 +418,15 @@ class Hookpoint:
 
     def matching_jobs(self, endpoint: Endpoint, request: WebhookRequest) -> list[Job]:
         return [j for j in self.jobs_for(endpoint) if j.trigger.filter.matches(request)]
+
+    def runs_for(self, endpoint: Endpoint, request: WebhookRequest) -> tuple[NewRun, ...]:
+        """The runs ``request`` (described: ``request.event`` set) gets: one per enabled job of
+        ``endpoint`` whose filter matches. Deliveries, re-deliveries and test deliveries all
+        pick their jobs here."""
+        return tuple(
+            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
+            for job in self.matching_jobs(endpoint, request)
+        )
 
     def payload_models(self) -> dict[str, Callable[[Any], Any]]:
         """Endpoint id → its provider's payload model (for ``request.event_model()``)."""

@@ -44,6 +44,7 @@ from quart import Blueprint, Response, g, render_template, request, url_for
 from ._auth import forwarded_client, is_local_client, token_matches
 from ._errors import StoreError
 from ._icons import IconSet, monogram_svg
+from ._presentation import examples_of
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
 from .store import NotFound, RequestQuery, RunQuery
 
@@ -458,7 +459,38 @@ def register_dashboard(server: HookpointServer) -> None:
         if ep is None:
             return await error_page(404, "Not found", "This app defines no such endpoint.")
         base = settings.base_url() + settings.webhook_prefix
-        return await page("endpoint.html", nav="endpoints", ep=endpoint_row(ep, base))
+        examples = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "method": e.method,
+                "query": e.query,
+                "body": body_view(e.body_bytes, secrets=ep.secrets),
+            }
+            for e in examples_of(ep)
+        ]
+        return await page(
+            "endpoint.html", nav="endpoints", ep=endpoint_row(ep, base), examples=examples
+        )
+
+    @bp.post("/endpoints/<endpoint_id>/examples/<example_id>/test")
+    async def test_endpoint(endpoint_id: str, example_id: str) -> Response:
+        """Deliver an example to the endpoint's jobs as a test delivery (CSRF-checked like
+        every POST, by ``_before``)."""
+        if endpoint_id not in hp.endpoints:
+            return await error_page(404, "Not found", "This app defines no such endpoint.")
+        try:
+            result = await server.deliver_test(endpoint_id, example_id, client=request.remote_addr)
+        except LookupError as exc:
+            return await error_page(409, "Cannot test", str(exc))
+        return redirect(
+            url_for(
+                "dashboard.request_detail",
+                request_id=result.request_id,
+                tested=str(len(result.run_ids)),
+            ),
+            code=303,
+        )
 
     # -- icons: sanitised SVG files for <img>, never inlined -----------------------------------
     def svg_response(svg: str) -> Response:
@@ -551,6 +583,7 @@ def register_dashboard(server: HookpointServer) -> None:
             replayable=replayable,
             why_not=why_not,
             queued=request.args.get("queued"),
+            tested=request.args.get("tested"),
             mask=MASK,
         )
 

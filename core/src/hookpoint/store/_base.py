@@ -131,6 +131,9 @@ class NewRequest:
     runs: Sequence[NewRun] = ()
     body_size: int | None = None
     """The size the body had when ``body`` is not kept (handshakes); ``None``: ``len(body)``."""
+    test: bool = False
+    """A test delivery (the dashboard's **Test**, ``hookpoint test``): not from the sender, not
+    verified; its runs are marked ``test`` too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +179,8 @@ class StoredRequest:
     reason: str | None = None
     """For rejected requests: why (their ``body`` is empty)."""
     body_size: int = 0
+    test: bool = False
+    """A test delivery (see :attr:`NewRequest.test`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +202,8 @@ class RunRecord:
     last_error: str | None
     output: Any
     replay_of: str | None = None
+    test: bool = False
+    """Made for a test delivery (its request's ``test``; a replay keeps it)."""
 
 
 @dataclass(frozen=True, slots=True)
