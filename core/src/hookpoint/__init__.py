@@ -32,6 +32,7 @@ from ._models import (
     Sample,
     Verification,
 )
+from ._presentation import EndpointExample, EndpointProperty
 from ._request import FormData, Headers, QueryParams, WebhookRequest
 from ._retry import RetryPolicy
 from ._runio import IO, RunContext
@@ -47,6 +48,8 @@ __all__ = [
     "DoNotRetry",
     "EmptySettings",
     "Endpoint",
+    "EndpointExample",
+    "EndpointProperty",
     "EventFilter",
     "EventInfo",
     "FilterError",
