@@ -1,8 +1,8 @@
 """The app the browser test serves with ``hookpoint serve dashboard_app:hp`` (not a test module).
 
-One cal.com endpoint (the ``hookpoint-caldotcom`` plugin verifies ``X-Cal-Signature-256``) with a
-job that logs the booking, and an endpoint without a job. The secret comes from
-``DASHBOARD_CAL_SECRET``.
+One cal.com endpoint (the ``hookpoint-caldotcom`` plugin verifies ``X-Cal-Signature-256``) with
+properties and a job that logs the booking (and says whether it runs for a test delivery), and
+an endpoint without a job. The secret comes from ``DASHBOARD_CAL_SECRET``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ hp = Hookpoint(id="acme")
 caldotcom = hp.define_http_endpoint(
     id="caldotcom",
     source="cal.com",
+    title="Cal.com bookings",
     icon="caldotcom",
     provider="caldotcom",
     secrets=[CAL_SECRET],
+    properties=[
+        {"label": "Team", "text": "Sales calendar"},
+        {"label": "Webhook docs", "text": "cal.com/docs", "url": "https://cal.com/docs/webhooks"},
+    ],
 )
 
 
@@ -38,7 +43,7 @@ async def booking_created(request: Any, io: Any, ctx: Any) -> dict[str, Any]:
         "New booking",
         {"uid": payload["uid"], "title": payload["title"], "start": payload["startTime"]},
     )
-    return {"uid": payload["uid"]}
+    return {"uid": payload["uid"], "test": ctx.test}
 
 
 hp.define_http_endpoint(

@@ -2,10 +2,12 @@
 
 A real host (``hookpoint serve`` in a subprocess, on a free loopback port, a temporary SQLite
 file, an admin token, the app in ``tests/dashboard_app.py``) receives a signed cal.com delivery
-and a forged one; the browser logs in, sees both on the requests page, opens the run (succeeded,
-with its log line), replays it and sees the new run. The screenshots in ``docs/screenshots/``
-(embedded by ``docs/dashboard.md``) are written by this test when
-``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
+and a forged one; the browser logs in, sees the endpoints with their provider icons loaded,
+sees both requests on the requests page, opens the run (succeeded, with its log line), replays
+it and sees the new run; then opens the cal.com endpoint's page (its properties), clicks
+**Test** on an example and follows the test delivery to its run, marked as a test. The
+screenshots in ``docs/screenshots/`` (embedded by ``docs/dashboard.md``) are written by this
+test when ``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
 
 Needs ``/usr/bin/chromium`` (apt: ``chromium``) and ``pip install playwright`` (no
 ``playwright install``: the system browser is used). Missing either: skipped, except under
@@ -242,6 +244,8 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         row = page.locator("tr", has_text="caldotcom").first
         expect(row.locator("input")).to_have_value(f"{host.url}/webhooks/caldotcom")
         expect(row).to_contain_text("provider:caldotcom")
+        expect(row).to_contain_text("Cal.com bookings")
+        _icons_loaded(page, {"/dashboard/icons/caldotcom.svg", "/dashboard/icons/hmac.svg"})
         expect(page.locator("body")).not_to_contain_text(CAL_SECRET)
         row.locator("button.copy").click()  # the copy button (a script file, allowed by CSP)
         expect(row.locator("button.copy")).to_have_text("Copied")
@@ -285,6 +289,32 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         runs = page.locator("table.runs tbody tr.row-succeeded")
         expect(runs).to_have_count(2)
         expect(page.locator(f"a[href='/dashboard/runs/{second_run}']")).to_have_count(1)
+        expect(page.locator("table.runs .s-test")).to_have_count(0)  # the sender's: no tests
+
+        # -- the endpoint's page: icon, properties, examples; "Test" one -----------------------
+        page.click("nav >> text=Endpoints")
+        page.click("a.ep-link >> text=Cal.com bookings")
+        expect(page).to_have_url(re.compile(r"/dashboard/endpoints/caldotcom$"))
+        expect(page.locator("h1")).to_contain_text("Cal.com bookings")
+        _icons_loaded(page, {"/dashboard/icons/caldotcom.svg"})
+        properties = page.locator("dl.properties")
+        expect(properties).to_contain_text("Sales calendar")
+        link = properties.locator("a", has_text="cal.com/docs")
+        expect(link).to_have_attribute("href", "https://cal.com/docs/webhooks")
+        expect(link).to_have_attribute("rel", "noopener noreferrer")
+        expect(page.locator("table.examples")).to_contain_text("booking_created")
+        _screenshot(page, "dashboard-endpoint.png")
+        page.click("button.test-button[data-example='booking_created']")
+        expect(page).to_have_url(re.compile(r"/dashboard/requests/[0-9a-z]{26}\?tested=1$"))
+        expect(page.locator(".alert.ok")).to_contain_text("Test delivered: 1 run(s)")
+        expect(page.locator("h1 .s-test")).to_have_text("test")
+        page.locator("a[href^='/dashboard/runs/']").first.click()
+        _reload_until(page, "h1 .badge", "succeeded")
+        expect(page.locator("h1 .s-test")).to_have_text("test")
+        expect(page.locator("pre.json").first).to_contain_text('"test": true')
+        page.click("nav >> text=Runs")
+        expect(page.locator("table.runs tbody tr .s-test")).to_have_count(1)
+        expect(page.locator("table.runs tbody tr").first.locator(".s-test")).to_have_count(1)
 
         # -- log out ---------------------------------------------------------------------------
         page.click("text=Log out")
@@ -297,9 +327,28 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
     finally:
         context.close()
     assert not problems, f"browser console errors (CSP violations?): {problems}"
-    for name in ("dashboard-endpoints.png", "dashboard-requests.png", "dashboard-run.png"):
+    for name in (
+        "dashboard-endpoints.png",
+        "dashboard-requests.png",
+        "dashboard-run.png",
+        "dashboard-endpoint.png",
+    ):
         shot = SCREENSHOTS / name
         assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
+
+
+def _icons_loaded(page: Any, expected: set[str]) -> None:
+    """Every icon on the page is an <img> the browser decoded (naturalWidth > 0), and the
+    ``expected`` sources are among them."""
+    page.wait_for_load_state("load")
+    icons = page.eval_on_selector_all(
+        "img.icon",
+        "els => els.map(e => [new URL(e.src).pathname, e.complete, e.naturalWidth])",
+    )
+    assert icons, "no icons on the page"
+    assert expected <= {src for src, _, _ in icons}, icons
+    for src, complete, width in icons:
+        assert complete and width > 0, f"icon {src} did not load: {icons}"
 
 
 def _screenshot(page: Any, name: str) -> None:

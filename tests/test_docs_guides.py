@@ -151,7 +151,12 @@ def test_the_commands_the_guides_use_exist(guide: str) -> None:
 
 def test_the_dashboard_guide_embeds_the_browser_test_screenshots() -> None:
     text = (DOCS / "dashboard.md").read_text()
-    for name in ("dashboard-endpoints.png", "dashboard-requests.png", "dashboard-run.png"):
+    for name in (
+        "dashboard-endpoints.png",
+        "dashboard-endpoint.png",
+        "dashboard-requests.png",
+        "dashboard-run.png",
+    ):
         assert f"](screenshots/{name})" in text
         assert (DOCS / "screenshots" / name).stat().st_size > 10_000
 

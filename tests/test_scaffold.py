@@ -81,9 +81,12 @@ def test_files_and_names(tmp_path: Path) -> None:
             "CHANGELOG.md",
             "src/hookpoint_acme_cloud/__init__.py",
             "src/hookpoint_acme_cloud/py.typed",
+            "src/hookpoint_acme_cloud/icon.svg",
             "tests/test_acme_cloud_conformance.py",
         ]
     )
+    icon = (root / "src/hookpoint_acme_cloud/icon.svg").read_text()
+    assert ">A</text>" in icon and "__" not in icon
     pyproject = (root / "pyproject.toml").read_text()
     assert 'name = "hookpoint-acme-cloud"' in pyproject
     assert '[project.entry-points.hookpoint]\nacme_cloud = "hookpoint_acme_cloud"' in pyproject
@@ -92,6 +95,7 @@ def test_files_and_names(tmp_path: Path) -> None:
     assert 'SIGNATURE_HEADER = "X-Acme-Cloud-Signature"' in module
     assert "class AcmeCloudSettings(BaseModel)" in module and 'title="Acme Cloud"' in module
     assert "__NAME__" not in module and "__CLASS__" not in module
+    assert "icon_svg=read_icon(__name__)" in module
 
 
 def test_never_overwrites(tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ def make_request(
     status: Any = "accepted",
     headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),),
     request_id: str | None = None,
+    test: bool = False,
 ) -> NewRequest:
     return NewRequest(
         id=request_id or new_id(),
@@ -55,6 +56,7 @@ def make_request(
         event_time=1_700_000_000.5,
         dedupe_window=window,
         runs=tuple(NewRun(job_id=j, job_version="1.0.0", max_attempts=max_attempts) for j in jobs),
+        test=test,
     )
 
 
@@ -649,6 +651,117 @@ async def test_replay_request(store: Store) -> None:
         await store.replay_request("missing", [NewRun("job-x", "1", 1)])
     with pytest.raises(LookupError):  # NotFound is a LookupError too
         await store.replay_run("missing")
+
+
+async def test_test_deliveries_and_their_runs_are_marked_everywhere(store: Store) -> None:
+    # together, so that batching stores write them in one batch (the bulk path), and alone
+    results = await asyncio.gather(
+        *(store.ingest(make_request(jobs=("job-a", "job-b"), test=i % 2 == 0)) for i in range(6))
+    )
+    alone = await store.ingest(make_request(jobs=("job-a",), test=True))
+    tests = {r.request_id for i, r in enumerate(results) if i % 2 == 0} | {alone.request_id}
+    for result in [*results, alone]:
+        expected = result.request_id in tests
+        stored = await store.get_request(result.request_id)
+        assert stored is not None and stored.test is expected
+        for run_id in result.run_ids:
+            run = await store.get_run(run_id)
+            assert run is not None and run.test is expected
+    listed = await store.list_requests(RequestQuery(limit=100))
+    assert {r.id for r in listed.items if r.test} == tests
+    assert all(not r.test for r in listed.items if r.id not in tests)
+    runs = await store.list_runs(RunQuery(limit=100))
+    assert {r.request_id for r in runs.items if r.test} == tests
+    assert len(runs.items) == 13
+    claimed = await store.claim_runs("w1", limit=100, lease_seconds=30)
+    assert len(claimed) == 13
+    for c in claimed:
+        assert c.run.test is c.request.test is (c.request.id in tests)
+    # a replay of a test run, and a re-delivery of a test request, are tests too
+    test_run = next(c.run for c in claimed if c.run.test)
+    plain_run = next(c.run for c in claimed if not c.run.test)
+    replayed = await store.get_run(await store.replay_run(test_run.id))
+    assert replayed is not None and replayed.test is True
+    replayed_plain = await store.get_run(await store.replay_run(plain_run.id))
+    assert replayed_plain is not None and replayed_plain.test is False
+    [again] = await store.replay_request(alone.request_id, [NewRun("job-z", "1", 1)])
+    again_run = await store.get_run(again)
+    assert again_run is not None and again_run.test is True
+
+
+async def test_upgrading_a_0001_database_keeps_its_rows_and_marks_none_as_test(
+    backend: str, tmp_path: Any, pg_schema: Any, store_factory: StoreFactory
+) -> None:
+    """A database made by the first release (schema 0001) gains ``test`` (0002) with its rows
+    kept, the body still last in SQLite's ``requests`` (see _migrations)."""
+    from hookpoint.store._migrations import MIGRATIONS
+
+    first = MIGRATIONS[0]
+    rows = [
+        "INSERT INTO schema_migrations (version, description, applied_at) "
+        "VALUES ('0001', 'initial', 0)",
+        "INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, client, "
+        "status, verification, event_type, event_id, event_time, duplicate_of, headers, body) "
+        "VALUES ('r1', 'ep1', 'POST', 'https://x/webhooks/ep1', 5, 1.5, NULL, 'accepted', "
+        "'verified', 'booking.created', 'evt-1', NULL, NULL, '[[\"A\",\"b\"]]', {body})",
+        "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, attempt, "
+        "max_attempts, created_at, updated_at, next_attempt_at) "
+        "VALUES ('u1', 'r1', 'ep1', 'job-a', '1', 'queued', 0, 3, 1.5, 1.5, 1.5)",
+    ]
+    if backend == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(tmp_path / "hookpoint.db")
+        with conn:
+            conn.execute(
+                "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, "
+                "description TEXT NOT NULL, applied_at REAL NOT NULL)"
+            )
+            for statement in (*first.sqlite, *rows):
+                conn.execute(statement.format(body="X'68656c6c6f'"))
+        conn.close()
+    else:
+        import asyncpg
+
+        from .conftest import PG_DSN
+
+        conn = await asyncpg.connect(PG_DSN)
+        try:
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{pg_schema.name}"')
+            await conn.execute(f'SET search_path TO "{pg_schema.name}"')
+            await conn.execute(
+                "CREATE TABLE schema_migrations (version text PRIMARY KEY, "
+                "description text NOT NULL, applied_at double precision NOT NULL)"
+            )
+            for statement in (*first.postgres, *rows):
+                await conn.execute(statement.format(body="'\\x68656c6c6f'::bytea"))
+        finally:
+            await conn.close()
+    store = await store_factory()
+    stored = await store.get_request("r1")
+    assert stored is not None and stored.test is False
+    assert stored.body == b"hello" and stored.headers == (("A", "b"),)
+    assert stored.event_id == "evt-1"
+    run = await store.get_run("u1")
+    assert run is not None and run.test is False and run.request_id == "r1"
+    assert await store.upgrade() == []
+    new = await store.ingest(make_request(test=True))
+    fresh = await store.get_request(new.request_id)
+    assert fresh is not None and fresh.test is True
+    if backend == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(tmp_path / "hookpoint.db")
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(requests)")]
+        indexes = {r[1] for r in conn.execute("PRAGMA index_list(requests)")}
+        conn.close()
+        assert columns[-3:] == ["test", "headers", "body"]
+        assert {
+            "requests_endpoint",
+            "requests_status",
+            "requests_event_type",
+            "requests_received",
+        } <= indexes
 
 
 # -- queries -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ._errors import (
     StoreUnavailable,
 )
 from ._filter import EventFilter, RequestFilter
+from ._icons import read_icon
 from ._models import (
     ChallengeResponse,
     EmptySettings,
@@ -31,6 +32,7 @@ from ._models import (
     Sample,
     Verification,
 )
+from ._presentation import EndpointExample, EndpointProperty
 from ._request import FormData, Headers, QueryParams, WebhookRequest
 from ._retry import RetryPolicy
 from ._runio import IO, RunContext
@@ -46,6 +48,8 @@ __all__ = [
     "DoNotRetry",
     "EmptySettings",
     "Endpoint",
+    "EndpointExample",
+    "EndpointProperty",
     "EventFilter",
     "EventInfo",
     "FilterError",
@@ -73,5 +77,6 @@ __all__ = [
     "WebhookRequest",
     "__version__",
     "hookimpl",
+    "read_icon",
     "verify_request_signature",
 ]

@@ -246,7 +246,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "url": f"{base}/{endpoint.id}",
         "source": endpoint.source,
         "title": endpoint.title,
-        "icon": endpoint.icon,
+        "icon": endpoint.icon_name,
         "provider": endpoint.provider,
         "verification": endpoint.verification_mode,
         "enabled": endpoint.enabled,
@@ -255,6 +255,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "dedupe_window": endpoint.dedupe_window,
         "dedupe": endpoint.dedupe.describe(),
         "jobs": [j.id for j in endpoint.hp.jobs_for(endpoint)],
+        "properties": [p.model_dump() for p in endpoint.properties],
     }
 
 

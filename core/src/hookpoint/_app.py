@@ -29,8 +29,10 @@ from ._errors import ConfigError
 from ._filter import RequestFilter
 from ._models import Verification
 from ._plugins import PluginHost
+from ._presentation import EndpointExample, EndpointProperty, check_examples, check_properties
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
+from .store import NewRun
 
 __all__ = ["Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
 
@@ -148,6 +150,8 @@ class Endpoint:
         methods: tuple[str, ...],
         raw_settings: Mapping[str, Any] | BaseModel | None,
         dedupe: DedupeRule | None = None,
+        properties: tuple[EndpointProperty, ...] = (),
+        examples: tuple[EndpointExample, ...] | None = None,
     ) -> None:
         self.hp = hp
         self.id = id
@@ -169,6 +173,14 @@ class Endpoint:
         )
         """Which key repeats are recognised by (``define_http_endpoint(dedupe=...)``)."""
         self.methods = methods
+        self.properties = properties
+        self.examples = examples
+        """``examples=`` as given (None: the provider's samples, see ``examples_of``)."""
+
+    @property
+    def icon_name(self) -> str | None:
+        """The icon shown: ``icon=`` when given, else the provider's name (None: a monogram)."""
+        return self.icon or self.provider
 
     @property
     def verification_mode(self) -> str:
@@ -268,6 +280,8 @@ class Hookpoint:
         dedupe_window: float = 24 * 3600.0,
         methods: Sequence[str] | None = None,
         dedupe: DedupeSpec = None,
+        properties: Sequence[Mapping[str, Any] | EndpointProperty] | None = None,
+        examples: Sequence[Mapping[str, Any] | EndpointExample] | None = None,
     ) -> Endpoint:
         """Define ``ANY /webhooks/<id>``. Exactly one way to verify: ``provider=``, a ``verify``
         callable (sync or async, returning a truthy result on success) or ``verify="none"``.
@@ -277,12 +291,24 @@ class Hookpoint:
         or for an endpoint without a provider the ``Idempotency-Key`` header, else
         ``X-Request-Id`` (as Trigger.dev v2 does); a header name, a list of header names (the
         first present and non-empty wins), a synchronous callable ``(request) -> str | None``,
-        or ``False`` (no dedupe) replace it, for provider endpoints too."""
+        or ``False`` (no dedupe) replace it, for provider endpoints too.
+
+        ``icon``, ``title`` and ``properties`` (``[{"label", "text", "url"?}]``, ``url`` http(s)
+        only) are shown by the dashboard, the API and ``hookpoint endpoints``. ``examples``
+        (``[{"id", "name", "method"?, "headers"?, "body"?}]``; default: the provider's samples)
+        are what the dashboard's **Test** and ``hookpoint test`` deliver as test deliveries."""
         _check_id("endpoint", id)
         if id in self.endpoints:
             raise ConfigError(f"endpoint {id!r} is defined twice")
         if not isinstance(source, str) or not source:
             raise ConfigError(f"endpoint {id!r}: source must be a non-empty string")
+        for name, text in (("icon", icon), ("title", title)):
+            if text is not None and (not isinstance(text, str) or not text.strip()):
+                raise ConfigError(f"endpoint {id!r}: {name} must be a non-empty string or None")
+            if isinstance(text, str) and len(text) > 200:
+                raise ConfigError(f"endpoint {id!r}: {name} is longer than 200 characters")
+        property_rows = check_properties(id, properties)
+        example_rows = check_examples(id, examples)
         if isinstance(secrets, str):
             secrets = [secrets]
         secret_list = [s for s in (secrets or ())]
@@ -339,6 +365,8 @@ class Hookpoint:
             methods=method_tuple,
             raw_settings=settings,
             dedupe=rule,
+            properties=property_rows,
+            examples=example_rows,
         )
         self.endpoints[id] = endpoint
         return endpoint
@@ -428,6 +456,15 @@ class Hookpoint:
 
     def matching_jobs(self, endpoint: Endpoint, request: WebhookRequest) -> list[Job]:
         return [j for j in self.jobs_for(endpoint) if j.trigger.filter.matches(request)]
+
+    def runs_for(self, endpoint: Endpoint, request: WebhookRequest) -> tuple[NewRun, ...]:
+        """The runs ``request`` (described: ``request.event`` set) gets: one per enabled job of
+        ``endpoint`` whose filter matches. Deliveries, re-deliveries and test deliveries all
+        pick their jobs here."""
+        return tuple(
+            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
+            for job in self.matching_jobs(endpoint, request)
+        )
 
     def payload_models(self) -> dict[str, Callable[[Any], Any]]:
         """Endpoint id → its provider's payload model (for ``request.event_model()``)."""

@@ -1,6 +1,7 @@
 """The server-rendered dashboard under ``/dashboard`` (Quart templates, no JavaScript build).
 
-Pages: endpoints (URLs with a copy button, provider, verification mode, masked secrets),
+Pages: endpoints (icon, title, URLs with a copy button, provider, verification mode, masked
+secrets) and one endpoint (its properties too), icons (sanitised SVG files, see ``_icons``),
 requests (rejected ones with their reason) and one request (masked headers, body, its runs,
 "replay request"), runs (status, attempts, keyset pagination, filters) and one run (attempts,
 logs, last error, "replay run").
@@ -48,10 +49,13 @@ from werkzeug.datastructures import Headers, MultiDict
 
 from ._auth import forwarded_client, is_local_client, token_matches
 from ._errors import StoreError
+from ._icons import IconSet, monogram_svg
+from ._presentation import examples_of
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
 from .store import NotFound, RequestQuery, RunQuery
 
 if TYPE_CHECKING:
+    from ._app import Endpoint
     from ._server import HookpointServer
 
 __all__ = ["CSP", "SESSION_COOKIE", "register_dashboard"]
@@ -71,6 +75,8 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+"""The policy an icon is served with: an SVG opened on its own runs nothing and loads nothing."""
 _STATIC = Path(__file__).parent / "static" / "dashboard"
 _REQUEST_STATUSES = ("accepted", "duplicate", "handshake", "rejected")
 _RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -430,8 +436,10 @@ def register_dashboard(server: HookpointServer) -> None:
     async def _dashboard_headers(response: Response) -> Response:
         # app-wide so that 404/405 answers under /dashboard get them too
         if request.path == "/dashboard" or request.path.startswith("/dashboard/"):
+            own_policy = getattr(g, "hp_own_csp", False)  # the icons' stricter policy stays
             for name, value in SECURITY_HEADERS.items():
-                response.headers[name] = value
+                if not (own_policy and name == "Content-Security-Policy"):
+                    response.headers[name] = value
         return response
 
     @bp.after_request
@@ -523,26 +531,103 @@ def register_dashboard(server: HookpointServer) -> None:
         # an absolute URL from the request's Host (and say http:// behind a TLS proxy).
         return redirect("/dashboard/", code=308)
 
+    icons = IconSet(hp.plugins)
+
+    def icon_url(ep: Endpoint) -> str:
+        provider = icons.for_endpoint(ep)
+        if provider is not None:
+            return url_for("dashboard.provider_icon", name=provider)
+        return url_for("dashboard.endpoint_icon", endpoint_id=ep.id)
+
+    def endpoint_row(ep: Endpoint, base: str) -> dict[str, Any]:
+        info = hp.plugins.providers.get(ep.provider) if ep.provider else None
+        return {
+            "id": ep.id,
+            "url": f"{base}/{ep.id}",
+            "title": ep.title,
+            "source": ep.source,
+            "icon": ep.icon_name,
+            "icon_url": icon_url(ep),
+            "provider": ep.provider,
+            "provider_title": info.title if info is not None else None,
+            "provider_docs": info.docs_url if info is not None else None,
+            "verification": ep.verification_mode,
+            "enabled": ep.enabled,
+            "secrets": [mask_secret(s) for s in ep.secrets],
+            "methods": list(ep.methods),
+            "dedupe_window": ep.dedupe_window,
+            "jobs": [j.id for j in hp.jobs_for(ep)],
+            "properties": ep.properties,
+        }
+
     @bp.get("/endpoints")
     async def endpoints() -> Response:
         base = settings.base_url() + settings.webhook_prefix
-        rows = []
-        for ep in hp.endpoints.values():
-            rows.append(
-                {
-                    "id": ep.id,
-                    "url": f"{base}/{ep.id}",
-                    "title": ep.title,
-                    "source": ep.source,
-                    "provider": ep.provider,
-                    "verification": ep.verification_mode,
-                    "enabled": ep.enabled,
-                    "secrets": [mask_secret(s) for s in ep.secrets],
-                    "methods": list(ep.methods),
-                    "jobs": [j.id for j in hp.jobs_for(ep)],
-                }
-            )
+        rows = [endpoint_row(ep, base) for ep in hp.endpoints.values()]
         return await page("endpoints.html", nav="endpoints", endpoints=rows)
+
+    @bp.get("/endpoints/<endpoint_id>")
+    async def endpoint_detail(endpoint_id: str) -> Response:
+        ep = hp.endpoints.get(endpoint_id)
+        if ep is None:
+            return await error_page(404, "Not found", "This app defines no such endpoint.")
+        base = settings.base_url() + settings.webhook_prefix
+        examples = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "method": e.method,
+                "query": e.query,
+                "body": body_view(e.body_bytes, secrets=ep.secrets),
+            }
+            for e in examples_of(ep)
+        ]
+        return await page(
+            "endpoint.html", nav="endpoints", ep=endpoint_row(ep, base), examples=examples
+        )
+
+    @bp.post("/endpoints/<endpoint_id>/examples/<example_id>/test")
+    async def test_endpoint(endpoint_id: str, example_id: str) -> Response:
+        """Deliver an example to the endpoint's jobs as a test delivery (CSRF-checked like
+        every POST, by ``_before``)."""
+        if endpoint_id not in hp.endpoints:
+            return await error_page(404, "Not found", "This app defines no such endpoint.")
+        try:
+            result = await server.deliver_test(endpoint_id, example_id, client=request.remote_addr)
+        except LookupError as exc:
+            return await error_page(409, "Cannot test", str(exc))
+        return redirect(
+            url_for(
+                "dashboard.request_detail",
+                request_id=result.request_id,
+                tested=str(len(result.run_ids)),
+            ),
+            code=303,
+        )
+
+    # -- icons: sanitised SVG files for <img>, never inlined -----------------------------------
+    def svg_response(svg: str) -> Response:
+        g.hp_own_csp = True
+        response = Response(svg, content_type="image/svg+xml; charset=utf-8")
+        response.headers["Content-Security-Policy"] = SVG_CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @bp.get("/icons/<name>.svg")
+    async def provider_icon(name: str) -> Response:
+        svg = icons.svg(name) if name in hp.plugins.providers else None
+        if svg is None:
+            return await error_page(404, "Not found", "No such icon.")
+        return svg_response(svg)
+
+    @bp.get("/icons/endpoints/<endpoint_id>.svg")
+    async def endpoint_icon(endpoint_id: str) -> Response:
+        ep = hp.endpoints.get(endpoint_id)
+        if ep is None:
+            return await error_page(404, "Not found", "No such endpoint.")
+        provider = icons.for_endpoint(ep)
+        svg = icons.svg(provider) if provider is not None else None
+        return svg_response(svg if svg is not None else monogram_svg(ep.id, ep.title))
 
     # -- requests ----------------------------------------------------------------------------
     def _filters(allowed_status: tuple[str, ...]) -> dict[str, str]:
@@ -610,6 +695,7 @@ def register_dashboard(server: HookpointServer) -> None:
             replayable=replayable,
             why_not=why_not,
             queued=request.args.get("queued"),
+            tested=request.args.get("tested"),
             mask=MASK,
         )
 

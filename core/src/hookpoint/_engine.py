@@ -525,6 +525,7 @@ class Worker:
             event_id=request.event_id,
             worker_id=self.worker_id,
             replay_of=run.replay_of,
+            test=run.test,
         )
 
     def _request(self, claimed: ClaimedRun) -> WebhookRequest:

@@ -31,7 +31,7 @@ from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
 from ._secrets import metadata_headers, metadata_url
-from .store import NewRequest, NewRun, RejectedRequest, Store, new_id
+from .store import NewRequest, RejectedRequest, Store, new_id
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
@@ -527,10 +527,7 @@ class IngestHandler:
                 event_id = dedupe_on
                 info = EventInfo(id=dedupe_on)
                 request = request._with_event(info)
-        runs = tuple(
-            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
-            for job in self.hp.matching_jobs(endpoint, request)
-        )
+        runs = self.hp.runs_for(endpoint, request)
         if endpoint.verify == "none":
             mode = "none"
         elif verification.unsigned:

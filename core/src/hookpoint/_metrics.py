@@ -57,13 +57,21 @@ class Metrics:
                 self._stats_at = time.monotonic()
             return self._stats
 
-    def observe_ingest(self, endpoint: str, outcome: str, seconds: float) -> None:
+    def _count(self, endpoint: str, outcome: str) -> None:
         key = (endpoint, outcome)
         child = self._children.get(key)
         if child is None:
             child = self._children[key] = self.requests.labels(endpoint=endpoint, outcome=outcome)
         child.inc()
+
+    def observe_ingest(self, endpoint: str, outcome: str, seconds: float) -> None:
+        self._count(endpoint, outcome)
         self.ingest_latency.observe(seconds)
+
+    def observe_test(self, endpoint: str) -> None:
+        """A test delivery (dashboard **Test**): counted under its own outcome ``test``, and
+        not in the ingest latency, which is the senders' traffic."""
+        self._count(endpoint, "test")
 
     async def render(self, store: Store) -> bytes:
         stats = await self._queue_stats(store)

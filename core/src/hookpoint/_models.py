@@ -77,6 +77,11 @@ class ProviderInfo(BaseModel):
     """The name endpoints use: ``define_http_endpoint(provider="whatsapp")``."""
     title: str
     icon: str | None = None
+    """An icon name endpoints may use besides the provider's own name (``icon="microsoft"``)."""
+    icon_svg: str | None = None
+    """The provider's icon: the text of a small SVG shipped inside the provider's package,
+    read with ``hookpoint.read_icon(__name__)``. The dashboard sanitises it (an allowlist of
+    elements and attributes, at most 32 KiB, no DOCTYPE) before serving it as an image."""
     docs_url: str | None = None
     settings_model: type[BaseModel] = EmptySettings
     """Pydantic model validating the endpoint's ``settings=``; unknown keys should be forbidden."""

@@ -63,6 +63,9 @@ class RunContext:
     worker_id: str
     replay_of: str | None = None
     """The run this one replays (``hookpoint replay``), if any."""
+    test: bool = False
+    """True for a run of a test delivery (the dashboard's **Test**, ``hookpoint test``): the
+    request came from an example, not from the sender, and was not verified."""
 
     @property
     def is_last_attempt(self) -> bool:

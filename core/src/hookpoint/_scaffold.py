@@ -34,6 +34,7 @@ FILES: dict[str, str] = {
     "CHANGELOG.md": "CHANGELOG.md.tmpl",
     "src/{module}/__init__.py": "__init__.py.tmpl",
     "src/{module}/py.typed": "",
+    "src/{module}/icon.svg": "icon.svg.tmpl",
     "tests/test_{name}_conformance.py": "test_conformance.py.tmpl",
 }
 """Path in the package (``{name}``/``{module}`` filled in) → template file ("" = empty file)."""
@@ -81,6 +82,7 @@ def render_provider(name: str, *, title: str | None = None) -> dict[str, str]:
         "__HEADER__": "X-" + "-".join(p.capitalize() for p in parts) + "-Signature",
         "__ENV__": f"{name.upper()}_SECRET",
         "__REQUIREMENT__": _requirement(),
+        "__INITIAL__": title[0].upper(),
     }
     templates = resources.files("hookpoint").joinpath("templates", "new_provider")
     files: dict[str, str] = {}

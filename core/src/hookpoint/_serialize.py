@@ -46,6 +46,7 @@ def request_to_dict(
         "duplicate_of": req.duplicate_of,
         "reason": req.reason,
         "body_size": req.body_size or len(req.body),
+        "test": req.test,
     }
     if include_body:
         data["headers"] = [list(pair) for pair in mask_headers(req.headers)]
@@ -71,6 +72,7 @@ def run_to_dict(run: RunRecord, *, include_output: bool = False) -> dict[str, An
         "lease_expires_at": iso(run.lease_expires_at),
         "last_error": run.last_error,
         "replay_of": run.replay_of,
+        "test": run.test,
     }
     if include_output:
         data["output"] = run.output

@@ -30,7 +30,8 @@ from ._ingest import BOTH_FRAMINGS, IngestHandler, Receive, Scope, Send, send_js
 from ._metrics import Metrics
 from ._ratelimit import RateLimiter
 from ._settings import Settings
-from .store import NewRun, Store, StoredRequest, open_store
+from ._testdelivery import deliver_test, find_example
+from .store import IngestResult, NewRun, Store, StoredRequest, open_store
 
 __all__ = ["QUART_BODY_LIMIT", "HookpointServer"]
 
@@ -177,6 +178,28 @@ class HookpointServer:
         self.notify_runs()
         return source.id, run_ids
 
+    async def deliver_test(
+        self, endpoint_id: str, example_id: str | None = None, *, client: str | None = None
+    ) -> IngestResult:
+        """Deliver example ``example_id`` (None: the first) of endpoint ``endpoint_id`` to its
+        jobs as a test delivery. :raises LookupError: no such enabled endpoint or example."""
+        endpoint = self.hp.endpoints.get(endpoint_id)
+        if endpoint is None:
+            raise LookupError(f"endpoint {endpoint_id!r} is not defined")
+        example = find_example(endpoint, example_id)
+        result = await deliver_test(
+            self.hp,
+            self.store,
+            endpoint,
+            example,
+            base_url=self.settings.base_url() + self.settings.webhook_prefix,
+            client=client,
+        )
+        self.metrics.observe_test(endpoint.id)
+        if result.run_ids:
+            self.notify_runs()
+        return result
+
     def runs_for_stored(self, stored: StoredRequest) -> tuple[NewRun, ...]:
         """The runs a stored request gets from today's jobs (replay / re-delivery)."""
         endpoint = self.hp.endpoints.get(stored.endpoint_id)
@@ -184,11 +207,7 @@ class HookpointServer:
             raise LookupError(f"endpoint {stored.endpoint_id!r} is no longer defined")
         if stored.status not in ("accepted", "duplicate"):
             raise LookupError(f"a {stored.status} request cannot be re-delivered")
-        request = redescribe(stored, self.hp)
-        return tuple(
-            NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
-            for j in self.hp.matching_jobs(endpoint, request)
-        )
+        return self.hp.runs_for(endpoint, redescribe(stored, self.hp))
 
     # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -44,4 +44,6 @@ def cell(value: object) -> Text:
     (``None`` is an empty cell)."""
     from rich.text import Text
 
+    if isinstance(value, Text):
+        return value  # built here from cells already
     return Text("" if value is None else visible(value))

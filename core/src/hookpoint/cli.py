@@ -417,12 +417,16 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
     if as_json:
         _echo_json(rows)
         return
+    from rich.text import Text
+
     _table(
         "Endpoints",
-        ["id", "url", "provider", "verification", "secrets", "jobs"],
+        ["id", "title", "icon", "url", "provider", "verification", "secrets", "jobs"],
         [
             [
                 r["id"],
+                r["title"],  # app strings: printed as text (cell()), never as Rich markup
+                r["icon"] or "-",
                 r["url"],
                 r["provider"] or "-",
                 r["verification"],
@@ -437,6 +441,7 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title)
     for c in columns:
@@ -517,7 +522,14 @@ def requests_list(
         "Requests",
         ["id", "received", "endpoint", "status", "event", "reason"],
         [
-            [r["id"], r["received_at"], r["endpoint"], r["status"], r["event_type"], r["reason"]]
+            [
+                r["id"],
+                r["received_at"],
+                r["endpoint"],
+                r["status"] + (" (test)" if r["test"] else ""),
+                r["event_type"],
+                r["reason"],
+            ]
             for r in rows
         ],
     )
@@ -607,7 +619,7 @@ def runs_list(
             [
                 r["id"],
                 r["job"],
-                r["status"],
+                r["status"] + (" (test)" if r["test"] else ""),
                 f"{r['attempt']}/{r['max_attempts']}",
                 r["updated_at"],
                 (r["last_error"] or "")[:60],
@@ -726,7 +738,6 @@ def replay(
             _fail("--request needs --app module:attr to match today's jobs", 2)
         hp = load_app(app or "")
         from ._convert import redescribe
-        from .store import NewRun
 
         async def redeliver(store: Any) -> tuple[str, ...] | None:
             from ._convert import replay_source
@@ -741,11 +752,7 @@ def replay(
             ep = hp.endpoints.get(stored.endpoint_id)
             if ep is None:
                 raise ConfigError(f"endpoint {stored.endpoint_id!r} is not defined in {app}")
-            req = redescribe(stored, hp)
-            runs_ = [
-                NewRun(job_id=j.id, job_version=j.version, max_attempts=j.retry.max_attempts)
-                for j in hp.matching_jobs(ep, req)
-            ]
+            runs_ = hp.runs_for(ep, redescribe(stored, hp))
             ids: tuple[str, ...] = await store.replay_request(stored.id, runs_)
             return ids
 
@@ -871,6 +878,87 @@ def send(
         click.echo(f"{status} {visible(text)}")  # what the target answered: any bytes
     if status >= 400:
         sys.exit(EXIT_FAILURE)
+
+
+@cli.command("test")
+@_db_option
+@click.argument("app")
+@click.argument("endpoint")
+@click.argument("example", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List ENDPOINT's examples and stop.")
+@click.option("--public-url", default=None, help="Base URL senders use (for the stored URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def test_command(
+    database_url: str | None,
+    app: str,
+    endpoint: str,
+    example: str | None,
+    list_only: bool,
+    public_url: str | None,
+    as_json: bool,
+) -> None:
+    """Deliver EXAMPLE (default: the first) of APP's ENDPOINT to its jobs as a test delivery.
+
+    The request and its runs are written into the store, marked as a test (not verified, not
+    de-duplicated); a running worker executes the runs. Examples are the endpoint's
+    examples=[...], or its provider's samples.
+    """
+    from rich.markup import escape
+
+    from ._presentation import examples_of
+    from ._testdelivery import deliver_test, find_example
+
+    hp = load_app(app)
+    ep = hp.endpoints.get(endpoint)
+    if ep is None:
+        _fail(f"{app} defines no endpoint {endpoint!r}; endpoints: {', '.join(hp.endpoints)}", 2)
+        return
+    if list_only:
+        rows = [{"id": e.id, "name": e.name, "method": e.method} for e in examples_of(ep)]
+        if as_json:
+            _echo_json(rows)
+        else:
+            from rich.text import Text
+
+            _table(
+                "Examples",
+                ["id", "name", "method"],
+                [[r["id"], r["name"], r["method"]] for r in rows],
+            )
+        return
+    try:
+        chosen = find_example(ep, example)
+    except LookupError as exc:
+        _fail(str(exc), 2)
+        return
+    settings = _settings(database_url=database_url, public_url=public_url)
+    base = settings.base_url() + settings.webhook_prefix
+
+    async def go(store: Any) -> Any:
+        return await deliver_test(hp, store, ep, chosen, base_url=base)
+
+    result = _with_store(database_url, go)
+    if as_json:
+        _echo_json(
+            {
+                "request_id": result.request_id,
+                "run_ids": list(result.run_ids),
+                "endpoint": ep.id,
+                "example": chosen.id,
+                "test": True,
+            }
+        )
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(
+        f"test delivery of example [bold]{escape(chosen.id)}[/] to {escape(ep.id)}: "
+        f"request {result.request_id}, {len(result.run_ids)} run(s)",
+        soft_wrap=True,
+    )
+    for run_id in result.run_ids:
+        console.print(f"  run {run_id}", soft_wrap=True)
 
 
 cli.add_command(new_provider)

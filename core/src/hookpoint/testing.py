@@ -405,6 +405,21 @@ class ProviderConformance:
             host.settings_for(self.provider, sample.settings)
         assert info.payload_model is None or callable(info.payload_model)
 
+    def test_icon(self) -> None:
+        """The provider's icon (``ProviderInfo.icon_svg``), when it has one, is an SVG the
+        dashboard's sanitiser accepts and that still draws something once sanitised."""
+        from ._icons import IconError, sanitize_svg
+
+        info = self.provider_info()
+        if info.icon_svg is None:
+            pytest.skip("the provider ships no icon (endpoints show a monogram)")
+        try:
+            clean = sanitize_svg(info.icon_svg)
+        except IconError as exc:
+            pytest.fail(f"icon_svg is refused by the dashboard: {exc}")
+        drawn = ("<path", "<circle", "<rect", "<ellipse", "<polygon", "<polyline", "<line", "<text")
+        assert any(tag in clean for tag in drawn), "icon_svg draws nothing once sanitised"
+
     def test_entry_point(self) -> None:
         """The installed distribution's entry point provides the provider."""
         if not self.check_entry_point:

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import signing
+from .._icons import read_icon
 from .._models import ProviderInfo, Sample, Verification
 from .._request import WebhookRequest
 from .._signature import verify_request_signature
@@ -45,6 +46,7 @@ def hookpoint_register_providers() -> list[ProviderInfo]:
             name=NAME,
             title="Generic HMAC",
             icon="key",
+            icon_svg=read_icon("hookpoint.default_plugins", "hmac.svg"),
             docs_url="https://github.com/hookpoint/hookpoint/blob/main/docs/providers.md",
             settings_model=HmacSettings,
             verification="HMAC (sha1/sha256/sha512) of the raw body in a configurable header, "

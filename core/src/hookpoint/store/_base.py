@@ -140,6 +140,9 @@ class NewRequest:
     def dedupe_on(self) -> str | None:
         """What a repeat is recognised by: ``dedupe_key``, else ``event_id``."""
         return self.dedupe_key if self.dedupe_key is not None else self.event_id
+    test: bool = False
+    """A test delivery (the dashboard's **Test**, ``hookpoint test``): not from the sender, not
+    verified; its runs are marked ``test`` too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,8 @@ class StoredRequest:
     reason: str | None = None
     """For rejected requests: why (their ``body`` is empty)."""
     body_size: int = 0
+    test: bool = False
+    """A test delivery (see :attr:`NewRequest.test`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,8 @@ class RunRecord:
     """What the job returned (JSON data); always ``None`` in ``list_runs`` pages, which do
     not read it: ``get_run`` does."""
     replay_of: str | None = None
+    test: bool = False
+    """Made for a test delivery (its request's ``test``; a replay keeps it)."""
 
 
 @dataclass(frozen=True, slots=True)

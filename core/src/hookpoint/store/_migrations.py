@@ -19,6 +19,13 @@ Schema notes (both dialects):
   ``runs_final``), so no planner can wander off them.
 * No foreign keys: ``purge`` deletes children explicitly, and the ingest path skips a lookup
   per run.
+* ``test`` (0002) marks test deliveries (the dashboard's **Test**, ``hookpoint test``) on
+  ``requests`` and on ``runs``: the runs list shows the mark without a join to ``requests``
+  (like ``runs.endpoint_id``), so its cost stays one index range of ``runs``. SQLite rebuilds
+  ``requests`` to put the column before ``headers`` and ``body`` (see above: ``ADD COLUMN``
+  would append it after the body, and every list would walk a big body's overflow pages to
+  read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
+  default costs no rewrite).
 """
 
 from __future__ import annotations
@@ -144,6 +151,39 @@ def _common(real: str, blob: str, json: str, bigint: str, log_id: str) -> tuple[
     )
 
 
+_SQLITE_REQUESTS_0002 = (
+    """CREATE TABLE requests_0002 (
+        id TEXT PRIMARY KEY,
+        endpoint_id TEXT NOT NULL,
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        body_size INTEGER NOT NULL,
+        received_at REAL NOT NULL,
+        client TEXT,
+        status TEXT NOT NULL CHECK (status IN ('accepted', 'duplicate', 'handshake')),
+        verification TEXT NOT NULL,
+        event_type TEXT,
+        event_id TEXT,
+        event_time REAL,
+        duplicate_of TEXT,
+        test INTEGER NOT NULL DEFAULT 0 CHECK (test IN (0, 1)),
+        headers TEXT NOT NULL,
+        body BLOB NOT NULL
+    )""",
+    "INSERT INTO requests_0002 (id, endpoint_id, method, url, body_size, received_at, client, "
+    "status, verification, event_type, event_id, event_time, duplicate_of, test, headers, body) "
+    "SELECT id, endpoint_id, method, url, body_size, received_at, client, status, verification, "
+    "event_type, event_id, event_time, duplicate_of, 0, headers, body FROM requests",
+    "DROP TABLE requests",
+    "ALTER TABLE requests_0002 RENAME TO requests",
+    "CREATE INDEX requests_endpoint ON requests (endpoint_id, id)",
+    "CREATE INDEX requests_status ON requests (status, id)",
+    "CREATE INDEX requests_event_type ON requests (event_type, id)",
+    "CREATE INDEX requests_received ON requests (received_at)",
+    "ALTER TABLE runs ADD COLUMN test INTEGER NOT NULL DEFAULT 0 CHECK (test IN (0, 1))",
+)
+
+
 def _sessions(real: str) -> tuple[str, ...]:
     # ``key`` is a SHA-256 digest of the session id the cookie carries: the table alone lets
     # nobody forge or resume a session.
@@ -181,6 +221,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             # next claim has to step over until vacuum clears them. Vacuum it early.
             "ALTER TABLE runs SET (autovacuum_vacuum_scale_factor = 0.01, "
             "autovacuum_vacuum_threshold = 1000, autovacuum_analyze_scale_factor = 0.02)",
+        ),
+    ),
+    Migration(
+        version="0002",
+        description="requests.test and runs.test: test deliveries",
+        sqlite=_SQLITE_REQUESTS_0002,
+        postgres=(
+            "ALTER TABLE requests ADD COLUMN test boolean NOT NULL DEFAULT false",
+            "ALTER TABLE runs ADD COLUMN test boolean NOT NULL DEFAULT false",
         ),
     ),
     Migration(

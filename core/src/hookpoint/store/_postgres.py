@@ -179,21 +179,23 @@ _INGEST_SQL: Final = f"""
 WITH req AS (
     INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, client, status,
                           verification, event_type, event_id, event_time, duplicate_of, headers,
-                          body)
+                          body, test)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[],
                          $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[],
-                         $11::text[], $12::float8[], $13::text[], $14::json[], $15::bytea[])
+                         $11::text[], $12::float8[], $13::text[], $14::json[], $15::bytea[],
+                         $33::boolean[])
 ), rej AS (
     INSERT INTO rejected_requests ({REJECTED_COLUMNS})
     SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
                          $21::float8[], $22::text[], $23::int8[], $24::json[])
 ), run AS (
     INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, attempt,
-                      max_attempts, created_at, updated_at, next_attempt_at)
+                      max_attempts, created_at, updated_at, next_attempt_at, test)
     SELECT u.id, u.request_id, u.endpoint_id, u.job_id, u.job_version, 'queued', 0,
-           u.max_attempts, $31, $31, $31
-    FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::int4[])
-         AS u(id, request_id, endpoint_id, job_id, job_version, max_attempts)
+           u.max_attempts, $31, $31, $31, u.test
+    FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::int4[],
+                $34::boolean[])
+         AS u(id, request_id, endpoint_id, job_id, job_version, max_attempts, test)
 )
 SELECT pg_notify('{CHANNEL}', {_PAYLOAD}) WHERE $32::boolean
 """
@@ -854,6 +856,8 @@ class PostgresStore(Store):
     ) -> None:
         req_cols: list[list[Any]] = [[] for _ in range(15)]
         run_cols: list[list[Any]] = [[] for _ in range(6)]
+        req_tests: list[bool] = []
+        run_tests: list[bool] = []
         for item in ingests:
             r = item.req
             dup = item.duplicate_of
@@ -876,6 +880,7 @@ class PostgresStore(Store):
             )
             for col, value in zip(req_cols, values, strict=True):
                 col.append(value)
+            req_tests.append(r.test)
             if dup is None:
                 for run_id, spec in zip(item.run_ids, r.runs, strict=True):
                     run_values: tuple[Any, ...] = (
@@ -888,12 +893,20 @@ class PostgresStore(Store):
                     )
                     for col, value in zip(run_cols, run_values, strict=True):
                         col.append(value)
+                    run_tests.append(r.test)
         rej_cols: list[list[Any]] = [[] for _ in range(9)]
         for rej in rejects:
             for col, rej_value in zip(rej_cols, rej.row, strict=True):
                 col.append(rej_value)
         await conn.execute(
-            _INGEST_SQL, *req_cols, *rej_cols, *run_cols, time.time(), bool(run_cols[0])
+            _INGEST_SQL,
+            *req_cols,
+            *rej_cols,
+            *run_cols,
+            time.time(),
+            bool(run_cols[0]),
+            req_tests,
+            run_tests,
         )
 
     # -- ingest ------------------------------------------------------------------------------------
@@ -1202,9 +1215,10 @@ class PostgresStore(Store):
                 f"""
                 WITH n AS (
                     INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status,
-                        attempt, max_attempts, created_at, updated_at, next_attempt_at, replay_of)
+                        attempt, max_attempts, created_at, updated_at, next_attempt_at, replay_of,
+                        test)
                     SELECT $1, request_id, endpoint_id, job_id, job_version, 'queued', 0,
-                        max_attempts, $2, $2, $2, id FROM runs WHERE id = $3
+                        max_attempts, $2, $2, $2, id, test FROM runs WHERE id = $3
                     RETURNING id
                 )
                 SELECT count(*), max(pg_notify('{CHANNEL}', {_PAYLOAD})::text) FROM n
@@ -1227,12 +1241,12 @@ class PostgresStore(Store):
             now = time.time()
             row = await conn.fetchrow(
                 f"""
-                WITH q AS (SELECT id, endpoint_id FROM requests WHERE id = $1),
+                WITH q AS (SELECT id, endpoint_id, test FROM requests WHERE id = $1),
                 n AS (
                     INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status,
-                        attempt, max_attempts, created_at, updated_at, next_attempt_at)
+                        attempt, max_attempts, created_at, updated_at, next_attempt_at, test)
                     SELECT u.id, q.id, q.endpoint_id, u.job_id, u.job_version, 'queued', 0,
-                        u.max_attempts, $2, $2, $2
+                        u.max_attempts, $2, $2, $2, q.test
                     FROM q, unnest($3::text[], $4::text[], $5::text[], $6::int4[])
                         AS u(id, job_id, job_version, max_attempts)
                     RETURNING id

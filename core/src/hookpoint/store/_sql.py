@@ -68,6 +68,7 @@ REQUEST_FIELDS = (
     "event_id",
     "event_time",
     "duplicate_of",
+    "test",
     "headers",
     "body",
 )
@@ -101,6 +102,7 @@ RUN_FIELDS = (
     "last_error",
     "output",
     "replay_of",
+    "test",
 )
 RUN_COLUMNS = ", ".join(RUN_FIELDS)
 ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error"
@@ -143,8 +145,9 @@ def request_from_row(row: Row) -> StoredRequest:
         event_id=row[10],
         event_time=None if row[11] is None else float(row[11]),
         duplicate_of=row[12],
-        headers=decode_headers(row[13]),
-        body=bytes(row[14]) if row[14] is not None else b"",
+        test=bool(row[13]),
+        headers=decode_headers(row[14]),
+        body=bytes(row[15]) if row[15] is not None else b"",
     )
 
 
@@ -191,6 +194,7 @@ def run_from_row(row: Row, offset: int = 0) -> RunRecord:
         last_error=row[o + 13],
         output=decode_json(row[o + 14]),
         replay_of=row[o + 15],
+        test=bool(row[o + 16]),
     )
 
 

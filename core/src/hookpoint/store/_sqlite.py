@@ -189,14 +189,14 @@ class _Bulk:
 _REQUEST_COLUMNS = (
     "INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, "
     "client, status, verification, event_type, event_id, event_time, duplicate_of, "
-    "headers, body) VALUES "
+    "test, headers, body) VALUES "
 )
-_REQUEST_ROW = "(" + ", ".join("?" * 15) + ")"
+_REQUEST_ROW = "(" + ", ".join("?" * 16) + ")"
 _RUN_COLUMNS = (
     "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, "
-    "attempt, max_attempts, created_at, updated_at, next_attempt_at) VALUES "
+    "attempt, max_attempts, created_at, updated_at, next_attempt_at, test) VALUES "
 )
-_RUN_ROW = "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)"
+_RUN_ROW = "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)"
 _KEY_COLUMNS = (
     "INSERT INTO dedupe_keys (endpoint_id, event_id, request_id, created_at, expires_at) VALUES "
 )
@@ -232,7 +232,8 @@ def _as_duplicate(request_row: tuple[Any, ...], holder: str) -> tuple[Any, ...]:
         "duplicate",
         *request_row[8:12],
         holder,
-        duplicate_headers(request_row[13]),
+        request_row[13],
+        duplicate_headers(request_row[14]),
         b"",
     )
 
@@ -1038,11 +1039,12 @@ class SQLiteStore(Store):
                 req.event_id,
                 req.event_time,
                 None,
+                int(req.test),
                 headers,
                 body,
             ),
             run_rows=tuple(
-                (rid, req.id, req.endpoint_id, job, version, max_att, now, now, now)
+                (rid, req.id, req.endpoint_id, job, version, max_att, now, now, now, int(req.test))
                 for rid, job, version, max_att in run_specs
             ),
             result=IngestResult(req.id, False, None, tuple(r[0] for r in run_specs)),
@@ -1488,9 +1490,9 @@ class SQLiteStore(Store):
             now = time.time()
             inserted = conn.execute(
                 "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, "
-                "attempt, max_attempts, created_at, updated_at, next_attempt_at, replay_of) "
+                "attempt, max_attempts, created_at, updated_at, next_attempt_at, replay_of, test) "
                 "SELECT ?, request_id, endpoint_id, job_id, job_version, 'queued', 0, "
-                "max_attempts, ?, ?, ?, id FROM runs WHERE id = ?",
+                "max_attempts, ?, ?, ?, id, test FROM runs WHERE id = ?",
                 (new_run_id, now, now, now, run_id),
             ).rowcount
             if not inserted:
@@ -1505,17 +1507,19 @@ class SQLiteStore(Store):
         specs = [(new_id(), r.job_id, r.job_version, int(r.max_attempts)) for r in runs]
 
         def op(conn: sqlite3.Connection) -> tuple[str, ...]:
-            found = _rows(conn, "SELECT endpoint_id FROM requests WHERE id = ?", (request_id,))
+            found = _rows(
+                conn, "SELECT endpoint_id, test FROM requests WHERE id = ?", (request_id,)
+            )
             if not found:
                 raise NotFound(f"request {request_id} not found")
-            endpoint_id = found[0][0]
+            endpoint_id, test = found[0]
             now = time.time()
             conn.executemany(
                 "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, "
-                "attempt, max_attempts, created_at, updated_at, next_attempt_at) "
-                "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
+                "attempt, max_attempts, created_at, updated_at, next_attempt_at, test) "
+                "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
                 [
-                    (rid, request_id, endpoint_id, job, version, max_att, now, now, now)
+                    (rid, request_id, endpoint_id, job, version, max_att, now, now, now, test)
                     for rid, job, version, max_att in specs
                 ],
             )

@@ -10,7 +10,7 @@ and https://developers.asana.com/reference/createwebhook.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -46,6 +46,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Asana",
     icon="asana",
+    icon_svg=read_icon(__name__),
     docs_url="https://developers.asana.com/docs/webhooks-guide",
     settings_model=AsanaSettings,
     samples=SAMPLES,

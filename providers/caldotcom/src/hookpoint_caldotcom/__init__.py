@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hookpoint import EventInfo, ProviderInfo, Verification, hookimpl
+from hookpoint import EventInfo, ProviderInfo, Verification, hookimpl, read_icon
 
 from . import _models
 from ._events import EVENT_TYPES, VERSION_HEADER, describe
@@ -53,6 +53,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Cal.com",
     icon="caldotcom",
+    icon_svg=read_icon(__name__),
     docs_url="https://cal.com/docs/developing/guides/automation/webhooks",
     settings_model=CalSettings,
     samples=SAMPLES,

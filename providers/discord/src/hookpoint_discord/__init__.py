@@ -11,7 +11,7 @@ https://discord.com/developers/docs/events/webhook-events.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -45,6 +45,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Discord interactions",
     icon="discord",
+    icon_svg=read_icon(__name__),
     docs_url="https://discord.com/developers/docs/interactions/overview",
     settings_model=DiscordSettings,
     samples=SAMPLES,

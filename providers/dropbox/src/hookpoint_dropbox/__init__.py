@@ -9,7 +9,7 @@ Sender behaviour: providers spec §13 and https://www.dropbox.com/developers/ref
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -41,6 +41,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Dropbox",
     icon="dropbox",
+    icon_svg=read_icon(__name__),
     docs_url="https://www.dropbox.com/developers/reference/webhooks",
     settings_model=DropboxSettings,
     samples=SAMPLES,

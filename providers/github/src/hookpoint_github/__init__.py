@@ -9,7 +9,7 @@ https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -44,6 +44,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="GitHub",
     icon="github",
+    icon_svg=read_icon(__name__),
     docs_url="https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries",
     settings_model=GitHubSettings,
     samples=SAMPLES,

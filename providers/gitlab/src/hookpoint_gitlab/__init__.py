@@ -9,7 +9,7 @@ Sender behaviour: providers spec §23 and https://docs.gitlab.com/user/project/i
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -46,6 +46,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="GitLab",
     icon="gitlab",
+    icon_svg=read_icon(__name__),
     docs_url="https://docs.gitlab.com/user/project/integrations/webhooks/",
     settings_model=GitLabSettings,
     samples=SAMPLES,

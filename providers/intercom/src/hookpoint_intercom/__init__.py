@@ -9,7 +9,7 @@ Sender behaviour: providers spec §22 and https://developers.intercom.com/docs/w
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -41,6 +41,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Intercom",
     icon="intercom",
+    icon_svg=read_icon(__name__),
     docs_url="https://developers.intercom.com/docs/webhooks",
     settings_model=IntercomSettings,
     samples=SAMPLES,

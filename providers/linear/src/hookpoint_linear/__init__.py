@@ -9,7 +9,7 @@ Sender behaviour: providers spec §9 and https://linear.app/developers/webhooks.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -37,6 +37,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Linear",
     icon="linear",
+    icon_svg=read_icon(__name__),
     docs_url="https://linear.app/developers/webhooks",
     settings_model=LinearSettings,
     samples=SAMPLES,

@@ -10,7 +10,7 @@ https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-web
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -43,6 +43,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Mailgun",
     icon="mailgun",
+    icon_svg=read_icon(__name__),
     docs_url="https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks",
     settings_model=MailgunSettings,
     samples=SAMPLES,

@@ -10,7 +10,7 @@ https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -42,6 +42,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Microsoft Graph change notifications",
     icon="microsoft",
+    icon_svg=read_icon(__name__),
     docs_url="https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks",
     settings_model=MsGraphSettings,
     samples=SAMPLES,

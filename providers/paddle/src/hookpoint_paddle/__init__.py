@@ -10,7 +10,7 @@ https://developer.paddle.com/webhooks/signature-verification.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -38,6 +38,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Paddle Billing",
     icon="paddle",
+    icon_svg=read_icon(__name__),
     docs_url="https://developer.paddle.com/webhooks/signature-verification",
     settings_model=PaddleSettings,
     samples=SAMPLES,

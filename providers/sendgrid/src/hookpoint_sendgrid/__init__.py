@@ -10,7 +10,7 @@ Sender behaviour: providers spec §16 and sendgrid-python's
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -41,6 +41,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="SendGrid Event Webhook",
     icon="sendgrid",
+    icon_svg=read_icon(__name__),
     docs_url="https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features",
     settings_model=SendGridSettings,
     samples=SAMPLES,

@@ -10,7 +10,7 @@ https://shopify.dev/docs/apps/build/webhooks/verify-deliveries.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -36,6 +36,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Shopify",
     icon="shopify",
+    icon_svg=read_icon(__name__),
     docs_url="https://shopify.dev/docs/apps/build/webhooks/verify-deliveries",
     settings_model=ShopifySettings,
     samples=SAMPLES,

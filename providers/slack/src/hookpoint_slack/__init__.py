@@ -10,7 +10,7 @@ https://api.slack.com/events/url_verification.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -45,6 +45,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Slack",
     icon="slack",
+    icon_svg=read_icon(__name__),
     docs_url="https://api.slack.com/authentication/verifying-requests-from-slack",
     settings_model=SlackSettings,
     samples=SAMPLES,

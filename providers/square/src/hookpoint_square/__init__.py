@@ -9,7 +9,7 @@ Sender behaviour: providers spec §21 and https://developer.squareup.com/docs/we
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -36,6 +36,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Square",
     icon="square",
+    icon_svg=read_icon(__name__),
     docs_url="https://developer.squareup.com/docs/webhooks/step3validate",
     settings_model=SquareSettings,
     samples=SAMPLES,

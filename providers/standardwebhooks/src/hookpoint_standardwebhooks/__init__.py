@@ -11,7 +11,7 @@ Sender behaviour: providers spec §7 and §25, the spec
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -48,6 +48,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Standard Webhooks (Svix, Clerk, Resend, …)",
     icon="standardwebhooks",
+    icon_svg=read_icon(__name__),
     docs_url="https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/"
     "standard-webhooks.md",
     settings_model=StandardWebhooksSettings,

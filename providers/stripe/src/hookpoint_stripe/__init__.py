@@ -10,7 +10,7 @@ Sender behaviour: providers spec §4, https://docs.stripe.com/webhooks#verify-ev
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -37,6 +37,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Stripe",
     icon="stripe",
+    icon_svg=read_icon(__name__),
     docs_url="https://docs.stripe.com/webhooks#verify-events",
     settings_model=StripeSettings,
     samples=SAMPLES,

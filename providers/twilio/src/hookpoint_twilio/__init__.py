@@ -10,7 +10,7 @@ Sender behaviour: providers spec §8, https://www.twilio.com/docs/usage/security
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -46,6 +46,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Twilio",
     icon="twilio",
+    icon_svg=read_icon(__name__),
     docs_url="https://www.twilio.com/docs/usage/security#validating-requests",
     settings_model=TwilioSettings,
     samples=SAMPLES,

@@ -10,7 +10,7 @@ https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/sec
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -44,6 +44,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="X (Twitter) Account Activity",
     icon="x",
+    icon_svg=read_icon(__name__),
     docs_url="https://docs.x.com/x-api/webhooks/quickstart",
     settings_model=TwitterSettings,
     samples=SAMPLES,

@@ -10,7 +10,7 @@ https://www.typeform.com/developers/webhooks/secure-your-webhooks/.
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -41,6 +41,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Typeform",
     icon="typeform",
+    icon_svg=read_icon(__name__),
     docs_url="https://www.typeform.com/developers/webhooks/secure-your-webhooks/",
     settings_model=TypeformSettings,
     samples=SAMPLES,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hookpoint import ChallengeResponse, EventInfo, ProviderInfo, Verification, hookimpl
+from hookpoint import ChallengeResponse, EventInfo, ProviderInfo, Verification, hookimpl, read_icon
 
 from . import _models
 from ._events import EVENT_TYPES, describe
@@ -51,6 +51,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="WhatsApp (Meta Cloud API)",
     icon="whatsapp",
+    icon_svg=read_icon(__name__),
     docs_url="https://developers.facebook.com/docs/graph-api/webhooks/getting-started",
     settings_model=WhatsAppSettings,
     samples=SAMPLES,

@@ -8,7 +8,7 @@ Sender behaviour: providers spec §10 and https://developers.zoom.us/docs/api/we
 
 from __future__ import annotations
 
-from hookpoint import ProviderInfo
+from hookpoint import ProviderInfo, read_icon
 from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
@@ -47,6 +47,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Zoom",
     icon="zoom",
+    icon_svg=read_icon(__name__),
     docs_url="https://developers.zoom.us/docs/api/webhooks/",
     settings_model=ZoomSettings,
     samples=SAMPLES,

@@ -1,0 +1,185 @@
+"""``Runtime``: the operations of one app on its store, owned in one place.
+
+What used to be wired, or computed, separately by the ASGI server, ``hookpoint worker`` and the
+CLI: opening and closing the store, the shared httpx client, the in-process worker and the
+retention loop from :class:`~hookpoint._settings.Settings`; which runs a request starts (at
+ingest and when a stored request is re-delivered); replays; a retention pass. The ingest path,
+the API, the dashboard and the CLI call these methods; none of them builds runs or wires a
+store itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ._app import Endpoint, Hookpoint
+from ._convert import redescribe, replay_source
+from ._engine import Worker
+from ._errors import StoreError
+from ._http import AsyncClient, new_client
+from ._request import WebhookRequest
+from ._settings import Settings
+from .store import NewRun, Store, StoredRequest, open_store
+
+__all__ = ["Runtime"]
+
+log = logging.getLogger("hookpoint")
+
+RETENTION_EVERY = 3600.0
+"""Seconds between two retention passes of a host (``HOOKPOINT_RETENTION_DAYS``)."""
+
+
+class Runtime:
+    """One app's store, HTTP client and worker, and the operations on them.
+
+    * **hp** - the app (endpoints and jobs).
+    * **settings** - where the store is, worker concurrency and leases, retention.
+    * **store** - an unopened store (default: ``open_store(settings.database_url)``).
+    * **run_worker** - execute runs in this process (a host without ``--no-worker``, or
+      ``hookpoint worker``).
+    * **retention** - run a retention pass every hour while open (the host does; workers and
+      one-off CLI commands do not).
+    * **http_transport** - an httpx transport for the shared client (tests: MockTransport).
+    """
+
+    def __init__(
+        self,
+        hp: Hookpoint,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        run_worker: bool = False,
+        retention: bool = False,
+        http_transport: Any = None,
+    ) -> None:
+        self.hp = hp
+        self.settings = settings
+        self.store = (
+            store
+            if store is not None
+            else open_store(settings.database_url, synchronous=settings.sqlite_synchronous)
+        )
+        self.run_worker = run_worker
+        self.retention = retention
+        self.http: AsyncClient | None = None
+        self.worker: Worker | None = None
+        self._http_transport = http_transport
+        self._tasks: list[asyncio.Task[None]] = []
+        self._open = False
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Open the store, the HTTP client, then the worker and retention loop if asked."""
+        if self._open:
+            return
+        await self.store.open()
+        self.http = new_client(transport=self._http_transport)
+        if self.run_worker and self.hp.jobs:
+            self.worker = Worker(
+                self.store,
+                self.hp.jobs,
+                http=self.http,
+                concurrency=self.settings.worker_concurrency,
+                lease_seconds=self.settings.lease_seconds,
+                payload_models=self.hp.payload_models(),
+            )
+            await self.worker.start()
+        if self.retention and self.settings.retention_days > 0:
+            self._tasks.append(asyncio.create_task(self._retention_loop()))
+        self._open = True
+
+    async def close(self) -> None:
+        """Stop the retention loop and the worker (its runs are released), then close the
+        HTTP client and the store."""
+        if not self._open:
+            return
+        self._open = False
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.worker is not None:
+            await self.worker.stop()
+            self.worker = None
+        if self.http is not None:
+            await self.http.aclose()
+            self.http = None
+        await self.store.close()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Runtime]:
+        await self.open()
+        try:
+            yield self
+        finally:
+            await self.close()
+
+    # -- the runs a request starts ----------------------------------------------------------------
+    def runs_for(self, endpoint: Endpoint, request: WebhookRequest) -> tuple[NewRun, ...]:
+        """One run per enabled job of ``endpoint`` whose filter matches ``request``."""
+        return tuple(
+            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
+            for job in self.hp.matching_jobs(endpoint, request)
+        )
+
+    def runs_for_stored(self, stored: StoredRequest) -> tuple[NewRun, ...]:
+        """The runs a stored request gets from today's jobs (re-delivery), matched against its
+        provider's full event description. :raises LookupError: its endpoint is no longer
+        defined, or it is not a delivery (a handshake or a rejected request)."""
+        endpoint = self.hp.endpoints.get(stored.endpoint_id)
+        if endpoint is None:
+            raise LookupError(f"endpoint {stored.endpoint_id!r} is no longer defined")
+        if stored.status not in ("accepted", "duplicate"):
+            raise LookupError(f"a {stored.status} request cannot be re-delivered")
+        return self.runs_for(endpoint, redescribe(stored, self.hp))
+
+    async def redeliver(self, stored: StoredRequest) -> tuple[str, tuple[str, ...]]:
+        """Offer a stored request again to today's jobs (for a duplicate: the request it
+        repeats); the id of the request re-delivered and its new runs.
+
+        :raises LookupError: it cannot be re-delivered (the API's 409).
+        :raises NotFound: it vanished meanwhile."""
+        source = await replay_source(self.store, stored)
+        run_ids = await self.store.replay_request(source.id, self.runs_for_stored(source))
+        self.notify_runs()
+        return source.id, run_ids
+
+    async def replay_run(self, run_id: str) -> str:
+        """Queue a new run of the same job for the same request; its id.
+        :raises NotFound: no such run."""
+        new_id = await self.store.replay_run(run_id)
+        self.notify_runs()
+        return new_id
+
+    def notify_runs(self) -> None:
+        """Wake the in-process worker after runs were queued outside the ingest path."""
+        if self.worker is not None:
+            self.worker.wake()
+
+    # -- retention --------------------------------------------------------------------------------
+    async def purge(self) -> int:
+        """One retention pass: delete what is older than ``retention_days``; rows removed."""
+        cutoff = time.time() - self.settings.retention_days * 86400
+        removed = await self.store.purge(older_than=cutoff)
+        if removed:
+            log.info(
+                "retention: purged %d rows older than %.1f days",
+                removed,
+                self.settings.retention_days,
+            )
+        return removed
+
+    async def _retention_loop(self) -> None:
+        while True:
+            try:
+                await self.purge()
+            except StoreError as exc:
+                log.warning("retention purge failed: %s", exc)
+            await asyncio.sleep(RETENTION_EVERY)
