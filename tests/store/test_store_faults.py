@@ -13,7 +13,6 @@ import pytest
 
 from hookpoint import ConfigError, StoreError, StoreUnavailable
 from hookpoint.store import RequestQuery, Store, open_store
-from hookpoint.store._migrations import MIGRATIONS
 from hookpoint.store._sqlite import SQLiteStore
 
 from .conftest import PG_DSN, PgSchema, StoreFactory, require_postgres

@@ -417,7 +417,6 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
     if as_json:
         _echo_json(rows)
         return
-    from rich.text import Text
 
     _table(
         "Endpoints",
@@ -441,7 +440,6 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title=title)
     for c in columns:
@@ -918,8 +916,6 @@ def test_command(
         if as_json:
             _echo_json(rows)
         else:
-            from rich.text import Text
-
             _table(
                 "Examples",
                 ["id", "name", "method"],

@@ -140,6 +140,7 @@ class NewRequest:
     def dedupe_on(self) -> str | None:
         """What a repeat is recognised by: ``dedupe_key``, else ``event_id``."""
         return self.dedupe_key if self.dedupe_key is not None else self.event_id
+
     test: bool = False
     """A test delivery (the dashboard's **Test**, ``hookpoint test``): not from the sender, not
     verified; its runs are marked ``test`` too."""
