@@ -61,7 +61,8 @@ def _limit(value: str | None) -> int:
 
 def register_api(server: HookpointServer) -> None:
     app = server.quart
-    store = server.store
+    runtime = server.runtime
+    store = runtime.store
     hp = server.hp
     settings = server.settings
 
@@ -218,8 +219,7 @@ def register_api(server: HookpointServer) -> None:
     async def replay_run(run_id: str) -> Response:
         if await store.get_run(run_id) is None:
             return _error(404, "not_found", "no such run")
-        new_id = await store.replay_run(run_id)
-        server.notify_runs()
+        new_id = await runtime.replay_run(run_id)
         response = jsonify({"run_id": new_id, "replay_of": run_id})
         response.status_code = 202
         return response
@@ -230,7 +230,7 @@ def register_api(server: HookpointServer) -> None:
         if stored is None:
             return _error(404, "not_found", "no such request")
         try:
-            replayed, run_ids = await server.redeliver(stored)
+            replayed, run_ids = await runtime.redeliver(stored)
         except NotFound:
             raise  # vanished meanwhile: a store matter, as before
         except LookupError as exc:

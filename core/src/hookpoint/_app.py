@@ -32,7 +32,6 @@ from ._plugins import PluginHost
 from ._presentation import EndpointExample, EndpointProperty, check_examples, check_properties
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
-from .store import NewRun
 
 __all__ = ["Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
 
@@ -456,15 +455,6 @@ class Hookpoint:
 
     def matching_jobs(self, endpoint: Endpoint, request: WebhookRequest) -> list[Job]:
         return [j for j in self.jobs_for(endpoint) if j.trigger.filter.matches(request)]
-
-    def runs_for(self, endpoint: Endpoint, request: WebhookRequest) -> tuple[NewRun, ...]:
-        """The runs ``request`` (described: ``request.event`` set) gets: one per enabled job of
-        ``endpoint`` whose filter matches. Deliveries, re-deliveries and test deliveries all
-        pick their jobs here."""
-        return tuple(
-            NewRun(job_id=job.id, job_version=job.version, max_attempts=job.retry.max_attempts)
-            for job in self.matching_jobs(endpoint, request)
-        )
 
     def payload_models(self) -> dict[str, Callable[[Any], Any]]:
         """Endpoint id → its provider's payload model (for ``request.event_model()``)."""

@@ -350,7 +350,8 @@ def forwarded_https(headers: Headers) -> bool:
 def register_dashboard(server: HookpointServer) -> None:
     """Add the dashboard's routes under ``/dashboard`` to ``server.quart``."""
     settings = server.settings
-    store = server.store
+    runtime = server.runtime
+    store = runtime.store
     hp = server.hp
 
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
@@ -593,7 +594,8 @@ def register_dashboard(server: HookpointServer) -> None:
         if endpoint_id not in hp.endpoints:
             return await error_page(404, "Not found", "This app defines no such endpoint.")
         try:
-            result = await server.deliver_test(endpoint_id, example_id, client=request.remote_addr)
+            result = await runtime.deliver_test(endpoint_id, example_id, client=request.remote_addr)
+            server.metrics.observe_test(endpoint_id)
         except LookupError as exc:
             return await error_page(409, "Cannot test", str(exc))
         return redirect(
@@ -679,7 +681,7 @@ def register_dashboard(server: HookpointServer) -> None:
         runs = await store.list_runs(RunQuery(request_id=request_id, limit=500))
         replayable, why_not = True, ""
         try:
-            server.runs_for_stored(stored)
+            runtime.runs_for_stored(stored)
         except LookupError as exc:
             replayable, why_not = False, str(exc)
         except Exception as exc:  # a broken filter or plugin must not break the page
@@ -705,7 +707,7 @@ def register_dashboard(server: HookpointServer) -> None:
         if stored is None:
             return await error_page(404, "Not found", "No such request.")
         try:
-            replayed, run_ids = await server.redeliver(stored)
+            replayed, run_ids = await runtime.redeliver(stored)
         except NotFound:
             return await error_page(404, "Not found", "No such request.")
         except LookupError as exc:
@@ -769,10 +771,9 @@ def register_dashboard(server: HookpointServer) -> None:
         if await store.get_run(run_id) is None:
             return await error_page(404, "Not found", "No such run.")
         try:
-            new_id = await store.replay_run(run_id)
+            new_id = await runtime.replay_run(run_id)
         except NotFound:
             return await error_page(404, "Not found", "No such run.")
-        server.notify_runs()
         return redirect(url_for("dashboard.run_detail", run_id=new_id, replayed=run_id), code=303)
 
     server.quart.register_blueprint(bp)

@@ -24,19 +24,19 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._app import Endpoint, Hookpoint, Response, call_verify, normalise_verification
+from ._app import Endpoint, Response, call_verify, normalise_verification
 from ._auth import forwarded_client
 from ._dedupe import bound_key
 from ._errors import StoreError
 from ._models import ChallengeResponse, EventInfo, Verification
 from ._request import WebhookRequest
 from ._secrets import metadata_headers, metadata_url
-from .store import NewRequest, RejectedRequest, Store, new_id
+from .store import NewRequest, RejectedRequest, new_id
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
     from ._ratelimit import RateLimiter
-    from ._settings import Settings
+    from ._runtime import Runtime
 
 __all__ = ["BOTH_FRAMINGS", "IngestHandler", "send_json"]
 
@@ -178,17 +178,16 @@ class IngestHandler:
 
     def __init__(
         self,
-        hp: Hookpoint,
-        store: Store,
-        settings: Settings,
+        runtime: Runtime,
         *,
         metrics: Metrics | None = None,
         rate_limiter: RateLimiter | None = None,
         on_ingested: Callable[[], None] | None = None,
     ) -> None:
-        self.hp = hp
-        self.store = store
-        self.settings = settings
+        self.runtime = runtime
+        self.hp = runtime.hp
+        self.store = runtime.store
+        self.settings = settings = runtime.settings
         self.prefix = settings.webhook_prefix + "/"
         self.max_body = settings.max_body_size
         self.read_timeout = settings.read_timeout
@@ -527,7 +526,7 @@ class IngestHandler:
                 event_id = dedupe_on
                 info = EventInfo(id=dedupe_on)
                 request = request._with_event(info)
-        runs = self.hp.runs_for(endpoint, request)
+        runs = self.runtime.runs_for(endpoint, request)
         if endpoint.verify == "none":
             mode = "none"
         elif verification.unsigned:

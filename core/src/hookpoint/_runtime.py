@@ -3,7 +3,8 @@
 What used to be wired, or computed, separately by the ASGI server, ``hookpoint worker`` and the
 CLI: opening and closing the store, the shared httpx client, the in-process worker and the
 retention loop from :class:`~hookpoint._settings.Settings`; which runs a request starts (at
-ingest and when a stored request is re-delivered); replays; a retention pass. The ingest path,
+ingest, when a stored request is re-delivered, for a test delivery); replays; a retention
+pass. The ingest path,
 the API, the dashboard and the CLI call these methods; none of them builds runs or wires a
 store itself.
 """
@@ -24,7 +25,8 @@ from ._errors import StoreError
 from ._http import AsyncClient, new_client
 from ._request import WebhookRequest
 from ._settings import Settings
-from .store import NewRun, Store, StoredRequest, open_store
+from ._testdelivery import deliver_test, find_example
+from .store import IngestResult, NewRun, Store, StoredRequest, open_store
 
 __all__ = ["Runtime"]
 
@@ -157,6 +159,26 @@ class Runtime:
         new_id = await self.store.replay_run(run_id)
         self.notify_runs()
         return new_id
+
+    async def deliver_test(
+        self, endpoint_id: str, example_id: str | None = None, *, client: str | None = None
+    ) -> IngestResult:
+        """Deliver example ``example_id`` (None: the first) of endpoint ``endpoint_id`` to its
+        jobs as a test delivery (``_testdelivery``). :raises LookupError: no such enabled
+        endpoint or example."""
+        endpoint = self.hp.endpoints.get(endpoint_id)
+        if endpoint is None:
+            raise LookupError(f"endpoint {endpoint_id!r} is not defined")
+        result = await deliver_test(
+            self,
+            endpoint,
+            find_example(endpoint, example_id),
+            base_url=self.settings.base_url() + self.settings.webhook_prefix,
+            client=client,
+        )
+        if result.run_ids:
+            self.notify_runs()
+        return result
 
     def notify_runs(self) -> None:
         """Wake the in-process worker after runs were queued outside the ingest path."""

@@ -366,28 +366,11 @@ def install_stop_signals(loop: asyncio.AbstractEventLoop, event: asyncio.Event) 
 
 
 async def run_worker_forever(hp: Hookpoint, settings: Settings) -> None:
-    from ._engine import Worker
-    from ._http import new_client
-    from .store import open_store
+    """``hookpoint worker``: execute runs until SIGINT/SIGTERM."""
+    from ._runtime import Runtime
 
     cap_malloc_arenas()
-    store = open_store(settings.database_url, synchronous=settings.sqlite_synchronous)
-    await store.open()
-    http = new_client()
-    worker = Worker(
-        store,
-        hp.jobs,
-        http=http,
-        concurrency=settings.worker_concurrency,
-        lease_seconds=settings.lease_seconds,
-        payload_models=hp.payload_models(),
-    )
     stop = asyncio.Event()
     install_stop_signals(asyncio.get_running_loop(), stop)
-    try:
-        await worker.start()
+    async with Runtime(hp, settings, run_worker=True).running():
         await stop.wait()
-    finally:
-        await worker.stop()
-        await http.aclose()
-        await store.close()

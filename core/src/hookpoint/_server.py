@@ -1,5 +1,6 @@
-"""The host: one ASGI app that composes the lean webhook handler, the Quart app (management
-API, health, metrics, dashboard), the store, the shared httpx client and the in-process worker.
+"""The host: one ASGI app that composes the lean webhook handler and the Quart app (management
+API, health, metrics, dashboard) over the app's :class:`~hookpoint._runtime.Runtime` (store,
+shared httpx client, in-process worker, retention, and the app's operations).
 
 ``HookpointServer(hp, settings)`` is what ``hookpoint serve`` runs under hypercorn; tests drive it
 in-process with ``async with server.running(): ...`` and ``httpx.ASGITransport(server)``.
@@ -7,12 +8,10 @@ in-process with ``async with server.running(): ...`` and ``httpx.ASGITransport(s
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -21,17 +20,15 @@ from quart import Quart
 
 from ._api import register_api
 from ._app import Hookpoint
-from ._convert import redescribe, replay_source
 from ._dashboard import register_dashboard
 from ._engine import Worker
-from ._errors import StoreError
-from ._http import AsyncClient, new_client
+from ._http import AsyncClient
 from ._ingest import BOTH_FRAMINGS, IngestHandler, Receive, Scope, Send, send_json
 from ._metrics import Metrics
 from ._ratelimit import RateLimiter
+from ._runtime import Runtime
 from ._settings import Settings
-from ._testdelivery import deliver_test, find_example
-from .store import IngestResult, NewRun, Store, StoredRequest, open_store
+from .store import Store
 
 __all__ = ["QUART_BODY_LIMIT", "HookpointServer"]
 
@@ -65,28 +62,22 @@ class HookpointServer:
     ) -> None:
         self.hp = hp
         self.settings = settings or Settings()
-        self.store = (
-            store
-            if store is not None
-            else open_store(
-                self.settings.database_url, synchronous=self.settings.sqlite_synchronous
-            )
+        self.runtime = Runtime(
+            hp,
+            self.settings,
+            store=store,
+            run_worker=(not self.settings.no_worker) if run_worker is None else run_worker,
+            retention=True,
+            http_transport=http_transport,
         )
-        self.run_worker = (not self.settings.no_worker) if run_worker is None else run_worker
         self.metrics = Metrics()
         limiter = RateLimiter(self.settings.rate_limit, self.settings.global_rate_limit)
         self.ingest = IngestHandler(
-            hp,
-            self.store,
-            self.settings,
+            self.runtime,
             metrics=self.metrics,
             rate_limiter=limiter if limiter.enabled else None,
         )
         self.prefix = self.settings.webhook_prefix + "/"
-        self.http: AsyncClient | None = None
-        self._http_transport = http_transport
-        self.worker: Worker | None = None
-        self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self.quart = Quart("hookpoint")
         self.quart.config["MAX_CONTENT_LENGTH"] = QUART_BODY_LIMIT
@@ -96,27 +87,29 @@ class HookpointServer:
         register_api(self)
         register_dashboard(self)
 
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    @property
+    def worker(self) -> Worker | None:
+        """The in-process worker while the server runs one."""
+        return self.runtime.worker
+
+    @property
+    def http(self) -> AsyncClient | None:
+        """The app's shared httpx client while the server runs."""
+        return self.runtime.http
+
     # -- lifecycle --------------------------------------------------------------------------------
     async def startup(self) -> None:
         if self._started:
             return
-        await self.store.open()
-        self.http = new_client(transport=self._http_transport)
-        if self.run_worker and self.hp.jobs:
-            self.worker = Worker(
-                self.store,
-                self.hp.jobs,
-                http=self.http,
-                concurrency=self.settings.worker_concurrency,
-                lease_seconds=self.settings.lease_seconds,
-                payload_models=self.hp.payload_models(),
-            )
-            await self.worker.start()
-        if self.settings.retention_days > 0:
-            self._tasks.append(asyncio.create_task(self._purge_loop()))
+        await self.runtime.open()
         await self.quart.startup()
         self._started = True
-        # Quart's p99 tail is GC of start-up garbage: collect once and freeze it (design §8).
+        # Quart's p99 tail is GC of start-up garbage: collect once and freeze it (measured in
+        # docs/benchmarks.md).
         gc.collect()
         gc.freeze()
 
@@ -124,21 +117,9 @@ class HookpointServer:
         if not self._started:
             return
         self._started = False
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
-        if self.worker is not None:
-            await self.worker.stop()
-            self.worker = None
         with contextlib.suppress(Exception):
             await self.quart.shutdown()
-        if self.http is not None:
-            await self.http.aclose()
-            self.http = None
-        await self.store.close()
+        await self.runtime.close()
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[HookpointServer]:
@@ -147,67 +128,6 @@ class HookpointServer:
             yield self
         finally:
             await self.shutdown()
-
-    async def _purge_loop(self) -> None:
-        while True:
-            try:
-                cutoff = time.time() - self.settings.retention_days * 86400
-                removed = await self.store.purge(older_than=cutoff)
-                if removed:
-                    log.info(
-                        "retention: purged %d rows older than %.1f days",
-                        removed,
-                        self.settings.retention_days,
-                    )
-            except StoreError as exc:
-                log.warning("retention purge failed: %s", exc)
-            await asyncio.sleep(3600)
-
-    # -- helpers for the API, CLI and dashboard ---------------------------------------------------
-    def notify_runs(self) -> None:
-        """Wake the in-process worker after new runs were queued (replays)."""
-        if self.worker is not None:
-            self.worker.wake()
-
-    async def redeliver(self, stored: StoredRequest) -> tuple[str, tuple[str, ...]]:
-        """Offer a stored request again to today's jobs (a duplicate: the request it repeats);
-        the id of the request re-delivered and its new runs. :raises LookupError: it cannot be
-        re-delivered (the API's 409); :raises NotFound: it vanished meanwhile."""
-        source = await replay_source(self.store, stored)
-        run_ids = await self.store.replay_request(source.id, self.runs_for_stored(source))
-        self.notify_runs()
-        return source.id, run_ids
-
-    async def deliver_test(
-        self, endpoint_id: str, example_id: str | None = None, *, client: str | None = None
-    ) -> IngestResult:
-        """Deliver example ``example_id`` (None: the first) of endpoint ``endpoint_id`` to its
-        jobs as a test delivery. :raises LookupError: no such enabled endpoint or example."""
-        endpoint = self.hp.endpoints.get(endpoint_id)
-        if endpoint is None:
-            raise LookupError(f"endpoint {endpoint_id!r} is not defined")
-        example = find_example(endpoint, example_id)
-        result = await deliver_test(
-            self.hp,
-            self.store,
-            endpoint,
-            example,
-            base_url=self.settings.base_url() + self.settings.webhook_prefix,
-            client=client,
-        )
-        self.metrics.observe_test(endpoint.id)
-        if result.run_ids:
-            self.notify_runs()
-        return result
-
-    def runs_for_stored(self, stored: StoredRequest) -> tuple[NewRun, ...]:
-        """The runs a stored request gets from today's jobs (replay / re-delivery)."""
-        endpoint = self.hp.endpoints.get(stored.endpoint_id)
-        if endpoint is None:
-            raise LookupError(f"endpoint {stored.endpoint_id!r} is no longer defined")
-        if stored.status not in ("accepted", "duplicate"):
-            raise LookupError(f"a {stored.status} request cannot be re-delivered")
-        return self.hp.runs_for(endpoint, redescribe(stored, self.hp))
 
     # -- ASGI -------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

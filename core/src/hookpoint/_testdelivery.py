@@ -2,7 +2,7 @@
 **Test** action and ``hookpoint test``), as Trigger.dev's test runs are.
 
 A test delivery is stored like a delivery (a request with runs for the jobs whose filters
-match it, picked by :meth:`Hookpoint.runs_for` as for every delivery) and marked ``test``
+match it, picked by :meth:`Runtime.runs_for` as for every delivery) and marked ``test``
 everywhere: the request, its runs (``ctx.test`` in the job), the lists, the API and the CLI.
 It did not come from the sender, so it is not verified (``verification="skipped"``) and not
 de-duplicated.
@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from ._ingest import _escape_for_store, _timestamp
 from ._presentation import EndpointExample, examples_of
 from ._request import WebhookRequest
-from .store import IngestResult, NewRequest, Store, new_id
+from .store import IngestResult, NewRequest, new_id
 
 if TYPE_CHECKING:
-    from ._app import Endpoint, Hookpoint
+    from ._app import Endpoint
+    from ._runtime import Runtime
 
 __all__ = ["TEST_VERIFICATION", "deliver_test", "find_example"]
 
@@ -47,8 +48,7 @@ def find_example(endpoint: Endpoint, example_id: str | None) -> EndpointExample:
 
 
 async def deliver_test(
-    hp: Hookpoint,
-    store: Store,
+    runtime: Runtime,
     endpoint: Endpoint,
     example: EndpointExample,
     *,
@@ -57,6 +57,7 @@ async def deliver_test(
 ) -> IngestResult:
     """Store ``example`` as a test delivery to ``endpoint`` (``base_url``: the webhook URL
     prefix senders use) with runs for the jobs it matches; the store's result."""
+    hp = runtime.hp
     url = f"{base_url}/{endpoint.id}" + (f"?{example.query}" if example.query else "")
     provider = hp.plugins.providers.get(endpoint.provider) if endpoint.provider else None
     request = WebhookRequest(
@@ -88,7 +89,7 @@ async def deliver_test(
         event_id=_escape_for_store(info.id) if info else None,
         event_time=_timestamp(info.time) if info else None,
         dedupe_window=0.0,  # a test is never a duplicate, nor makes later deliveries ones
-        runs=hp.runs_for(endpoint, request),
+        runs=runtime.runs_for(endpoint, request),
         test=True,
     )
-    return await store.ingest(record)
+    return await runtime.store.ingest(record)

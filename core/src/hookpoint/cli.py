@@ -735,23 +735,18 @@ def replay(
         if not app:
             _fail("--request needs --app module:attr to match today's jobs", 2)
         hp = load_app(app or "")
-        from ._convert import redescribe
 
         async def redeliver(store: Any) -> tuple[str, ...] | None:
-            from ._convert import replay_source
+            from ._runtime import Runtime
 
             stored = await store.get_request(request_id)
             if stored is None:
                 return None
+            runtime = Runtime(hp, _settings(database_url=database_url), store=store)
             try:
-                stored = await replay_source(store, stored)
+                _, ids = await runtime.redeliver(stored)
             except LookupError as exc:
-                raise ConfigError(str(exc)) from None
-            ep = hp.endpoints.get(stored.endpoint_id)
-            if ep is None:
-                raise ConfigError(f"endpoint {stored.endpoint_id!r} is not defined in {app}")
-            runs_ = hp.runs_for(ep, redescribe(stored, hp))
-            ids: tuple[str, ...] = await store.replay_request(stored.id, runs_)
+                raise ConfigError(f"{exc} (in {app})") from None
             return ids
 
         ids = _with_store(database_url, redeliver)
@@ -904,7 +899,8 @@ def test_command(
     from rich.markup import escape
 
     from ._presentation import examples_of
-    from ._testdelivery import deliver_test, find_example
+    from ._runtime import Runtime
+    from ._testdelivery import find_example
 
     hp = load_app(app)
     ep = hp.endpoints.get(endpoint)
@@ -928,10 +924,9 @@ def test_command(
         _fail(str(exc), 2)
         return
     settings = _settings(database_url=database_url, public_url=public_url)
-    base = settings.base_url() + settings.webhook_prefix
 
     async def go(store: Any) -> Any:
-        return await deliver_test(hp, store, ep, chosen, base_url=base)
+        return await Runtime(hp, settings, store=store).deliver_test(ep.id, chosen.id)
 
     result = _with_store(database_url, go)
     if as_json:
