@@ -244,3 +244,66 @@ async def test_the_python_api_example_runs_as_documented(tmp_path: Path) -> None
             assert by_outcome[("record", "succeeded")]["output"] == {"method": "PUT", "bytes": 5}
             failed = by_outcome[("record", "failed")]  # DoNotRetry: one attempt, no retry
             assert len(failed["attempts"]) == 1
+
+
+# -- the README's example -------------------------------------------------------------------------
+
+
+async def test_the_readme_example_runs_as_documented(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README.md's app: the WhatsApp handshake ported from Trigger.dev (token compared in
+    constant time), forged deliveries refused without runs, Idempotency-Key dedupe, and the
+    endpoint's icon and properties as the dashboard shows them."""
+    import hashlib
+    import hmac
+
+    import httpx
+
+    from hookpoint._server import HookpointServer
+    from hookpoint._settings import Settings
+
+    secrets = {
+        "CALDOTCOM_SECRET": "cal-readme",
+        "ACME_SECRET": "acme-readme",
+        "WHATSAPP_WEBHOOK_SECRET": "verify-readme",
+        "WHATSAPP_APP_SECRET": "app-readme",
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    module = types.ModuleType("readme_example")
+    exec(
+        compile(blocks((ROOT / "README.md").read_text(), "python")[0], "README.md", "exec"),
+        module.__dict__,
+    )
+    hp = module.hp
+    assert set(hp.endpoints) == {"caldotcom", "acme", "whatsapp"}
+    assert [p.label for p in hp.endpoints["whatsapp"].properties] == ["Phone number"]
+
+    def signed(body: bytes, secret: str, header: str) -> dict[str, str]:
+        digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        return {header: f"sha256={digest}", "content-type": "application/json"}
+
+    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}"))
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            query = "hub.mode=subscribe&hub.challenge=42&hub.verify_token="
+            ok = await client.get(f"/webhooks/whatsapp?{query}verify-readme")
+            assert (ok.status_code, ok.text) == (200, "42")
+            assert (await client.get(f"/webhooks/whatsapp?{query}nope")).status_code == 401
+            body = b'{"entry": []}'
+            forged = await client.post(
+                "/webhooks/whatsapp", content=body, headers=signed(body, "x", "x-hub-signature-256")
+            )
+            assert forged.status_code == 401
+            good = await client.post(
+                "/webhooks/whatsapp",
+                content=body,
+                headers=signed(body, "app-readme", "x-hub-signature-256"),
+            )
+            assert good.status_code == 200 and good.json()["duplicate"] is False
+            headers = {**signed(body, "acme-readme", "X-Acme-Signature"), "Idempotency-Key": "k1"}
+            first = await client.post("/webhooks/acme", content=body, headers=headers)
+            again = await client.post("/webhooks/acme", content=body, headers=headers)
+            assert first.json()["duplicate"] is False and again.json()["duplicate"] is True
