@@ -9,11 +9,12 @@ A filter is a dict of ``key -> pattern``; every key must pass (AND). A pattern i
 * a **nested filter** (a dict): applied to the value; when the value is an array, to each element
   until one matches.
 
-The semantics are those of ``/work/shared/specs/event-filter.md`` (Trigger.dev's
-``eventFilterMatches``) with Hookpoint's deliberate differences: a filter is validated when it is
-defined (a malformed one raises :class:`~hookpoint.FilterError` naming the path of the bad part),
-Python types are respected (``bool`` is not a number, ``1 == 1.0``, no coercion) and
-``$ignoreCaseEquals`` compares ``unicodedata.normalize("NFKC", s).lower()``.
+The semantics are those of Trigger.dev v2's ``eventFilterMatches``
+(https://github.com/triggerdotdev/trigger.dev, ``packages/core/src/eventFilterMatches.ts``), as
+docs/event-filters.md describes them, with Hookpoint's deliberate differences: a filter is
+validated when it is defined (a malformed one raises :class:`~hookpoint.FilterError` naming the
+path of the bad part), Python types are respected (``bool`` is not a number, ``1 == 1.0``, no
+coercion) and ``$ignoreCaseEquals`` compares ``unicodedata.normalize("NFKC", s).lower()``.
 
 The operators themselves (``$gt``, ``$not``…) are not defined here: every one, built in or not,
 comes from a plugin's ``hookpoint_filter_operators`` hook (the built-ins from core's operators
@@ -374,7 +375,8 @@ class _Compiler:
         if isinstance(pattern, Mapping):
             _, nested, normal = self.filter(pattern, path)
             # An empty nested filter passes for any value except an empty array, where, as in
-            # Trigger.dev's matcher, "some element matches" is false (event-filter spec §2).
+            # Trigger.dev's ``eventFilterMatches``, "some element matches" is false
+            # (docs/event-filters.md, "Differences from Trigger.dev", item 5).
             return nested, normal
         if isinstance(pattern, _ARRAY):
             return self.array(pattern, path)
