@@ -19,10 +19,10 @@ import pytest
 from hookpoint._errors import ConfigError, FilterError, HookpointError
 from hookpoint._filter import (
     EventFilter,
-    _strict_eq,
     build_operator_registry,
     builtin_operators,
 )
+from hookpoint._filtervalues import _strict_eq
 from hookpoint._models import FilterOperator
 
 CASES = [

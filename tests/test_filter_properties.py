@@ -13,10 +13,10 @@ from hookpoint._errors import FilterError
 from hookpoint._filter import (
     EventFilter,
     RequestFilter,
-    _strict_eq,
     build_operator_registry,
     builtin_operators,
 )
+from hookpoint._filtervalues import _strict_eq
 
 settings.register_profile(
     "hookpoint-filter",

@@ -33,13 +33,15 @@ import json
 import logging
 import math
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final
 
 from ._errors import ConfigError, FilterError
+from ._filtervalues import _ARRAY, _MISSING, _NUMBER, Check, _json_type, _scalar_kind
 from ._models import FilterOperator
 from ._request import WebhookRequest
+from .default_plugins import operators as _operators_plugin
 
 __all__ = [
     "BUILTIN_PLUGIN",
@@ -52,79 +54,8 @@ __all__ = [
 
 log = logging.getLogger("hookpoint")
 
-Check: TypeAlias = Callable[[Any], bool]
-"""A compiled test of one payload value (``_MISSING`` when the key is absent)."""
-
 REQUEST_FILTER_KEYS: Final = ("body", "event", "headers", "method", "path", "query")
 """The top-level keys a :class:`RequestFilter` accepts."""
-
-
-class _Missing:
-    """The value of a key the payload does not have (JavaScript's ``undefined``)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Final = _Missing()
-_NUMBER: Final = (int, float)
-_ARRAY: Final = (list, tuple)
-
-
-# -- typing helpers -------------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    """True for an int or float that is not a bool (JSON numbers)."""
-    return isinstance(value, _NUMBER) and not isinstance(value, bool)
-
-
-def _json_type(value: Any) -> str:
-    """A short type name for messages: the JSON name when there is one."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, _NUMBER):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, _ARRAY):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
-
-
-def _scalar_kind(value: Any) -> str | None:
-    """``"string"``, ``"number"`` or ``"boolean"`` for a filter scalar, else None."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, _NUMBER):
-        return "number"
-    return None
-
-
-def _strict_eq(a: Any, b: Any) -> bool:
-    """JavaScript's ``===`` on JSON values, the Python way.
-
-    A bool equals only a bool, a number (int or float, never bool) only a number (numerically:
-    ``1 == 1.0``), a string only a string, null only null. Arrays and objects are equal only to
-    themselves (identity), as in JavaScript. Never equal across these kinds.
-    """
-    if isinstance(a, bool):
-        return isinstance(b, bool) and a == b
-    if isinstance(a, _NUMBER):
-        return isinstance(b, _NUMBER) and not isinstance(b, bool) and a == b
-    if isinstance(a, str):
-        return isinstance(b, str) and a == b
-    if a is None:
-        return b is None
-    return a is b
 
 
 # -- operator registries --------------------------------------------------------------------------
@@ -182,18 +113,8 @@ def builtin_operators() -> Mapping[str, FilterOperator]:
     """The built-in operators by name (read-only): the hook result of core's operators plugin,
     checked by :func:`build_operator_registry`. Filters built without ``operators=`` use it; an
     app's filters use its ``PluginHost.operators``, which collects the same hook result."""
-    from .default_plugins import operators as plugin
-
-    pairs = [(BUILTIN_PLUGIN, op) for op in plugin.hookpoint_filter_operators()]
+    pairs = [(BUILTIN_PLUGIN, op) for op in _operators_plugin.hookpoint_filter_operators()]
     return MappingProxyType(build_operator_registry(builtin=pairs))
-
-
-@functools.cache
-def _fast_paths() -> Mapping[str, tuple[Callable[..., bool], Callable[[Any], Check]]]:
-    """The built-ins' compiled checks (see ``default_plugins/operators.py``), loaded once."""
-    from .default_plugins import operators as plugin
-
-    return plugin.FAST_PATHS
 
 
 # -- compiling ------------------------------------------------------------------------------------
@@ -444,7 +365,7 @@ class _Compiler:
             op.validate_operand(operand)
         except Exception as exc:
             raise FilterError(f"{name} {exc}".strip(), f"{path}.{name}") from exc
-        fast = _fast_paths().get(name)
+        fast = _operators_plugin.FAST_PATHS.get(name)
         if fast is not None and op.match is fast[0]:
             normal_operand = list(operand) if isinstance(operand, _ARRAY) else operand
             return fast[1](normal_operand), {name: normal_operand}

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from .._filter import (
+from .._filtervalues import (
     _ARRAY,
     _MISSING,
     _NUMBER,
