@@ -18,11 +18,11 @@ import pytest
 
 from hookpoint._errors import ConfigError, FilterError, HookpointError
 from hookpoint._filter import (
-    BUILTIN_OPERATORS,
     EventFilter,
-    _strict_eq,
     build_operator_registry,
+    builtin_operators,
 )
+from hookpoint._filtervalues import _strict_eq
 from hookpoint._models import FilterOperator
 
 CASES = [
@@ -360,20 +360,20 @@ def test_operator(case: tuple[str, Any, Any, bool]) -> None:
     op, operand, value, expected = case
     assert match([{op: operand}], value) is expected
     present = value is not MISSING
-    generic = BUILTIN_OPERATORS[op].match(value if present else None, present, operand)
+    generic = builtin_operators()[op].match(value if present else None, present, operand)
     assert generic is expected
 
 
 def test_every_builtin_operator_is_covered() -> None:
-    assert {c[0] for c in OPERATOR_CASES} == set(BUILTIN_OPERATORS)
-    for op in BUILTIN_OPERATORS:
+    assert {c[0] for c in OPERATOR_CASES} == set(builtin_operators())
+    for op in builtin_operators():
         values = [c[2] for c in OPERATOR_CASES if c[0] == op]
         assert any(v is MISSING for v in values), f"{op}: no missing-value case"
         assert any(v is None for v in values), f"{op}: no null case"
 
 
 def test_builtin_registry() -> None:
-    assert sorted(BUILTIN_OPERATORS) == sorted(
+    assert sorted(builtin_operators()) == sorted(
         [
             "$endsWith",
             "$startsWith",
@@ -390,7 +390,7 @@ def test_builtin_registry() -> None:
             "$not",
         ]
     )
-    for name, op in BUILTIN_OPERATORS.items():
+    for name, op in builtin_operators().items():
         assert isinstance(op, FilterOperator)
         assert op.name == name and op.kind == "builtin" and op.description
 
@@ -426,7 +426,7 @@ def test_builtin_registry() -> None:
     ],
 )
 def test_valid_operands(op: str, operand: Any) -> None:
-    BUILTIN_OPERATORS[op].validate_operand(operand)
+    builtin_operators()[op].validate_operand(operand)
     EventFilter({"k": [{op: operand}]})
 
 
@@ -487,7 +487,7 @@ BAD_OPERANDS: list[tuple[str, Any, str]] = [
 )
 def test_bad_operands(op: str, operand: Any, message: str) -> None:
     with pytest.raises((ValueError, TypeError), match=message):
-        BUILTIN_OPERATORS[op].validate_operand(operand)
+        builtin_operators()[op].validate_operand(operand)
     with pytest.raises(FilterError, match=message) as info:
         EventFilter({"address": {"street": [{op: operand}]}})
     assert info.value.path == f"address.street[0].{op}"
@@ -907,7 +907,7 @@ def test_filter_errors(spec: Any, path: str, message: str) -> None:
 def test_unknown_operator_lists_the_known_ones() -> None:
     with pytest.raises(FilterError) as info:
         EventFilter({"a": [{"$contains": "x"}]})
-    for name in BUILTIN_OPERATORS:
+    for name in builtin_operators():
         assert name in str(info.value)
 
 
@@ -987,7 +987,7 @@ def _len_operator(name: str = "$len") -> FilterOperator:
 def test_plugin_operator_works() -> None:
     registry = build_operator_registry([("acme", _len_operator())])
     assert registry["$len"].kind == "plugin"
-    assert registry["$gt"] is BUILTIN_OPERATORS["$gt"]
+    assert registry["$gt"] is builtin_operators()["$gt"]
     flt = EventFilter({"tags": [{"$len": 2}, {"$includes": "a"}]}, operators=registry)
     assert flt.matches({"tags": ["a", "b"]})
     assert not flt.matches({"tags": ["a"]})
@@ -1085,7 +1085,7 @@ def test_custom_registry_without_builtins() -> None:
 
 def test_registry_operator_replacing_builtin_match_is_used() -> None:
     # a registry may hold a copy of a built-in: the compiled fast path is still exact
-    registry = {**BUILTIN_OPERATORS, "$gt": BUILTIN_OPERATORS["$gt"].model_copy()}
+    registry = {**builtin_operators(), "$gt": builtin_operators()["$gt"].model_copy()}
     assert EventFilter({"a": [{"$gt": 1}]}, operators=registry).matches({"a": 2})
     assert not EventFilter({"a": [{"$gt": 1}]}, operators=registry).matches({"a": True})
 
@@ -1111,8 +1111,8 @@ def test_registry_rejects_non_operators() -> None:
 def test_registry_marks_plugin_operators() -> None:
     op = _len_operator().model_copy(update={"kind": "builtin"})
     assert build_operator_registry([("p", op)])["$len"].kind == "plugin"
-    assert build_operator_registry([]) == BUILTIN_OPERATORS
-    assert build_operator_registry() is not BUILTIN_OPERATORS
+    assert build_operator_registry([]) == builtin_operators()
+    assert build_operator_registry() is not builtin_operators()
 
 
 def test_nan_and_infinity_in_payloads() -> None:
@@ -1137,7 +1137,7 @@ def test_nested_filter_whose_keys_always_pass() -> None:
 
 def test_every_builtin_operator_is_documented() -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "event-filters.md").read_text()
-    for name in BUILTIN_OPERATORS:
+    for name in builtin_operators():
         assert f"`{name}`" in page, f"{name} is not documented on docs/event-filters.md"
 
 

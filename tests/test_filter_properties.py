@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from hookpoint._errors import FilterError
 from hookpoint._filter import (
-    BUILTIN_OPERATORS,
     EventFilter,
     RequestFilter,
-    _strict_eq,
+    build_operator_registry,
+    builtin_operators,
 )
+from hookpoint._filtervalues import _strict_eq
 
 settings.register_profile(
     "hookpoint-filter",
@@ -81,7 +82,7 @@ def anything_but_operands(draw: st.DrawFn) -> Any:
 
 @st.composite
 def operator_objects(draw: st.DrawFn) -> dict[str, Any]:
-    name = draw(st.sampled_from(sorted(BUILTIN_OPERATORS)))
+    name = draw(st.sampled_from(sorted(builtin_operators())))
     if name == "$anythingBut":
         return {name: draw(anything_but_operands())}
     return {name: draw(operands(name))}
@@ -257,8 +258,44 @@ def test_compiled_operator_agrees_with_generic_match(
     ((name, operand),) = op.items()
     payload = {"k": value} if present else {}
     compiled = EventFilter({"k": [op]}).matches(payload)
-    generic = BUILTIN_OPERATORS[name].match(value if present else None, present, operand)
+    generic = builtin_operators()[name].match(value if present else None, present, operand)
     assert compiled is generic
+
+
+# A plugin operator is a peer of the built-ins: each built-in again under another name
+# (``$gt`` as ``$mirrorgt``), from a plugin, matches alike anywhere in any filter.
+MIRRORS = build_operator_registry(
+    ("mirror", op.model_copy(update={"name": "$mirror" + op.name[1:]}))
+    for op in builtin_operators().values()
+)
+
+
+def _mirrored(spec: Any) -> Any:
+    if isinstance(spec, dict):
+        return {key: _mirrored(pattern) for key, pattern in spec.items()}
+    if isinstance(spec, list):  # operator objects are the dicts of an array
+        return [
+            {"$mirror" + k[1:]: v for k, v in item.items()} if isinstance(item, dict) else item
+            for item in spec
+        ]
+    return spec
+
+
+@settings(PROFILE)
+@given(filters, json_objects)
+def test_plugin_operators_match_like_the_builtins(spec: dict[str, Any], payload: Any) -> None:
+    mirrored = EventFilter(_mirrored(spec), operators=MIRRORS)
+    assert mirrored.matches(payload) is EventFilter(spec).matches(payload)
+    assert mirrored.matches([payload]) is EventFilter(spec).matches([payload])
+
+
+@settings(PROFILE)
+@given(payload_and_exact_filter())
+def test_plugin_operators_match_exact_filters_like_the_builtins(
+    case: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    payload, spec = case
+    assert EventFilter(_mirrored(spec), operators=MIRRORS).matches(payload)
 
 
 @settings(PROFILE)

@@ -9,11 +9,16 @@ A filter is a dict of ``key -> pattern``; every key must pass (AND). A pattern i
 * a **nested filter** (a dict): applied to the value; when the value is an array, to each element
   until one matches.
 
-The semantics are those of ``/work/shared/specs/event-filter.md`` (Trigger.dev's
-``eventFilterMatches``) with Hookpoint's deliberate differences: a filter is validated when it is
-defined (a malformed one raises :class:`~hookpoint.FilterError` naming the path of the bad part),
-Python types are respected (``bool`` is not a number, ``1 == 1.0``, no coercion) and
-``$ignoreCaseEquals`` compares ``unicodedata.normalize("NFKC", s).lower()``.
+The semantics are those of Trigger.dev v2's ``eventFilterMatches``
+(https://github.com/triggerdotdev/trigger.dev, ``packages/core/src/eventFilterMatches.ts``), as
+docs/event-filters.md describes them, with Hookpoint's deliberate differences: a filter is
+validated when it is defined (a malformed one raises :class:`~hookpoint.FilterError` naming the
+path of the bad part), Python types are respected (``bool`` is not a number, ``1 == 1.0``, no
+coercion) and ``$ignoreCaseEquals`` compares ``unicodedata.normalize("NFKC", s).lower()``.
+
+The operators themselves (``$gt``, ``$not``…) are not defined here: every one, built in or not,
+comes from a plugin's ``hookpoint_filter_operators`` hook (the built-ins from core's operators
+plugin, ``default_plugins/operators.py``) through :func:`build_operator_registry`.
 
 A filter is compiled once into a tree of closures, so ``matches`` does no work on the spec per
 call. ``matches`` never raises: an unexpected error while matching (only possible with non-JSON
@@ -28,479 +33,88 @@ import json
 import logging
 import math
 import operator
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeAlias
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 from ._errors import ConfigError, FilterError
+from ._filtervalues import _ARRAY, _MISSING, _NUMBER, Check, _json_type, _scalar_kind
 from ._models import FilterOperator
 from ._request import WebhookRequest
+from .default_plugins import operators as _operators_plugin
 
 __all__ = [
-    "BUILTIN_OPERATORS",
+    "BUILTIN_PLUGIN",
     "REQUEST_FILTER_KEYS",
     "EventFilter",
     "RequestFilter",
     "build_operator_registry",
+    "builtin_operators",
 ]
 
 log = logging.getLogger("hookpoint")
-
-Check: TypeAlias = Callable[[Any], bool]
-"""A compiled test of one payload value (``_MISSING`` when the key is absent)."""
 
 REQUEST_FILTER_KEYS: Final = ("body", "event", "headers", "method", "path", "query")
 """The top-level keys a :class:`RequestFilter` accepts."""
 
 
-class _Missing:
-    """The value of a key the payload does not have (JavaScript's ``undefined``)."""
+# -- operator registries --------------------------------------------------------------------------
 
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Final = _Missing()
-_NUMBER: Final = (int, float)
-_ARRAY: Final = (list, tuple)
-
-
-# -- typing helpers -------------------------------------------------------------------------------
-
-
-def _is_number(value: Any) -> bool:
-    """True for an int or float that is not a bool (JSON numbers)."""
-    return isinstance(value, _NUMBER) and not isinstance(value, bool)
-
-
-def _json_type(value: Any) -> str:
-    """A short type name for messages: the JSON name when there is one."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, _NUMBER):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, _ARRAY):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
-
-
-def _scalar_kind(value: Any) -> str | None:
-    """``"string"``, ``"number"`` or ``"boolean"`` for a filter scalar, else None."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, _NUMBER):
-        return "number"
-    return None
-
-
-def _strict_eq(a: Any, b: Any) -> bool:
-    """JavaScript's ``===`` on JSON values, the Python way.
-
-    A bool equals only a bool, a number (int or float, never bool) only a number (numerically:
-    ``1 == 1.0``), a string only a string, null only null. Arrays and objects are equal only to
-    themselves (identity), as in JavaScript. Never equal across these kinds.
-    """
-    if isinstance(a, bool):
-        return isinstance(b, bool) and a == b
-    if isinstance(a, _NUMBER):
-        return isinstance(b, _NUMBER) and not isinstance(b, bool) and a == b
-    if isinstance(a, str):
-        return isinstance(b, str) and a == b
-    if a is None:
-        return b is None
-    return a is b
-
-
-def _fold(text: str) -> str:
-    """The ``$ignoreCaseEquals`` key: NFKC, then lower-case (``ß`` stays ``ß``)."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-# -- operand validation ---------------------------------------------------------------------------
-
-
-def _need_string(operand: Any) -> None:
-    if not isinstance(operand, str):
-        raise TypeError(f"needs a string, got {_json_type(operand)}")
-
-
-def _need_bool(operand: Any) -> None:
-    if not isinstance(operand, bool):
-        raise TypeError(f"needs a boolean (true or false), got {_json_type(operand)}")
-
-
-def _need_number(operand: Any) -> None:
-    if not _is_number(operand):
-        hint = " (a boolean is not a number)" if isinstance(operand, bool) else ""
-        raise TypeError(f"needs a number, got {_json_type(operand)}{hint}")
-    if isinstance(operand, float) and math.isnan(operand):
-        raise ValueError("needs a number, got NaN")
-
-
-def _need_scalar(operand: Any) -> None:
-    if _scalar_kind(operand) is None:
-        raise TypeError(f"needs a string, number or boolean, got {_json_type(operand)}")
-    if isinstance(operand, float) and math.isnan(operand):
-        raise ValueError("needs a string, number or boolean, got NaN")
-
-
-def _need_between(operand: Any) -> None:
-    if not isinstance(operand, _ARRAY) or len(operand) != 2:
-        got = f"{len(operand)} items" if isinstance(operand, _ARRAY) else _json_type(operand)
-        raise TypeError(f"needs [low, high], exactly 2 numbers, got {got}")
-    for bound in operand:
-        _need_number(bound)
-
-
-def _need_anything_but(operand: Any) -> None:
-    if not isinstance(operand, _ARRAY):
-        _need_scalar(operand)
-        return
-    if not operand:
-        raise ValueError("needs a non-empty list")
-    kinds: set[str | None] = set()
-    for item in operand:
-        _need_scalar(item)
-        kinds.add(_scalar_kind(item))
-    if len(kinds) > 1:
-        raise TypeError(
-            "needs a list of one type (all strings, all numbers or all booleans), got "
-            + " and ".join(sorted(str(k) for k in kinds))
-        )
-
-
-# -- the built-in operators: generic match(value, present, operand) -------------------------------
-
-
-def _m_ends_with(value: Any, present: bool, operand: Any) -> bool:
-    return present and isinstance(value, str) and value.endswith(operand)
-
-
-def _m_starts_with(value: Any, present: bool, operand: Any) -> bool:
-    return present and isinstance(value, str) and value.startswith(operand)
-
-
-def _m_ignore_case_equals(value: Any, present: bool, operand: Any) -> bool:
-    return present and isinstance(value, str) and _fold(value) == _fold(operand)
-
-
-def _m_anything_but(value: Any, present: bool, operand: Any) -> bool:
-    if not present:
-        return True
-    if isinstance(operand, _ARRAY):
-        return not any(_strict_eq(item, value) for item in operand)
-    return not _strict_eq(operand, value)
-
-
-def _m_exists(value: Any, present: bool, operand: Any) -> bool:
-    return present if operand else not present
-
-
-def _m_gt(value: Any, present: bool, operand: Any) -> bool:
-    return present and _is_number(value) and value > operand
-
-
-def _m_lt(value: Any, present: bool, operand: Any) -> bool:
-    return present and _is_number(value) and value < operand
-
-
-def _m_gte(value: Any, present: bool, operand: Any) -> bool:
-    return present and _is_number(value) and value >= operand
-
-
-def _m_lte(value: Any, present: bool, operand: Any) -> bool:
-    return present and _is_number(value) and value <= operand
-
-
-def _m_between(value: Any, present: bool, operand: Any) -> bool:
-    return present and _is_number(value) and operand[0] <= value <= operand[1]
-
-
-def _m_includes(value: Any, present: bool, operand: Any) -> bool:
-    return (
-        present and isinstance(value, _ARRAY) and any(_strict_eq(operand, item) for item in value)
-    )
-
-
-def _m_is_null(value: Any, present: bool, operand: Any) -> bool:
-    is_null = present and value is None
-    return is_null if operand else not is_null
-
-
-def _m_not(value: Any, present: bool, operand: Any) -> bool:
-    if not present:
-        return False
-    if isinstance(value, _ARRAY):
-        return not any(_strict_eq(operand, item) for item in value)
-    if _scalar_kind(value) is not None:
-        return not _strict_eq(operand, value)
-    return False
-
-
-# -- the built-in operators: compiled checks of one value (fast path) -----------------------------
-
-
-def _c_ends_with(operand: str) -> Check:
-    def check(v: Any) -> bool:
-        return isinstance(v, str) and v.endswith(operand)
-
-    return check
-
-
-def _c_starts_with(operand: str) -> Check:
-    def check(v: Any) -> bool:
-        return isinstance(v, str) and v.startswith(operand)
-
-    return check
-
-
-def _c_ignore_case_equals(operand: str) -> Check:
-    folded = _fold(operand)
-
-    def check(v: Any) -> bool:
-        return isinstance(v, str) and _fold(v) == folded
-
-    return check
-
-
-def _c_anything_but(operand: Any) -> Check:
-    items = operand if isinstance(operand, _ARRAY) else (operand,)
-    kind = _scalar_kind(items[0])
-    excluded = frozenset(items)
-    if kind == "string":
-
-        def check(v: Any) -> bool:
-            return not (isinstance(v, str) and v in excluded)
-
-    elif kind == "number":
-
-        def check(v: Any) -> bool:
-            return not (isinstance(v, _NUMBER) and not isinstance(v, bool) and v in excluded)
-
-    else:
-
-        def check(v: Any) -> bool:
-            return not (isinstance(v, bool) and v in excluded)
-
-    return check
-
-
-def _c_exists(operand: bool) -> Check:
-    return functools.partial(operator.is_not if operand else operator.is_, _MISSING)
-
-
-def _c_is_null(operand: bool) -> Check:
-    return functools.partial(operator.is_ if operand else operator.is_not, None)
-
-
-def _c_gt(n: float) -> Check:
-    return lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and v > n
-
-
-def _c_lt(n: float) -> Check:
-    return lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and v < n
-
-
-def _c_gte(n: float) -> Check:
-    return lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and v >= n
-
-
-def _c_lte(n: float) -> Check:
-    return lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and v <= n
-
-
-def _c_between(operand: Any) -> Check:
-    lo, hi = operand
-    return lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool) and lo <= v <= hi
-
-
-def _c_includes(operand: Any) -> Check:
-    if isinstance(operand, str):
-        # ``in`` compares with ==, which for a str needle only matches strings
-        return lambda v: isinstance(v, _ARRAY) and operand in v
-
-    def check(v: Any) -> bool:
-        if not isinstance(v, _ARRAY):
-            return False
-        return any(_strict_eq(operand, item) for item in v)
-
-    return check
-
-
-def _c_not(operand: Any) -> Check:
-    def check(v: Any) -> bool:
-        if isinstance(v, _ARRAY):
-            return not any(_strict_eq(operand, item) for item in v)
-        if isinstance(v, (str, int, float)):  # bool is an int
-            return not _strict_eq(operand, v)
-        return False  # null, objects, missing
-
-    return check
-
-
-_OperatorDef = tuple[
-    str, str, Callable[[Any], None], Callable[[Any, bool, Any], bool], Callable[[Any], Check]
-]
-_DEFINITIONS: Final[tuple[_OperatorDef, ...]] = (
-    (
-        "$endsWith",
-        "the value is a string ending with the operand",
-        _need_string,
-        _m_ends_with,
-        _c_ends_with,
-    ),
-    (
-        "$startsWith",
-        'the value is a string starting with the operand ("" matches any string)',
-        _need_string,
-        _m_starts_with,
-        _c_starts_with,
-    ),
-    (
-        "$anythingBut",
-        "the value is not strictly equal to the operand (or to any item of the "
-        "operand list); true when the value is missing",
-        _need_anything_but,
-        _m_anything_but,
-        _c_anything_but,
-    ),
-    (
-        "$exists",
-        "true: the key is present (null counts as present); false: it is missing",
-        _need_bool,
-        _m_exists,
-        _c_exists,
-    ),
-    (
-        "$gt",
-        "the value is a number (not a boolean) greater than the operand",
-        _need_number,
-        _m_gt,
-        _c_gt,
-    ),
-    (
-        "$lt",
-        "the value is a number (not a boolean) less than the operand",
-        _need_number,
-        _m_lt,
-        _c_lt,
-    ),
-    (
-        "$gte",
-        "the value is a number (not a boolean) greater than or equal to the operand",
-        _need_number,
-        _m_gte,
-        _c_gte,
-    ),
-    (
-        "$lte",
-        "the value is a number (not a boolean) less than or equal to the operand",
-        _need_number,
-        _m_lte,
-        _c_lte,
-    ),
-    (
-        "$between",
-        "the value is a number with low <= value <= high (operand [low, high])",
-        _need_between,
-        _m_between,
-        _c_between,
-    ),
-    (
-        "$includes",
-        "the value is an array containing an item strictly equal to the operand",
-        _need_scalar,
-        _m_includes,
-        _c_includes,
-    ),
-    (
-        "$ignoreCaseEquals",
-        "the value is a string equal to the operand ignoring case "
-        "(NFKC-normalised, lower-cased; accents count)",
-        _need_string,
-        _m_ignore_case_equals,
-        _c_ignore_case_equals,
-    ),
-    (
-        "$isNull",
-        "true: the value is null; false: it is not null (a missing value is not null)",
-        _need_bool,
-        _m_is_null,
-        _c_is_null,
-    ),
-    (
-        "$not",
-        "an array value does not include the operand; a string/number/boolean value is "
-        "not strictly equal to it; false for null, objects and missing values",
-        _need_scalar,
-        _m_not,
-        _c_not,
-    ),
-)
-
-BUILTIN_OPERATORS: Final[dict[str, FilterOperator]] = {
-    name: FilterOperator(
-        name=name,
-        description=description,
-        validate_operand=validate,
-        match=match,
-        kind="builtin",
-    )
-    for name, description, validate, match, _ in _DEFINITIONS
-}
-"""The 13 operators of the language, by name (``$endsWith`` … ``$not``)."""
-
-_BUILTIN_COMPILERS: Final[dict[str, tuple[Callable[..., bool], Callable[[Any], Check]]]] = {
-    name: (match, compiler) for name, _, _, match, compiler in _DEFINITIONS
-}
+BUILTIN_PLUGIN: Final = "hookpoint.default_plugins.operators"
+"""Core's operators plugin: its ``hookpoint_filter_operators`` result is the built-in operators."""
 
 
 def build_operator_registry(
     extra: Iterable[tuple[str, FilterOperator]] = (),
+    *,
+    builtin: Iterable[tuple[str, FilterOperator]] | None = None,
 ) -> dict[str, FilterOperator]:
-    """The built-in operators plus ``extra`` ``(plugin name, operator)`` pairs.
+    """An operator registry from ``(plugin name, operator)`` pairs of ``hookpoint_filter_operators``
+    results: ``builtin`` (core's operators plugin's; None: :func:`builtin_operators`), then
+    ``extra`` (every other plugin's, in load order).
 
-    Raises :class:`~hookpoint.ConfigError` naming the plugin when an operator is not a
-    ``FilterOperator``, or its name is a built-in's or another (or the same) plugin's.
-    Added operators are marked ``kind="plugin"``.
+    Every pair goes through the same rules: the operator must be a ``FilterOperator``, and its
+    name must not be taken yet, whether by a built-in, another plugin or the same plugin; the
+    :class:`~hookpoint.ConfigError` names both plugins. Operators from ``builtin`` are marked
+    ``kind="builtin"``, the others ``kind="plugin"``.
     """
-    registry: dict[str, FilterOperator] = dict(BUILTIN_OPERATORS)
+    if builtin is None:
+        builtin = [(BUILTIN_PLUGIN, op) for op in builtin_operators().values()]
+    registry: dict[str, FilterOperator] = {}
     owners: dict[str, str] = {}
-    for plugin, op in extra:
-        if not isinstance(op, FilterOperator):
-            raise ConfigError(
-                f"plugin {plugin!r} returned {type(op).__name__!r} as a filter operator; "
-                "expected a hookpoint.FilterOperator"
-            )
-        if op.name in BUILTIN_OPERATORS:
-            raise ConfigError(
-                f"filter operator {op.name} from plugin {plugin!r} redefines a built-in "
-                "operator; built-in operators cannot be redefined"
-            )
-        if op.name in owners:
-            other = owners[op.name]
-            who = "the same plugin" if other == plugin else f"plugin {other!r}"
-            raise ConfigError(
-                f"filter operator {op.name} from plugin {plugin!r} is already defined by "
-                f"{who}; operators cannot be redefined"
-            )
-        if op.kind != "plugin":
-            op = op.model_copy(update={"kind": "plugin"})
-        registry[op.name] = op
-        owners[op.name] = plugin
+    for kind, pairs in (("builtin", builtin), ("plugin", extra)):
+        for plugin, op in pairs:
+            if not isinstance(op, FilterOperator):
+                raise ConfigError(
+                    f"plugin {plugin!r} returned {type(op).__name__!r} as a filter operator; "
+                    "expected a hookpoint.FilterOperator"
+                )
+            if op.name in owners:
+                other = owners[op.name]
+                if other == plugin:
+                    who = "the same plugin"
+                elif registry[op.name].kind == "builtin":
+                    who = f"the built-in operators plugin {other!r}"
+                else:
+                    who = f"plugin {other!r}"
+                raise ConfigError(
+                    f"filter operator {op.name} from plugin {plugin!r} is already defined by "
+                    f"{who}; operators cannot be redefined"
+                )
+            if op.kind != kind:
+                op = op.model_copy(update={"kind": kind})
+            registry[op.name] = op
+            owners[op.name] = plugin
     return registry
+
+
+@functools.cache
+def builtin_operators() -> Mapping[str, FilterOperator]:
+    """The built-in operators by name (read-only): the hook result of core's operators plugin,
+    checked by :func:`build_operator_registry`. Filters built without ``operators=`` use it; an
+    app's filters use its ``PluginHost.operators``, which collects the same hook result."""
+    pairs = [(BUILTIN_PLUGIN, op) for op in _operators_plugin.hookpoint_filter_operators()]
+    return MappingProxyType(build_operator_registry(builtin=pairs))
 
 
 # -- compiling ------------------------------------------------------------------------------------
@@ -682,7 +296,8 @@ class _Compiler:
         if isinstance(pattern, Mapping):
             _, nested, normal = self.filter(pattern, path)
             # An empty nested filter passes for any value except an empty array, where, as in
-            # Trigger.dev's matcher, "some element matches" is false (event-filter spec §2).
+            # Trigger.dev's ``eventFilterMatches``, "some element matches" is false
+            # (docs/event-filters.md, "Differences from Trigger.dev", item 5).
             return nested, normal
         if isinstance(pattern, _ARRAY):
             return self.array(pattern, path)
@@ -750,10 +365,10 @@ class _Compiler:
             op.validate_operand(operand)
         except Exception as exc:
             raise FilterError(f"{name} {exc}".strip(), f"{path}.{name}") from exc
-        builtin = _BUILTIN_COMPILERS.get(name)
-        if builtin is not None and op.match is builtin[0]:
+        fast = _operators_plugin.FAST_PATHS.get(name)
+        if fast is not None and op.match is fast[0]:
             normal_operand = list(operand) if isinstance(operand, _ARRAY) else operand
-            return builtin[1](normal_operand), {name: normal_operand}
+            return fast[1](normal_operand), {name: normal_operand}
         return _plugin_check(op, operand), {name: _copy_operand(operand)}
 
 
@@ -815,7 +430,7 @@ class EventFilter:
     """A compiled EventFilter: ``EventFilter({"body": {"type": ["paid"]}}).matches(payload)``.
 
     ``spec`` is a dict (or another EventFilter); ``operators`` is the full operator registry
-    (built-ins and plugin operators; None means :data:`BUILTIN_OPERATORS`). The spec is validated
+    (built-ins and plugin operators; None means :func:`builtin_operators`). The spec is validated
     and compiled here: a malformed one raises :class:`~hookpoint.FilterError` naming the path of
     the bad part. Filters are immutable; equality and hashing follow the spec's canonical JSON.
     """
@@ -837,7 +452,7 @@ class EventFilter:
             if operators is None:
                 operators = spec._operators
             spec = spec._spec
-        registry = BUILTIN_OPERATORS if operators is None else operators
+        registry = builtin_operators() if operators is None else operators
         self._match, self._spec = _compile(spec, registry)
         self._operators = registry
         self._canonical = _canonical(self._spec)
@@ -887,7 +502,7 @@ class EventFilter:
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        operators = None if self._operators is BUILTIN_OPERATORS else dict(self._operators)
+        operators = None if self._operators is builtin_operators() else dict(self._operators)
         return (_rebuild, (type(self), self._spec, operators))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> EventFilter:
@@ -982,7 +597,7 @@ class RequestFilter:
 
     def __reduce__(self) -> tuple[Any, ...]:
         inner = self._filter
-        operators = None if inner._operators is BUILTIN_OPERATORS else dict(inner._operators)
+        operators = None if inner._operators is builtin_operators() else dict(inner._operators)
         return (_rebuild, (RequestFilter, inner._spec, operators))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RequestFilter:

@@ -269,11 +269,13 @@ class PluginHost:
         return caller(**kwargs)
 
     def _build_operator_registry(self) -> None:
-        """Core's operators plugin supplies the built-ins; every other plugin's operators are
-        added on top, validated, and may redefine nothing (``build_operator_registry``)."""
-        pairs: list[tuple[str, FilterOperator]] = []
-        for plugin in self.pm.get_plugins():
-            if _is_builtin(plugin) or not hasattr(plugin, "hookpoint_filter_operators"):
+        """Every plugin's ``hookpoint_filter_operators`` result, core's operators plugin's first
+        (its result is the built-in operators), then the others in load order: one set of rules
+        for all of them (``build_operator_registry``)."""
+        builtin: list[tuple[str, FilterOperator]] = []
+        extra: list[tuple[str, FilterOperator]] = []
+        for _, plugin in self.pm.list_name_plugin():
+            if not hasattr(plugin, "hookpoint_filter_operators"):
                 continue
             label = _label(plugin)
             try:
@@ -287,9 +289,9 @@ class PluginHost:
                     raise PluginError(message) from exc
                 log.warning(message)
                 continue
-            pairs.extend((label, op) for op in ops)
+            (builtin if _is_builtin(plugin) else extra).extend((label, op) for op in ops)
         try:
-            self.operators = build_operator_registry(pairs)
+            self.operators = build_operator_registry(extra, builtin=builtin)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
 

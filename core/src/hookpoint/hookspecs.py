@@ -55,9 +55,12 @@ def hookpoint_register_providers() -> Sequence[ProviderInfo]:
 def hookpoint_filter_operators() -> Sequence[FilterOperator]:
     """Add EventFilter content operators such as ``{"$myOp": operand}``.
 
-    Broadcast to every plugin; all results are collected. An operator is validated like the
-    built-in ones (its ``validate_operand`` runs when a filter is defined) and cannot redefine a
-    built-in or another plugin's operator: that is an error at start naming the plugin.
+    Broadcast to every plugin; all results are collected, core's operators plugin's first (its
+    result is the 13 built-in operators), then the others in load order. Every operator is a
+    peer of the others: its ``validate_operand`` runs when a filter is defined, its ``match``
+    wherever the filter uses it, and a name has one definition: an operator whose name a
+    built-in, another plugin or the same plugin already took is an error at start naming both
+    plugins.
 
     :returns: a sequence of ``FilterOperator``.
     """
