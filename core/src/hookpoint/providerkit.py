@@ -4,8 +4,8 @@
 This module assembles them into the shapes webhook senders actually use, so a provider package
 only *declares* its scheme and keeps nothing but what is unique to its sender:
 
-* :class:`ProviderPlugin` - the hook implementations of a one-provider plugin module (the
-  ``provider != NAME`` dispatch, settings coercion), exported with ``globals().update(...)``;
+* :class:`ProviderPlugin` - a one-provider plugin as one object (the ``provider != NAME``
+  dispatch, settings coercion), named by the package's entry point (``"hookpoint_acme:PLUGIN"``);
 * :class:`HmacScheme` - how a signature is encoded (algorithm, hex/base64, prefix) and the
   "every secret × every candidate signature, constant time" check, plus the matching signer;
 * :class:`HeaderSignature` - an HMAC in one header over the raw body (or over given bytes):
@@ -42,6 +42,7 @@ import base64
 import binascii
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -121,7 +122,7 @@ HOOK_NAMES = (
     "hookpoint_describe_event",
     "hookpoint_sign_request",
 )
-"""The hooks :meth:`ProviderPlugin.hookimpls` exports."""
+"""The hooks a :class:`ProviderPlugin` may implement (:attr:`ProviderPlugin.hooks` says which)."""
 
 
 class RequestScheme(Protocol):
@@ -140,19 +141,28 @@ class RequestScheme(Protocol):
 
 
 class ProviderPlugin(Generic[S]):
-    """The hook implementations of a plugin module that serves one provider.
+    """A provider plugin: ONE object that pluggy registers as it is.
 
     Give it the provider's :class:`~hookpoint.ProviderInfo`, its ``scheme`` (a
     :class:`RequestScheme`) and ``events`` (an :class:`EventSpec`), or plain functions for
     whatever the sender does differently; it answers only for ``info.name`` and hands each
     function the endpoint's settings as an instance of ``info.settings_model`` (the model's
-    defaults when the host passed something else)::
+    defaults when the host passed something else). The package's entry point names the object::
 
         PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
-        globals().update(PLUGIN.hookimpls())   # the module is the plugin pluggy registers
+
+        # pyproject.toml
+        [project.entry-points.hookpoint]
+        acme = "hookpoint_acme:PLUGIN"
 
     ``verify``/``sign`` override the scheme's; ``describe`` overrides ``events``;
     ``challenge`` is for senders with a handshake.
+
+    Its ``hookpoint_*`` methods are the hook implementations. A hook the provider does not have
+    (no ``challenge``, no ``describe``/``events``, no ``sign``/``scheme``) is set to ``None`` on
+    the instance, so pluggy, which registers only routines carrying the hookimpl marker, does not
+    register it: ``hookpoint plugins`` then lists no handshake hook for a sender without one, and
+    the host skips the call altogether. :attr:`hooks` lists the hooks the object implements.
     """
 
     def __init__(
@@ -165,6 +175,7 @@ class ProviderPlugin(Generic[S]):
         sign: SignFn[S] | None = None,
         describe: DescribeFn[S] | None = None,
         challenge: ChallengeFn[S] | None = None,
+        module: str | None = None,
     ) -> None:
         if verify is None and scheme is None:
             raise TypeError("ProviderPlugin needs a scheme or a verify function")
@@ -176,22 +187,36 @@ class ProviderPlugin(Generic[S]):
             describe = lambda request, settings: spec.describe(request)  # noqa: E731
         self._describe = describe
         self._challenge = challenge
+        # What `hookpoint plugins` shows for a plugin registered directly (entry points name
+        # their module themselves): the module that built it, as collections.namedtuple does.
+        self.__module__ = module or sys._getframe(1).f_globals.get("__name__", "__main__")
+        self.__name__ = info.name
+        absent = {
+            "hookpoint_challenge_response": self._challenge is None,
+            "hookpoint_describe_event": self._describe is None,
+            "hookpoint_sign_request": self._sign is None,
+        }
+        for name, missing in absent.items():
+            if missing:
+                setattr(self, name, None)  # not a routine: pluggy does not register it
+
+    @property
+    def hooks(self) -> tuple[str, ...]:
+        """The hooks this object implements (the ones pluggy registers), in spec order."""
+        return tuple(name for name in HOOK_NAMES if getattr(self, name) is not None)
+
+    def hookimpls(self) -> dict[str, Callable[..., Any]]:
+        """The bound hook implementations by name (the providers not yet ported to
+        ``module:PLUGIN`` entry points copy them into their module; removed once none does)."""
+        return {name: getattr(self, name) for name in self.hooks}
+
+    def __repr__(self) -> str:
+        return f"<ProviderPlugin {self.info.name!r} from {self.__module__}>"
 
     def settings(self, settings: BaseModel | None) -> S:
         """``settings`` as the provider's model (the model's defaults when it is not one)."""
         model: type[S] = self.info.settings_model  # type: ignore[assignment]
         return settings if isinstance(settings, model) else model()
-
-    def hookimpls(self) -> dict[str, Callable[..., Any]]:
-        """The bound hook implementations by hook name, for ``globals().update(...)``: only
-        the hooks the provider has (``hookpoint plugins`` shows no handshake hook for a sender
-        without one)."""
-        missing = {
-            "hookpoint_challenge_response": self._challenge is None,
-            "hookpoint_describe_event": self._describe is None,
-            "hookpoint_sign_request": self._sign is None,
-        }
-        return {name: getattr(self, name) for name in HOOK_NAMES if not missing.get(name)}
 
     @hookimpl
     def hookpoint_register_providers(self) -> list[ProviderInfo]:

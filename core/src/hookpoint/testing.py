@@ -8,12 +8,12 @@ runs.
 What it gives a provider package::
 
     # providers/whatsapp/tests/test_whatsapp_conformance.py
-    import hookpoint_whatsapp
     from hookpoint.testing import ProviderConformance
+    from hookpoint_whatsapp import PLUGIN
 
     class TestConformance(ProviderConformance):
         provider = "whatsapp"
-        plugin = hookpoint_whatsapp      # optional: register the module, skip entry points
+        plugin = PLUGIN      # optional: register the object the entry point names, directly
 
 * :class:`ProviderConformance` - the provider conformance suite, run through a
   :class:`~hookpoint._plugins.PluginHost` (owner-dispatched hooks, like the real host);
@@ -254,17 +254,18 @@ class ProviderConformance:
 
         class TestConformance(ProviderConformance):
             provider = "caldotcom"
-            plugin = hookpoint_caldotcom   # optional
+            plugin = hookpoint_caldotcom.PLUGIN   # optional
 
     Every check runs through a :class:`PluginHost`, so hooks are owner-dispatched exactly as in
     the real host. With ``plugin`` set, the suite registers that object directly (no entry
-    points) and separately checks that the installed entry point provides the same module.
+    points) and separately checks that the installed entry point names that very object.
     """
 
     provider: ClassVar[str] = ""
     """The provider name under test."""
     plugin: object | None = None
-    """The plugin object (usually the module); None loads installed entry points instead."""
+    """The plugin object (the package's ``PLUGIN``, which its entry point names); None loads
+    installed entry points instead."""
     distribution: ClassVar[str | None] = None
     """The distribution expected to own the provider; default ``hookpoint-<provider>``."""
     check_entry_point: ClassVar[bool] = True
@@ -425,8 +426,9 @@ class ProviderConformance:
             f"{self.provider!r} is owned by {record.distribution!r}, expected {expected!r}"
         )
         if self.plugin is not None:
-            assert record.module == getattr(self.plugin, "__name__", None), (
-                f"the entry point loads {record.module!r}, not {self.plugin!r}"
+            loaded = host.provider_plugin(self.provider)
+            assert loaded is self.plugin, (
+                f"the entry point {record.entry_point!r} loads {loaded!r}, not {self.plugin!r}"
             )
 
     # -- deliveries ------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ URL = "https://hooks.example.com/webhooks/caldotcom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_caldotcom, entrypoints=False)
+    return load_plugins(hookpoint_caldotcom.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = VECTOR_BODY, **headers: str) -> WebhookRequest:
@@ -425,6 +425,14 @@ def test_plugin_is_installed() -> None:
     record = host.provider_record("caldotcom")
     assert record.distribution == "hookpoint-caldotcom"
     assert record.module == "hookpoint_caldotcom"
+    assert record.entry_point == "caldotcom = hookpoint_caldotcom:PLUGIN"
+    assert host.provider_plugin("caldotcom") is hookpoint_caldotcom.PLUGIN
+    assert record.hooks == [
+        "hookpoint_describe_event",
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]
     assert record.error is None
 
 

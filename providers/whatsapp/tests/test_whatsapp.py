@@ -46,7 +46,7 @@ RESERIALIZED_SIGNATURE = "sha256=94b73113644a0897053e4215bea7a4a009e1368a52b5dc6
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_whatsapp, entrypoints=False)
+    return load_plugins(hookpoint_whatsapp.PLUGIN, entrypoints=False)
 
 
 def post(
@@ -615,4 +615,13 @@ def test_plugin_is_installed() -> None:
     record = host.provider_record("whatsapp")
     assert record.distribution == "hookpoint-whatsapp"
     assert record.module == "hookpoint_whatsapp"
+    assert record.entry_point == "whatsapp = hookpoint_whatsapp:PLUGIN"
+    assert host.provider_plugin("whatsapp") is hookpoint_whatsapp.PLUGIN
+    assert record.hooks == [
+        "hookpoint_challenge_response",
+        "hookpoint_describe_event",
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]
     assert record.error is None

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from hookpoint import EventInfo
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from pydantic import BaseModel
+
+    from hookpoint import WebhookRequest
 
 __all__ = ["EVENT_TYPES", "VERSION_HEADER", "describe"]
 
@@ -55,8 +57,8 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
-def describe(request: WebhookRequest) -> EventInfo:
-    """Describe any body cal.com may send; never raises."""
+def describe(request: WebhookRequest, settings: BaseModel | None = None) -> EventInfo:
+    """Describe any body cal.com may send; never raises (no setting changes the description)."""
     data, shape = _decode(request)
     fields: dict[str, Any] = {
         "webhook_version": request.headers.get(VERSION_HEADER),

@@ -41,20 +41,22 @@ class CalSettings(BaseModel):
 
 
 def verify(
-    request: WebhookRequest, secrets: Sequence[str], *, allow_unsigned: bool
+    request: WebhookRequest, settings: CalSettings, secrets: Sequence[str], now: float
 ) -> Verification:
-    """Check ``X-Cal-Signature-256`` against every secret; unsigned deliveries per settings."""
+    """Check ``X-Cal-Signature-256`` against every secret; unsigned deliveries per settings.
+
+    No time is signed, so ``now`` is not used."""
     values = [v.strip() for v in request.headers.getlist(SIGNATURE_HEADER)]
     signatures = [v for v in values if v and v != NO_SECRET]
     if not signatures:
         # providers spec §1: never accept an unsigned delivery when a secret is configured
-        return _UNSIGNED_OK if allow_unsigned and not any(secrets) else _UNSIGNED_FAIL
+        return _UNSIGNED_OK if settings.allow_unsigned and not any(secrets) else _UNSIGNED_FAIL
     return signing.verify_hmac(
         request, signatures, secrets, algorithm="sha256", encoding="hex", prefix=""
     )
 
 
-def sign(request: WebhookRequest, secret: str) -> WebhookRequest:
+def sign(request: WebhookRequest, settings: CalSettings, secret: str, now: float) -> WebhookRequest:
     """A copy of ``request`` signed as cal.com signs it (any old signature header replaced)."""
     signature = signing.sign_hex(secret, request.body)
     kept = [(k, v) for k, v in request.headers.items() if k.lower() != "x-cal-signature-256"]
