@@ -205,11 +205,6 @@ class ProviderPlugin(Generic[S]):
         """The hooks this object implements (the ones pluggy registers), in spec order."""
         return tuple(name for name in HOOK_NAMES if getattr(self, name) is not None)
 
-    def hookimpls(self) -> dict[str, Callable[..., Any]]:
-        """The bound hook implementations by name (the providers not yet ported to
-        ``module:PLUGIN`` entry points copy them into their module; removed once none does)."""
-        return {name: getattr(self, name) for name in self.hooks}
-
     def __repr__(self) -> str:
         return f"<ProviderPlugin {self.info.name!r} from {self.__module__}>"
 

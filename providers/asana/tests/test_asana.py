@@ -34,7 +34,7 @@ URL = "https://hooks.example.com/webhooks/asana"
 
 @pytest.fixture(scope="module")
 def plugins() -> PluginHost:
-    return load_plugins(hookpoint_asana, entrypoints=False)
+    return load_plugins(hookpoint_asana.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = EVENT_BODY, signature: str | None = EVENT_SIGNATURE) -> WebhookRequest:

@@ -36,7 +36,7 @@ RECEIVED = datetime.fromtimestamp(TEST_NOW, UTC)
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_discord, entrypoints=False)
+    return load_plugins(hookpoint_discord.PLUGIN, entrypoints=False)
 
 
 def request(

@@ -24,7 +24,7 @@ URL = "https://hooks.example.com/webhooks/dropbox"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_dropbox, entrypoints=False)
+    return load_plugins(hookpoint_dropbox.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:

@@ -30,7 +30,7 @@ URL = "https://hooks.example.com/webhooks/github"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_github, entrypoints=False)
+    return load_plugins(hookpoint_github.PLUGIN, entrypoints=False)
 
 
 def delivery(body: bytes, **headers: str) -> WebhookRequest:
@@ -149,7 +149,9 @@ def test_samples_parse_into_their_models(host: PluginHost, name: str, model: typ
 def test_model_fields() -> None:
     push = parse_payload(
         json.loads(
-            get_sample(load_plugins(hookpoint_github, entrypoints=False), "github", "push").body
+            get_sample(
+                load_plugins(hookpoint_github.PLUGIN, entrypoints=False), "github", "push"
+            ).body
         )
     )
     assert isinstance(push, PushEvent) and push.head_commit is not None

@@ -30,7 +30,7 @@ HEADERS = {
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_gitlab, entrypoints=False)
+    return load_plugins(hookpoint_gitlab.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = PUSH, **headers: str) -> WebhookRequest:

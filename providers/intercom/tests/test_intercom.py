@@ -32,7 +32,7 @@ URL = "https://hooks.example.com/webhooks/intercom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_intercom, entrypoints=False)
+    return load_plugins(hookpoint_intercom.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:

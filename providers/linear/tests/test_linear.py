@@ -29,7 +29,7 @@ NOW = 1700000000.0
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_linear, entrypoints=False)
+    return load_plugins(hookpoint_linear.PLUGIN, entrypoints=False)
 
 
 def verify(

@@ -44,7 +44,7 @@ def vector_body(signature: str = SIGNATURE, timestamp: str = TIMESTAMP) -> bytes
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_mailgun, entrypoints=False)
+    return load_plugins(hookpoint_mailgun.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes, headers: dict[str, str] | None = None) -> WebhookRequest:

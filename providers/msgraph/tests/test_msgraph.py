@@ -29,7 +29,7 @@ URL = "https://hooks.example.com/webhooks/msgraph"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_msgraph, entrypoints=False)
+    return load_plugins(hookpoint_msgraph.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = MESSAGE_CREATED, query: str = "", method: str = "POST") -> WebhookRequest:

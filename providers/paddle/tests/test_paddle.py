@@ -30,7 +30,7 @@ SPECIAL = (
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_paddle, entrypoints=False)
+    return load_plugins(hookpoint_paddle.PLUGIN, entrypoints=False)
 
 
 def verify(

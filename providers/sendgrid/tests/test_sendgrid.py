@@ -43,7 +43,7 @@ URL = "https://hooks.example.com/webhooks/sendgrid"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_sendgrid, entrypoints=False)
+    return load_plugins(hookpoint_sendgrid.PLUGIN, entrypoints=False)
 
 
 def request(

@@ -24,7 +24,7 @@ SIGNATURE = "caywFtONLHCQ/kdAoRCOAC9s972OdEFX6QvGUQVBTbQ="
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_shopify, entrypoints=False)
+    return load_plugins(hookpoint_shopify.PLUGIN, entrypoints=False)
 
 
 def ok(host: PluginHost, body: bytes, signature: str | None, *secrets: str) -> bool:

@@ -52,7 +52,7 @@ class FixedClock(Clock):
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_slack, entrypoints=False)
+    return load_plugins(hookpoint_slack.PLUGIN, entrypoints=False)
 
 
 def delivery(
@@ -282,4 +282,4 @@ async def test_a_slash_command_through_the_host(tmp_path: Any) -> None:
 
 
 def host_plugins() -> PluginHost:
-    return load_plugins(hookpoint_slack, entrypoints=False)
+    return load_plugins(hookpoint_slack.PLUGIN, entrypoints=False)

@@ -36,7 +36,7 @@ VECTORS = [
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_square, entrypoints=False)
+    return load_plugins(hookpoint_square.PLUGIN, entrypoints=False)
 
 
 def verify(

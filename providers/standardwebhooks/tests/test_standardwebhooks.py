@@ -30,7 +30,7 @@ URL = "https://hooks.example.com/webhooks/standardwebhooks"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(stdwh, entrypoints=False)
+    return load_plugins(stdwh.PLUGIN, entrypoints=False)
 
 
 def delivery(

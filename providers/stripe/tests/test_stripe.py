@@ -41,7 +41,7 @@ URL = "https://hooks.example.com/webhooks/stripe"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_stripe, entrypoints=False)
+    return load_plugins(hookpoint_stripe.PLUGIN, entrypoints=False)
 
 
 def delivery(signature: str | None, body: bytes = BODY) -> WebhookRequest:

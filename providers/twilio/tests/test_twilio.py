@@ -51,7 +51,7 @@ JSON_SIGNATURE = "a9nBmqA0ju/hNViExpshrM61xv4="
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_twilio, entrypoints=False)
+    return load_plugins(hookpoint_twilio.PLUGIN, entrypoints=False)
 
 
 def delivery(

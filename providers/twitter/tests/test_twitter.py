@@ -31,7 +31,7 @@ URL = "https://hooks.example.com/webhooks/twitter"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_twitter, entrypoints=False)
+    return load_plugins(hookpoint_twitter.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = POST_BODY, signature: str | None = POST_SIGNATURE) -> WebhookRequest:

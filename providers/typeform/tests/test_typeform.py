@@ -30,7 +30,7 @@ URL = "https://hooks.example.com/webhooks/typeform"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_typeform, entrypoints=False)
+    return load_plugins(hookpoint_typeform.PLUGIN, entrypoints=False)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:

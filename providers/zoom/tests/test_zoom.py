@@ -37,7 +37,7 @@ URL = "https://hooks.example.com/webhooks/zoom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_zoom, entrypoints=False)
+    return load_plugins(hookpoint_zoom.PLUGIN, entrypoints=False)
 
 
 def delivery(

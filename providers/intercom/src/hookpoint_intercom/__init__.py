@@ -1,8 +1,7 @@
 """Hookpoint provider plugin for Intercom webhooks.
 
-The module itself is the plugin (entry point ``intercom = "hookpoint_intercom"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``intercom = "hookpoint_intercom:PLUGIN"`` in the ``hookpoint`` group.
 
 Sender behaviour: providers spec §22 and https://developers.intercom.com/docs/webhooks.
 """
@@ -56,4 +55,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[IntercomSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, events=EVENT, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())
