@@ -10,10 +10,16 @@ from typing import Any
 import pytest
 
 import hookpoint_caldotcom
-from hookpoint import ProviderConfigError
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins, sign_hmac_hex
+from hookpoint import ProviderConfigError, WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    load_plugins,
+    plugin_host,
+    sign_hmac_hex,
+    sign_request,
+    verify_request,
+)
 from hookpoint_caldotcom import (
     CalPayload,
     CalSettings,
@@ -41,7 +47,7 @@ URL = "https://hooks.example.com/webhooks/caldotcom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_caldotcom.PLUGIN, entrypoints=False)
+    return plugin_host(hookpoint_caldotcom.PLUGIN)
 
 
 def request(body: bytes = VECTOR_BODY, **headers: str) -> WebhookRequest:
@@ -57,17 +63,13 @@ def without_signature(body: bytes = VECTOR_BODY) -> WebhookRequest:
 def verify(
     host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None, **settings: Any
 ) -> Any:
-    return host.verify(
-        "caldotcom",
-        req,
-        host.settings_for("caldotcom", settings),
-        [VECTOR_SECRET] if secrets is None else secrets,
-        TEST_NOW,
+    return verify_request(
+        host, "caldotcom", req, [VECTOR_SECRET] if secrets is None else secrets, settings=settings
     )
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.describe("caldotcom", req, host.settings_for("caldotcom", {}))
+    return describe_request(host, "caldotcom", req)
 
 
 # -- signature vectors ---------------------------------------------------------------------------
@@ -85,9 +87,7 @@ def test_signed_vector_matches_the_documented_algorithm() -> None:
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     unsigned = without_signature()
-    signed = host.sign(
-        "caldotcom", unsigned, host.settings_for("caldotcom", {}), VECTOR_SECRET, TEST_NOW
-    )
+    signed = sign_request(host, "caldotcom", unsigned, VECTOR_SECRET)
     assert signed is not None
     assert signed.headers.get("x-cal-signature-256") == VECTOR_HEADERS["X-Cal-Signature-256"]
     assert signed.body == VECTOR_BODY
@@ -420,7 +420,7 @@ def test_booking_created_sample_is_about_1_5_kb() -> None:
 
 
 def test_plugin_is_installed() -> None:
-    host = PluginHost.load(env={})
+    host = load_plugins()
     assert "caldotcom" in host.providers
     record = host.provider_record("caldotcom")
     assert record.distribution == "hookpoint-caldotcom"

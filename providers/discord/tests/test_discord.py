@@ -13,9 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import hookpoint_discord
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import TEST_NOW, PluginHost, plugin_host
 from hookpoint_discord import Interaction, WebhookEventBody, parse_payload
 from hookpoint_discord._samples import APPLICATION_AUTHORIZED, APPLICATION_COMMAND
 
@@ -36,7 +35,7 @@ RECEIVED = datetime.fromtimestamp(TEST_NOW, UTC)
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_discord.PLUGIN, entrypoints=False)
+    return plugin_host(hookpoint_discord.PLUGIN)
 
 
 def request(

@@ -25,8 +25,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo, RespondWith, Response
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, RespondWith, Response, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     HeaderSignature,

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from hookpoint import Verification, signing
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = ["NO_SECRET", "SIGNATURE_HEADER", "UNSIGNED", "CalSettings", "sign", "verify"]
 

@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
 
 if TYPE_CHECKING:
-    from hookpoint import EventInfo
-    from hookpoint._request import WebhookRequest
+    from hookpoint import EventInfo, WebhookRequest
 
 __all__ = [
     "DELIVERY_HEADER",

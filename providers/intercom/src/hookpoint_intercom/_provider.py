@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hookpoint import ChallengeResponse
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     HeaderSignature,

@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from hookpoint import EventInfo, Verification, signing
-from hookpoint._request import WebhookRequest
+from hookpoint import EventInfo, Verification, WebhookRequest, signing
 from hookpoint.providerkit import (
     EventSpec,
     HmacScheme,

@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo, Verification, signing
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, Verification, WebhookRequest, signing
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from hookpoint import EventInfo
-from hookpoint._request import WebhookRequest
+from hookpoint import EventInfo, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

@@ -21,7 +21,7 @@ from hookpoint import Verification
 from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT",

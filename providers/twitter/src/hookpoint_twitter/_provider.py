@@ -30,7 +30,7 @@ from hookpoint.providerkit import (
 from ._models import ACTIVITY_KEYS
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT_TYPES",
