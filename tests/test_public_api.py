@@ -15,6 +15,8 @@ import importlib
 import importlib.metadata
 import inspect
 import re
+import subprocess
+import sys
 import tomllib
 import types
 import typing
@@ -63,6 +65,56 @@ EXPECTED: dict[str, list[str]] = {
         "__version__",
         "hookimpl",
         "verify_request_signature",
+    ],
+    "hookpoint.providerkit": [
+        "HANDSHAKE_MAX_BODY",
+        "HOOK_NAMES",
+        "REASON_BAD_KEY",
+        "REASON_NO_PUBLIC_KEY",
+        "EventSpec",
+        "HeaderSignature",
+        "HmacScheme",
+        "PairHeaderSignature",
+        "PayloadModel",
+        "ProviderPlugin",
+        "ProviderSettings",
+        "PublicKeyAlgorithm",
+        "RequestScheme",
+        "SignedTemplate",
+        "SplitHeaderSignature",
+        "StandardWebhooksScheme",
+        "TimestampedKeySignature",
+        "TimestampedScheme",
+        "body_digest",
+        "compact_json",
+        "echo_challenge",
+        "ed25519_public_key",
+        "ed25519_sign",
+        "ed25519_verify",
+        "form_params",
+        "handshake_json",
+        "header",
+        "json_challenge",
+        "json_object",
+        "load_private_key",
+        "load_public_key",
+        "lookup",
+        "matches_any_secret",
+        "optional_tolerance_field",
+        "payload_parser",
+        "public_key_text",
+        "query_params",
+        "refuse_handshake",
+        "settings_tolerance",
+        "sign_with_private_key",
+        "signed_handshake",
+        "text",
+        "to_datetime",
+        "tolerance_field",
+        "unix_seconds",
+        "v0_signature",
+        "verify_with_public_keys",
+        "with_headers",
     ],
     "hookpoint.testing": [
         "GARBAGE_BODIES",
@@ -211,3 +263,23 @@ def test_every_first_party_entry_point_names_a_provider_plugin_object() -> None:
         assert plugin.info.name == ep.name, f"{dist}: entry point {ep.name!r} serves another name"
         seen[dist] = plugin
     assert sorted(seen) == sorted(expected), "first-party providers not installed (scripts/test)"
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "hookpoint.providerkit._plugin",
+        "hookpoint.providerkit._events",
+        "hookpoint.providerkit._hmac",
+        "hookpoint.providerkit._keys",
+        "hookpoint.providerkit._handshake",
+        "hookpoint.providerkit",
+        "hookpoint.testing",
+    ],
+)
+def test_each_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """No import cycle: every part of the provider kit can be the first thing imported."""
+    out = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
