@@ -9,7 +9,7 @@ A filter is a dict of ``key -> pattern``; every key must pass (AND). A pattern i
 * a **nested filter** (a dict): applied to the value; when the value is an array, to each element
   until one matches.
 
-The semantics are those of ``/work/shared/specs/event-filter.md`` (Trigger.dev's
+The semantics are those of docs/event-filters.md (Trigger.dev's
 ``eventFilterMatches``) with Hookpoint's deliberate differences: a filter is validated when it is
 defined (a malformed one raises :class:`~hookpoint.FilterError` naming the path of the bad part),
 Python types are respected (``bool`` is not a number, ``1 == 1.0``, no coercion) and
@@ -682,7 +682,7 @@ class _Compiler:
         if isinstance(pattern, Mapping):
             _, nested, normal = self.filter(pattern, path)
             # An empty nested filter passes for any value except an empty array, where, as in
-            # Trigger.dev's matcher, "some element matches" is false (event-filter spec §2).
+            # Trigger.dev's matcher, "some element matches" is false (docs/event-filters.md).
             return nested, normal
         if isinstance(pattern, _ARRAY):
             return self.array(pattern, path)

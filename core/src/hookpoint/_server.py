@@ -115,7 +115,7 @@ class HookpointServer:
             self._tasks.append(asyncio.create_task(self._purge_loop()))
         await self.quart.startup()
         self._started = True
-        # Quart's p99 tail is GC of start-up garbage: collect once and freeze it (design §8).
+        # Quart's p99 tail is GC of start-up garbage: collect once, freeze it (docs/benchmarks.md).
         gc.collect()
         gc.freeze()
 

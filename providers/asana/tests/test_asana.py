@@ -1,4 +1,4 @@
-"""Asana provider: the spec's handshake and event vectors, secret capture, description, models,
+"""Asana provider: known-answer handshake and event vectors, secret capture, description, models,
 and the handshake through a running host."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from hookpoint.testing import (
 from hookpoint_asana import AsanaWebhook, parse_payload
 from hookpoint_asana._samples import HEARTBEAT, TASK_CHANGED
 
-# Vectors "asana-handshake" and "asana-event" copied from ../shared/specs/providers.md.
+# Known-answer vectors "asana-handshake" and "asana-event".
 HOOK_SECRET = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
 EVENT_BODY = (
     b'{"events":[{"action":"changed","resource":{"gid":"1234","resource_type":"task"},'

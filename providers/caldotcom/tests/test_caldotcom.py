@@ -1,4 +1,4 @@
-"""cal.com provider: the spec's vectors, unsigned deliveries, event description and models."""
+"""cal.com provider: known-answer vectors, unsigned deliveries, event description and models."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from hookpoint_caldotcom import (
     parse_payload,
 )
 
-# Vectors copied from ../shared/specs/providers.md ("calcom-signed", "calcom-no-secret").
+# Known-answer vectors ("calcom-signed", "calcom-no-secret").
 VECTOR_SECRET = "my-secret"
 VECTOR_BODY = (
     b'{"triggerEvent":"BOOKING_CREATED","createdAt":"2024-01-01T00:00:00.000Z","payload":'
@@ -165,7 +165,8 @@ def test_unsigned_accepted_only_when_allowed(host: PluginHost, header: str | Non
 def test_unsigned_is_rejected_once_a_secret_is_configured(
     host: PluginHost, header: str | None
 ) -> None:
-    """providers spec §1: never accept an unsigned delivery when a secret is configured."""
+    """Never accept an unsigned delivery once a secret is configured (a forger would simply
+    drop the header)."""
     req = without_signature() if header is None else request(X_Cal_Signature_256=header)
     result = verify(host, req, secrets=[VECTOR_SECRET], allow_unsigned=True)
     assert not result.success and result.reason == "unsigned delivery"

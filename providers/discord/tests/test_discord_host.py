@@ -19,7 +19,7 @@ from hookpoint_discord._samples import (
 )
 
 PING = b'{"type":1,"id":"1","application_id":"2","token":"t","version":1}'
-# The spec's "discord-ping" vector (RFC 8032 §7.1 TEST 1 key, signed at 1700000000).
+# The known-answer "discord-ping" vector (RFC 8032 §7.1 TEST 1 key, signed at 1700000000).
 PUBLIC_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 VECTOR_HEADERS = {
     "Content-Type": "application/json",

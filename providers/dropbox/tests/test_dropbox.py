@@ -1,4 +1,4 @@
-"""Dropbox provider: the spec's vectors, the challenge, event description and models."""
+"""Dropbox provider: known-answer vectors, the challenge, event description and models."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from hookpoint.testing import (
 from hookpoint_dropbox import DropboxNotification, parse_payload
 from hookpoint_dropbox._samples import NOTIFICATION
 
-# Vectors "dropbox-post" and "dropbox-challenge" copied from ../shared/specs/providers.md.
+# Known-answer vectors "dropbox-post" and "dropbox-challenge".
 VECTOR_SECRET = "the_secret"
 VECTOR_BODY = b'{"delta": {"users": [12345]}}'
 VECTOR_SIGNATURE = "0a8c16b085420b960dc78664279fe09e936a2a01b1f91064869d9e77dfd64529"

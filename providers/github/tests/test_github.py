@@ -1,4 +1,4 @@
-"""GitHub provider: the spec's vectors, tampering, rotation, event description and models."""
+"""GitHub provider: known-answer vectors, tampering, rotation, event description and models."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hookpoint.testing import (
 )
 from hookpoint_github import IssuesEvent, PingEvent, PullRequestEvent, PushEvent, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("github-docs", "octokit-verify").
+# Known-answer vectors ("github-docs", "octokit-verify").
 VECTORS = [
     (
         "It's a Secret to Everybody",

@@ -22,7 +22,7 @@ from hookpoint.testing import (
 from hookpoint_gitlab import MergeRequestEvent, PipelineEvent, PushEvent, parse_payload
 from hookpoint_gitlab._samples import MERGE_REQUEST, PIPELINE, PUSH
 
-# Vector "gitlab-token" from ../shared/specs/providers.md: valid iff constant-time equal.
+# Known-answer vector "gitlab-token": valid iff constant-time equal.
 TOKEN = "s3cr3t-token"
 SIGNING_KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 URL = "https://hooks.example.com/webhooks/gitlab"

@@ -1,4 +1,4 @@
-"""Intercom provider: the spec's vector, computed vectors, event description and models."""
+"""Intercom provider: a known-answer vector, computed vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from hookpoint.testing import (
 from hookpoint_intercom import IntercomNotification, parse_payload
 from hookpoint_intercom._samples import CONVERSATION_CREATED, PING
 
-# Vector "intercom-sha1" copied from ../shared/specs/providers.md.
+# Known-answer vector "intercom-sha1".
 VECTOR_SECRET = "intercom_client_secret"
 VECTOR_BODY = (
     b'{"type":"notification_event","id":"notif_1","topic":"conversation.user.created",'

@@ -1,4 +1,4 @@
-"""Linear provider: the spec's vector, the signed-body timestamp window both ways, event
+"""Linear provider: a known-answer vector, the signed-body timestamp window both ways, event
 description and models."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 )
 from hookpoint_linear import Comment, Issue, LinearEntity, parse_payload
 
-# Vector copied from ../shared/specs/providers.md ("linear-hmac").
+# Known-answer vector ("linear-hmac").
 SECRET = "lin_wh_test_secret"
 BODY = (
     b'{"action":"create","type":"Issue","data":{"id":"2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9",'

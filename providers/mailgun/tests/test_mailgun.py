@@ -1,4 +1,4 @@
-"""Mailgun provider: the spec's vector, JSON/form/multipart bodies, tolerance, parent
+"""Mailgun provider: a known-answer vector, JSON/form/multipart bodies, tolerance, parent
 signatures, signing, event description and models."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 from hookpoint_mailgun import MailgunWebhook, parse_payload
 from hookpoint_mailgun._samples import DELIVERED, FAILED, LEGACY_FORM
 
-# Vector "mailgun-signature" copied from ../shared/specs/providers.md.
+# Known-answer vector "mailgun-signature".
 KEY = "key-test-signing-key"
 TIMESTAMP = "1770920772"
 TOKEN = "e0b5477167110d68991efc6b9f89f0a11066af27834600e123"

@@ -20,7 +20,7 @@ from hookpoint.testing import (
 from hookpoint_msgraph import ChangeNotificationCollection, parse_payload
 from hookpoint_msgraph._samples import LIFECYCLE, MESSAGE_CREATED
 
-# Vector "graph-validation" copied from ../shared/specs/providers.md.
+# Known-answer vector "graph-validation".
 VALIDATION_QUERY = (
     "validationToken=Validation%3A%20Testing%20client%20application%20reachability%20for"
     "%20subscription%20Request-Id%3A%2000000000-0000-0000-0000-000000000000"

@@ -1,4 +1,4 @@
-"""Paddle provider: the spec's vectors (two h1 values, special characters), tolerance both
+"""Paddle provider: known-answer vectors (two h1 values, special characters), tolerance both
 ways, rotation, event description and models."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 )
 from hookpoint_paddle import Customer, Subscription, Transaction, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("paddle-simple", "paddle-special-chars").
+# Known-answer vectors ("paddle-simple", "paddle-special-chars").
 SIMPLE = (
     "pdl_ntf_01hbpjmytsa32fhr36nqgc3kgb_WvRO0eL4Bj9rgYYIBZY6wZhG4EHy9jzh",
     b"hello-world",

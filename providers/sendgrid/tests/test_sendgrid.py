@@ -25,7 +25,7 @@ from hookpoint.testing import (
 from hookpoint_sendgrid import EventBatch, parse_payload
 from hookpoint_sendgrid._samples import BOUNCE, DELIVERY_BATCH, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY
 
-# Vector "sendgrid-ecdsa" copied from ../shared/specs/providers.md (sendgrid-python's test).
+# Known-answer vector "sendgrid-ecdsa" (sendgrid-python's test).
 PUBLIC_KEY = (
     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"
     "2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="

@@ -1,4 +1,4 @@
-"""Shopify provider: the spec's vector, rotation, event description from the headers, models."""
+"""Shopify provider: a known-answer vector, rotation, event description from the headers, models."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from hookpoint.testing import (
 )
 from hookpoint_shopify import Customer, Order, Product, ShopifyResource, parse_payload
 
-# Vector copied from ../shared/specs/providers.md ("shopify-hmac").
+# Known-answer vector ("shopify-hmac").
 SECRET = "hush"
 BODY = b'{"id":820982911946154508,"email":"jon@example.com","topic":"orders/create"}'
 SIGNATURE = "caywFtONLHCQ/kdAoRCOAC9s972OdEFX6QvGUQVBTbQ="

@@ -1,4 +1,4 @@
-"""Slack provider: the spec's vector, slack_sdk both ways, tolerance both ways, the signed
+"""Slack provider: a known-answer vector, slack_sdk both ways, tolerance both ways, the signed
 url_verification handshake, event description of the three body shapes, and models."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from hookpoint.testing import (
 )
 from hookpoint_slack import EventCallback, InteractionPayload, UrlVerification, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("slack-slash-command",
+# Known-answer vectors ("slack-slash-command",
 # "slack-url-verification").
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TS = 1531420618

@@ -1,4 +1,4 @@
-"""Square provider: the spec's vectors (URL + body), the notification_url setting, event
+"""Square provider: known-answer vectors (URL + body), the notification_url setting, event
 description and models."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 )
 from hookpoint_square import PaymentEvent, SquareEvent, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("square-hmac", "square-angle-brackets").
+# Known-answer vectors ("square-hmac", "square-angle-brackets").
 VECTORS = [
     (
         "Ibxx_5AKakO-3qeNVR61Dw",

@@ -26,7 +26,7 @@ from hookpoint.testing import (
     verify_request,
 )
 
-# Vector copied from ../shared/specs/providers.md ("stdwh-sign").
+# Known-answer vector ("stdwh-sign").
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
 TS = 1614265330

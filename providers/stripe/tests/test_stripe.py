@@ -1,4 +1,4 @@
-"""Stripe provider: the spec's vectors, stripe-python cross-checks both ways, tolerance in both
+"""Stripe provider: known-answer vectors, stripe-python cross-checks both ways, tolerance in both
 directions, event description and models."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from hookpoint_stripe import (
     parse_payload,
 )
 
-# Vectors copied from ../shared/specs/providers.md ("stripe-v1", "stripe-rotation").
+# Known-answer vectors ("stripe-v1", "stripe-rotation").
 SECRET = "whsec_test_secret"
 TS = 1700000000
 BODY = (

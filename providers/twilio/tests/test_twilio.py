@@ -1,4 +1,4 @@
-"""Twilio provider: the spec's vectors, twilio-python both ways, port variants, JSON bodies via
+"""Twilio provider: known-answer vectors, twilio-python both ways, port variants, JSON bodies via
 bodySHA256, the URL behind a proxy (through the real host), event description and models."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hookpoint.testing import (
 )
 from hookpoint_twilio import CallWebhook, MessageWebhook, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("twilio-form", "twilio-multivalue",
+# Known-answer vectors ("twilio-form", "twilio-multivalue",
 # "twilio-json-body").
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"

@@ -1,4 +1,4 @@
-"""X (Twitter) provider: the spec's CRC and POST vectors, event description and models."""
+"""X (Twitter) provider: known-answer CRC and POST vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 from hookpoint_twitter import AccountActivity, parse_payload
 from hookpoint_twitter._samples import DIRECT_MESSAGE, TWEET_CREATE
 
-# Vectors "x-crc" and "x-post" copied from ../shared/specs/providers.md.
+# Known-answer vectors "x-crc" and "x-post".
 CONSUMER_SECRET = "z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"
 CRC_TOKEN = "9b4507b3-9040-4669-9ca3-6b94edb50553"
 CRC_RESPONSE = "sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8="

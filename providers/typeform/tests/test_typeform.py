@@ -1,4 +1,4 @@
-"""Typeform provider: the spec's vector, computed vectors, event description and models."""
+"""Typeform provider: a known-answer vector, computed vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from hookpoint.testing import (
 from hookpoint_typeform import TypeformWebhook, parse_payload
 from hookpoint_typeform._samples import FORM_RESPONSE, PARTIAL_RESPONSE
 
-# Vector "typeform-hmac" copied from ../shared/specs/providers.md.
+# Known-answer vector "typeform-hmac".
 VECTOR_SECRET = "abc123"
 VECTOR_BODY = (
     b'{"event_id":"01HTEST","event_type":"form_response","form_response":{"form_id":"lT4Z3j",'

@@ -1,4 +1,4 @@
-"""WhatsApp provider: the spec's vectors, the handshake, batched descriptions and models."""
+"""WhatsApp provider: known-answer vectors, the handshake, batched descriptions and models."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from hookpoint_whatsapp import Message, Status, WhatsAppSettings, WhatsAppWebhoo
 
 URL = "https://hooks.example.com/webhooks/whatsapp"
 
-# Vectors copied from ../shared/specs/providers.md ("meta-verify-get",
+# Known-answer vectors ("meta-verify-get",
 # "meta-post-escaped-unicode", "meta-negative-reserialized").
 VERIFY_QUERY = "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock"
 VERIFY_TOKEN = "meatyhamhock"

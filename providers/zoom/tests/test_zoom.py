@@ -1,4 +1,4 @@
-"""Zoom provider: the spec's vectors, tolerance both ways, the signed url_validation handshake
+"""Zoom provider: known-answer vectors, tolerance both ways, the signed url_validation handshake
 (and why unsigned ones are refused), event description and models."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from hookpoint.testing import (
 )
 from hookpoint_zoom import Meeting, Recording, UrlValidation, ZoomObject, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("zoom-event", "zoom-url-validation").
+# Known-answer vectors ("zoom-event", "zoom-url-validation").
 SECRET = "zoom_secret_token"
 TS = 1700000000
 EVENT_BODY = (

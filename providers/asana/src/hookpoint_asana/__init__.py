@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``asana = "hookpoint_asana:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §14, https://developers.asana.com/docs/webhooks-guide
+Sender behaviour: https://developers.asana.com/docs/webhooks-guide
 and https://developers.asana.com/reference/createwebhook.
 """
 

@@ -1,4 +1,4 @@
-"""Asana webhooks: the ``X-Hook-Secret`` handshake, signatures and event description (spec §14).
+"""Asana webhooks: the ``X-Hook-Secret`` handshake, signatures and event description.
 
 * Handshake: while ``POST /webhooks`` is in flight, Asana POSTs to the target with an
   ``X-Hook-Secret`` header; the target must answer ``200`` (or ``204``) carrying the **same**

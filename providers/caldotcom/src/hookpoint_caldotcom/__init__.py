@@ -7,7 +7,7 @@ group. It is built from the provider's :class:`~hookpoint.ProviderInfo` and thre
 only for endpoints whose provider is ``caldotcom`` (owner dispatch); cal.com has no handshake,
 so the plugin has no challenge hook.
 
-Sender behaviour: providers spec §1 and cal.com's sender code
+Sender behaviour: cal.com's sender code
 (``calcom/cal.com packages/features/webhooks/lib/service/WebhookService.ts``), docs
 https://cal.com/docs/developing/guides/automation/webhooks.
 """

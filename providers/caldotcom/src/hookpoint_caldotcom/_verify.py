@@ -3,7 +3,8 @@
 cal.com signs the exact body string it sends: ``X-Cal-Signature-256`` is the lowercase hex
 HMAC-SHA256 keyed with the webhook secret, no prefix, no timestamp. A webhook without a secret
 still sends the header, with the literal ``no-secret-provided``; one code path omits it
-(``WebhookService.ts`` / ``sendPayload.ts`` in calcom/cal.com; providers spec §1).
+(``WebhookService.ts`` / ``sendPayload.ts`` in calcom/cal.com;
+https://cal.com/docs/developing/guides/automation/webhooks).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ def verify(
     values = [v.strip() for v in request.headers.getlist(SIGNATURE_HEADER)]
     signatures = [v for v in values if v and v != NO_SECRET]
     if not signatures:
-        # providers spec §1: never accept an unsigned delivery when a secret is configured
+        # never accept an unsigned delivery once a secret is configured: a forger would simply
+        # drop the header
         return _UNSIGNED_OK if settings.allow_unsigned and not any(secrets) else _UNSIGNED_FAIL
     return signing.verify_hmac(
         request, signatures, secrets, algorithm="sha256", encoding="hex", prefix=""

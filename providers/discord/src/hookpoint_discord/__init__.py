@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``discord = "hookpoint_discord:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §15,
+Sender behaviour:
 https://discord.com/developers/docs/interactions/overview and
 https://discord.com/developers/docs/events/webhook-events.
 """

@@ -1,4 +1,4 @@
-"""Discord interactions and webhook events: Ed25519 verification, PING, description (spec §15).
+"""Discord interactions and webhook events: Ed25519 verification, PING, description.
 
 Discord signs every request with Ed25519 over ``X-Signature-Timestamp + raw body``; the
 signature is ``X-Signature-Ed25519`` (hex) and the endpoint's secret is the application's

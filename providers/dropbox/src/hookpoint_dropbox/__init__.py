@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``dropbox = "hookpoint_dropbox:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §13 and https://www.dropbox.com/developers/reference/webhooks.
+Sender behaviour: https://www.dropbox.com/developers/reference/webhooks.
 """
 
 from __future__ import annotations

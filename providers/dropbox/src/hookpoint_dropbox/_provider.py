@@ -1,4 +1,4 @@
-"""Dropbox's signature scheme, verification request and event description (providers spec §13).
+"""Dropbox's signature scheme, verification request and event description.
 
 * Verification request: ``GET <url>?challenge=<string>`` → ``200`` echoing the string, with
   ``Content-Type: text/plain`` and ``X-Content-Type-Options: nosniff`` (Dropbox's requirement: the

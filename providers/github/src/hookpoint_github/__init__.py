@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``github = "hookpoint_github:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §3 and
+Sender behaviour:
 https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries.
 """
 

@@ -1,4 +1,4 @@
-"""GitHub's signature scheme and event description (providers spec §3).
+"""GitHub's signature scheme and event description.
 
 ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>``; GitHub also sends the
 legacy ``X-Hub-Signature: sha1=<hex>``, which is produced by :func:`sign` (so signed samples look

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``gitlab = "hookpoint_gitlab:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §23 and https://docs.gitlab.com/user/project/integrations/webhooks/.
+Sender behaviour: https://docs.gitlab.com/user/project/integrations/webhooks/.
 """
 
 from __future__ import annotations

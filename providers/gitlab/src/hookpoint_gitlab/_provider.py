@@ -1,4 +1,4 @@
-"""GitLab's verification and event description (providers spec §23).
+"""GitLab's verification and event description.
 
 Classic webhooks carry the configured **secret token** verbatim in ``X-Gitlab-Token``: a shared
 token, compared in constant time, that proves the sender knows it but covers neither the body nor

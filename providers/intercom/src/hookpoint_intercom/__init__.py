@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``intercom = "hookpoint_intercom:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §22 and https://developers.intercom.com/docs/webhooks.
+Sender behaviour: https://developers.intercom.com/docs/webhooks.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``linear = "hookpoint_linear:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §9 and https://linear.app/developers/webhooks.
+Sender behaviour: https://linear.app/developers/webhooks.
 """
 
 from __future__ import annotations

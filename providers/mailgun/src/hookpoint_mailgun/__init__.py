@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``mailgun = "hookpoint_mailgun:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §17 and
+Sender behaviour:
 https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks.
 """
 

@@ -1,4 +1,4 @@
-"""Mailgun webhooks: the signature in the body, tolerance, and event description (spec §17).
+"""Mailgun webhooks: the signature in the body, tolerance, and event description.
 
 Mailgun signs no header and not the body: each request carries ``timestamp``, ``token`` (50
 random characters) and ``signature`` = hex HMAC-SHA256(HTTP webhook signing key, timestamp +

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``msgraph = "hookpoint_msgraph:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §12 and
+Sender behaviour:
 https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks.
 """
 

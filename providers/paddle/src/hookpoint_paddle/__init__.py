@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``paddle = "hookpoint_paddle:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §18 and
+Sender behaviour:
 https://developer.paddle.com/webhooks/signature-verification.
 """
 

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``sendgrid = "hookpoint_sendgrid:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §16 and sendgrid-python's
+Sender behaviour: sendgrid-python's
 ``sendgrid/helpers/eventwebhook`` (the reference verifier).
 """
 

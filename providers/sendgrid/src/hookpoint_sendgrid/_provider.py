@@ -1,4 +1,4 @@
-"""SendGrid signed Event Webhook: ECDSA verification and event description (spec §16).
+"""SendGrid signed Event Webhook: ECDSA verification and event description.
 
 SendGrid signs ``X-Twilio-Email-Event-Webhook-Timestamp + raw body`` with ECDSA P-256 /
 SHA-256 and sends the base64 DER signature in ``X-Twilio-Email-Event-Webhook-Signature``. The

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``shopify = "hookpoint_shopify:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §6 and
+Sender behaviour:
 https://shopify.dev/docs/apps/build/webhooks/verify-deliveries.
 """
 

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``slack = "hookpoint_slack:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §5,
+Sender behaviour:
 https://api.slack.com/authentication/verifying-requests-from-slack and
 https://api.slack.com/events/url_verification.
 """

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``square = "hookpoint_square:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §21 and https://developer.squareup.com/docs/webhooks/step3validate.
+Sender behaviour: https://developer.squareup.com/docs/webhooks/step3validate.
 """
 
 from __future__ import annotations

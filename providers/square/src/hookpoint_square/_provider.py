@@ -1,4 +1,4 @@
-"""Square's webhook signature and event description (providers spec §21;
+"""Square's webhook signature and event description (see
 https://developer.squareup.com/docs/webhooks/step3validate and square-python-sdk's
 ``WebhooksHelper``).
 

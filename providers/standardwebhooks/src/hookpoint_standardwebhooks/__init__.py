@@ -5,8 +5,8 @@ The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.Provid
 named by the entry point ``standardwebhooks = "hookpoint_standardwebhooks:PLUGIN"`` in the
 ``hookpoint`` group.
 
-Sender behaviour: providers spec §7 and §25, the spec
-(``standard-webhooks/standard-webhooks spec/standard-webhooks.md``) and Svix's library.
+Sender behaviour: the Standard Webhooks specification (https://www.standardwebhooks.com;
+``standard-webhooks/standard-webhooks spec/standard-webhooks.md``) and Svix's library.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``stripe = "hookpoint_stripe:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §4, https://docs.stripe.com/webhooks#verify-events and
+Sender behaviour: https://docs.stripe.com/webhooks#verify-events and
 ``stripe/stripe-python stripe/_webhook.py``.
 """
 

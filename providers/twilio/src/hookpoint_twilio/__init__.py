@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``twilio = "hookpoint_twilio:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §8, https://www.twilio.com/docs/usage/security and
+Sender behaviour: https://www.twilio.com/docs/usage/security and
 ``twilio/twilio-python twilio/request_validator.py``.
 """
 

@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``twitter = "hookpoint_twitter:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §11 and
+Sender behaviour:
 https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/securing-webhooks.
 """
 

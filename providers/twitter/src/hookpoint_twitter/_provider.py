@@ -1,4 +1,4 @@
-"""X (Twitter) Account Activity API: signature, CRC check and event description (spec §11).
+"""X (Twitter) Account Activity API: signature, CRC check and event description.
 
 * CRC: ``GET <url>?crc_token=<token>`` → ``200`` JSON
   ``{"response_token": "sha256=<base64 HMAC-SHA256(consumer_secret, crc_token)>"}``, sent on

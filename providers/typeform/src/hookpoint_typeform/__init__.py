@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``typeform = "hookpoint_typeform:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §19 and
+Sender behaviour:
 https://www.typeform.com/developers/webhooks/secure-your-webhooks/.
 """
 

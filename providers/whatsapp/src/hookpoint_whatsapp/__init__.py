@@ -7,7 +7,7 @@ handshake ``answer_challenge``, ``verify`` and ``sign`` (``_verify.py``) and ``d
 (``_events.py``). The host calls them only for endpoints whose provider is ``whatsapp`` (owner
 dispatch).
 
-Sender behaviour: providers spec §2 and Meta's "Webhooks - Getting Started"
+Sender behaviour: Meta's "Webhooks - Getting Started"
 (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
 """
 

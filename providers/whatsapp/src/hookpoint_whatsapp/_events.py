@@ -1,6 +1,6 @@
 """Event description of WhatsApp notifications: type, dedupe id, time and filterable fields.
 
-One POST can batch several entries, changes, messages and statuses (providers spec §2), so the
+One POST can batch several entries, changes, messages and statuses, so the
 description walks all of them. Dedupe keys follow Meta's ids: an inbound message's wamid, and
 ``<status id>:<status>`` for a status update (the same wamid goes sent → delivered → read).
 """

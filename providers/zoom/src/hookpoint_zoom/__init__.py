@@ -3,7 +3,7 @@
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``zoom = "hookpoint_zoom:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §10 and https://developers.zoom.us/docs/api/webhooks/.
+Sender behaviour: https://developers.zoom.us/docs/api/webhooks/.
 """
 
 from __future__ import annotations
