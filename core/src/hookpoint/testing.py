@@ -19,7 +19,7 @@ What it gives a provider package::
         plugin = PLUGIN      # optional: register the object the entry point names, directly
 
 * :class:`ProviderConformance` - the provider conformance suite, run through a
-  :class:`~hookpoint._plugins.PluginHost` (owner-dispatched hooks, like the real host);
+  :class:`PluginHost` (owner-dispatched hooks, like the real host);
 * :func:`plugin_host` (a :class:`PluginHost` with just the given ``PLUGIN`` objects) and
   :func:`load_plugins` (entry points too);
 * the provider-owned calls as the host makes them, settings given raw and validated:
