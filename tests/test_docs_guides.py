@@ -93,12 +93,12 @@ class TestTutorialTimestampedVariant(ProviderConformance):
     """The tutorial's timestamped scheme passes the full conformance suite."""
 
     provider = "acme"
-    plugin = VARIANT
+    plugin = VARIANT.PLUGIN
     check_entry_point = False
 
 
 def test_the_timestamped_variant_rejects_old_and_future_signatures() -> None:
-    host = load_plugins(VARIANT, entrypoints=False)
+    host = load_plugins(VARIANT.PLUGIN, entrypoints=False)
     settings = host.settings_for("acme", {})
     sample = host.provider("acme").samples[0]
     signed = host.sign(

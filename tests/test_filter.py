@@ -1,4 +1,4 @@
-"""EventFilter: the language of /work/shared/specs/event-filter.md, operator by operator.
+"""EventFilter: the language of docs/event-filters.md, operator by operator.
 
 Every operator case is checked twice: through a compiled EventFilter (the fast path) and through
 the built-in ``FilterOperator.match(value, present, operand)`` (what the plugin host exposes), so
@@ -48,7 +48,7 @@ def match(pattern: Any, value: Any) -> bool:
     return EventFilter({"k": pattern}).matches(payload)
 
 
-# -- spec §8: their unit tests --------------------------------------------------------------------
+# -- the 34 cases of tests/data/event_filter_cases.jsonl -------------------------------------------
 
 
 def test_all_spec_rows_are_present() -> None:
@@ -60,7 +60,7 @@ def test_spec_table(case: dict[str, Any]) -> None:
     assert EventFilter(case["filter"]).matches(case["payload"]) is case["match"]
 
 
-# -- spec §3: every operator ----------------------------------------------------------------------
+# -- every operator (docs/event-filters.md, "Operators") ------------------------------------------
 
 NAN = float("nan")
 INF = float("inf")

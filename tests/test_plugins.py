@@ -25,14 +25,22 @@ def hookpoint_register_providers():
 
 
 def make_dist(
-    root: Path, dist: str, ep_name: str, module: str, source: str, version: str = "1.2.3"
+    root: Path,
+    dist: str,
+    ep_name: str,
+    module: str,
+    source: str,
+    version: str = "1.2.3",
+    attr: str | None = None,
 ) -> None:
-    """Write an installed distribution (dist-info + module) that importlib.metadata finds."""
+    """Write an installed distribution (dist-info + module) that importlib.metadata finds; its
+    entry point names ``module:attr`` when ``attr`` is given, else the module."""
     (root / f"{module}.py").write_text(textwrap.dedent(source))
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text(f"[hookpoint]\n{ep_name} = {module}\n")
+    value = f"{module}:{attr}" if attr else module
+    (info / "entry_points.txt").write_text(f"[hookpoint]\n{ep_name} = {value}\n")
 
 
 @pytest.fixture
@@ -202,3 +210,102 @@ def test_installed_seed_providers_are_listed() -> None:
         ("hookpoint-whatsapp", "whatsapp"),
     ):
         assert host.provider_record(provider).distribution == dist
+
+
+OBJECT_PLUGIN = """
+from hookpoint import ProviderInfo
+from hookpoint.providerkit import HeaderSignature, ProviderPlugin
+
+PLUGIN = ProviderPlugin(
+    ProviderInfo(name="{provider}", title="{provider} title"),
+    scheme=HeaderSignature("X-Fake-Signature"),
+)
+"""
+
+
+def test_an_entry_point_naming_an_object_is_loaded_and_recorded(site: Path) -> None:
+    make_dist(
+        site,
+        "hookpoint-fakeobj",
+        "fakeobj",
+        "hp_fake_obj",
+        OBJECT_PLUGIN.format(provider="fakeobj"),
+        attr="PLUGIN",
+    )
+    host = PluginHost.load(env={})
+    rec = _records(host)["hookpoint-fakeobj"]
+    assert rec["error"] is None
+    assert rec["entry_point"] == "fakeobj = hp_fake_obj:PLUGIN"
+    assert rec["module"] == "hp_fake_obj"
+    assert rec["providers"] == ["fakeobj"]
+    # a header HMAC verifies and signs; it has no handshake and describes nothing
+    assert rec["hooks"] == [
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]
+    assert host.provider_plugin("fakeobj") is sys.modules["hp_fake_obj"].PLUGIN
+
+
+def _owned_impls(host: PluginHost, plugin: object, hook: str) -> list[object]:
+    return [i for i in getattr(host.pm.hook, hook).get_hookimpls() if i.plugin is plugin]
+
+
+def test_a_provider_plugin_registers_only_the_hooks_it_has() -> None:
+    from hookpoint import ChallengeResponse, ProviderInfo, WebhookRequest
+    from hookpoint.providerkit import EventSpec, HeaderSignature, ProviderPlugin
+
+    bare = ProviderPlugin(
+        ProviderInfo(name="bare", title="Bare"), verify=lambda r, s, secrets, now: None
+    )
+    full = ProviderPlugin(
+        ProviderInfo(name="full", title="Full"),
+        scheme=HeaderSignature("X-Full-Signature"),
+        events=EventSpec(type=("body:type",)),
+        challenge=lambda r, s, secrets: ChallengeResponse(status=200, body=b"hi"),
+    )
+    assert bare.hooks == ("hookpoint_register_providers", "hookpoint_verify_request")
+    assert full.hooks == (
+        "hookpoint_register_providers",
+        "hookpoint_challenge_response",
+        "hookpoint_verify_request",
+        "hookpoint_describe_event",
+        "hookpoint_sign_request",
+    )
+    host = PluginHost.load(plugins=[bare, full], load_entrypoints=False)
+    records = {r["name"]: r for r in host.listing()}
+    assert records["bare"]["hooks"] == sorted(bare.hooks)
+    assert records["full"]["hooks"] == sorted(full.hooks)
+    assert records["bare"]["module"] == __name__  # the module that built the object
+    for hook in ("hookpoint_challenge_response", "hookpoint_describe_event"):
+        assert _owned_impls(host, bare, hook) == []  # absent: not registered, never called
+        assert len(_owned_impls(host, full, hook)) == 1
+    request = WebhookRequest(url="http://h/webhooks/x", body=b'{"type":"t"}')
+    settings = host.settings_for("bare", {})
+    assert host.challenge("bare", request, settings, ["s"]) is None
+    assert host.describe("bare", request, settings) is None
+    assert host.sign("bare", request, settings, "s", 0.0) is None
+    full_settings = host.settings_for("full", {})
+    reply = host.challenge("full", request, full_settings, ["s"])
+    assert reply is not None and reply.body == b"hi"
+    info = host.describe("full", request, full_settings)
+    assert info is not None and info.type == "t"
+    signed = host.sign("full", request, full_settings, "s", 0.0)
+    assert signed is not None and host.verify("full", signed, full_settings, ["s"], 0.0)
+
+
+def test_the_builtin_generic_provider_is_one_provider_plugin_object() -> None:
+    from hookpoint.default_plugins import generic
+    from hookpoint.providerkit import ProviderPlugin
+
+    host = PluginHost.load(load_entrypoints=False)
+    assert isinstance(generic.PLUGIN, ProviderPlugin)
+    assert host.provider_plugin("hmac") is generic.PLUGIN
+    record = host.provider_record("hmac")
+    assert record.builtin and record.name == "generic"
+    assert record.module == "hookpoint.default_plugins.generic"
+    assert record.hooks == [
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]

@@ -412,7 +412,7 @@ def test_form() -> None:
         _req(b"{}", "application/json").form()
 
 
-# -- filter view (spec §7.3) ----------------------------------------------------------------------
+# -- filter view (docs/event-filters.md, "What a request filter sees") ----------------------------
 
 
 @pytest.mark.parametrize(

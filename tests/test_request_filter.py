@@ -1,4 +1,5 @@
-"""RequestFilter: an EventFilter over a request's filter view (spec §7.3).
+"""RequestFilter: an EventFilter over a request's filter view (docs/event-filters.md, "What a
+request filter sees").
 
 Most tests use a stand-in request whose ``filter_view()`` returns a fixed view; the last ones use
 the real ``WebhookRequest`` when ``hookpoint._request`` is available.

@@ -89,11 +89,12 @@ def test_files_and_names(tmp_path: Path) -> None:
     assert ">A</text>" in icon and "__" not in icon
     pyproject = (root / "pyproject.toml").read_text()
     assert 'name = "hookpoint-acme-cloud"' in pyproject
-    assert '[project.entry-points.hookpoint]\nacme_cloud = "hookpoint_acme_cloud"' in pyproject
+    entry_point = 'acme_cloud = "hookpoint_acme_cloud:PLUGIN"'
+    assert f"[project.entry-points.hookpoint]\n{entry_point}" in pyproject
     assert '"hookpoint>=0.1,<0.2"' in pyproject
     module = (root / "src/hookpoint_acme_cloud/__init__.py").read_text()
     assert 'SIGNATURE_HEADER = "X-Acme-Cloud-Signature"' in module
-    assert "class AcmeCloudSettings(BaseModel)" in module and 'title="Acme Cloud"' in module
+    assert "class AcmeCloudSettings(ProviderSettings)" in module and 'title="Acme Cloud"' in module
     assert "__NAME__" not in module and "__CLASS__" not in module
     assert "icon_svg=read_icon(__name__)" in module
 
@@ -212,13 +213,13 @@ def test_new_provider_installs_registers_and_passes_the_conformance_suite(
     rows = {r["distribution"]: r for r in json.loads(listed.stdout)}
     row = rows[f"hookpoint-{name}"]
     assert row["providers"] == [name] and row["error"] is None
-    assert row["entry_point"] == f"{name} = hookpoint_{name}"
-    assert {
-        "hookpoint_register_providers",
-        "hookpoint_verify_request",
+    assert row["entry_point"] == f"{name} = hookpoint_{name}:PLUGIN"
+    assert row["hooks"] == [  # no handshake: no challenge hook registered
         "hookpoint_describe_event",
+        "hookpoint_register_providers",
         "hookpoint_sign_request",
-    } <= set(row["hooks"])
+        "hookpoint_verify_request",
+    ]
 
     tests = run(
         "-m",

@@ -1,6 +1,6 @@
 """The webhook hot path: a lean ASGI handler for ``ANY <prefix>/<endpoint_id>``.
 
-The life of a request (design §2), in order: endpoint lookup (404) → rate limit (429) → body
+The life of a request, in order: endpoint lookup (404) → rate limit (429) → body
 limit (413, on Content-Length before reading and while reading; 408 for a body that takes
 longer than ``read_timeout`` to arrive, see ``_Deadlines``) → snapshot → handshake
 (``respond_with`` or the provider's challenge hook; answered at once) → method check (405) →
@@ -8,9 +8,10 @@ verification over the raw bytes (401, recorded as rejected) → event descriptio
 key (``Endpoint.dedupe``: the provider's event id, or a header or callable, read only now) →
 dedupe and durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store
 failure is a 503 with ``Retry-After``, never a 200. Senders never see a traceback or a secret.
+docs/architecture.md follows the same path with the store and the worker around it.
 
 It is plain ASGI rather than a Quart route because per-request framework overhead dominates
-this path (design §8); everything else is served by Quart.
+this path (docs/benchmarks.md); everything else is served by Quart.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ A :class:`PluginHost` is built per app (never at import time, never global). Ent
 implements an unknown ``hookpoint_*`` hook is recorded with its error and skipped (fatal with
 ``HOOKPOINT_STRICT_PLUGINS=1``). Core's built-ins are registered the same way, after entry points.
 
+An entry point names the plugin object: ``acme = "hookpoint_acme:PLUGIN"`` (a
+:class:`~hookpoint.providerkit.ProviderPlugin`, or any object whose ``hookpoint_*`` methods carry
+the hookimpl marker); a bare module name still works (the module is then the plugin).
+
 Environment controls (read from the ``env`` mapping given to :meth:`PluginHost.load`):
 
 * ``HOOKPOINT_LOAD_PLUGINS`` - comma list of entry-point or distribution names to load; ``""``
@@ -43,8 +47,11 @@ log = logging.getLogger("hookpoint.plugins")
 ENTRY_POINT_GROUP = "hookpoint"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hookpoint.default_plugins.operators",
-    "hookpoint.default_plugins.generic",
+    "hookpoint.default_plugins.generic:PLUGIN",
 )
+"""Core's built-in plugins, written like entry-point values: ``module`` (the module is the
+plugin) or ``module:attribute`` (the object it names is, e.g. a
+:class:`~hookpoint.providerkit.ProviderPlugin`)."""
 _OWNED_HOOKS = (
     "hookpoint_challenge_response",
     "hookpoint_verify_request",
@@ -102,6 +109,7 @@ class PluginHost:
         self.operators: dict[str, FilterOperator] = {}
         self._provider_record: dict[str, PluginRecord] = {}
         self._owner: dict[str, object] = {}
+        self._builtins: set[int] = set()
         self._owned_callers: dict[tuple[int, str], Any] = {}
         self._direct: dict[
             tuple[str, str],
@@ -138,12 +146,9 @@ class PluginHost:
                 deny=_name_list(env.get("HOOKPOINT_DISABLE_PLUGINS")) or set(),
             )
         for plugin in plugins:
-            name = getattr(plugin, "__name__", None) or type(plugin).__name__
-            host._add(
-                PluginRecord(name=str(name), module=getattr(plugin, "__module__", None)),
-                functools.partial(_identity, plugin),
-            )
-        for modname in DEFAULT_PLUGINS:
+            host._add(_direct_record(plugin), functools.partial(_identity, plugin))
+        for spec in DEFAULT_PLUGINS:
+            modname = spec.partition(":")[0]
             host._add(
                 PluginRecord(
                     name=modname.rsplit(".", 1)[-1],
@@ -152,7 +157,7 @@ class PluginHost:
                     distribution="hookpoint",
                     version=_version_of("hookpoint"),
                 ),
-                functools.partial(importlib.import_module, modname),
+                functools.partial(_load_object, spec),
             )
         host._sealed = True
         host._build_operator_registry()
@@ -241,6 +246,8 @@ class PluginHost:
                 record.error = message
                 self.records.append(record)
                 raise PluginConflictError(message)
+        if record.builtin:
+            self._builtins.add(id(plugin))
         for info in providers:
             self.providers[info.name] = info
             self._provider_record[info.name] = record
@@ -289,7 +296,7 @@ class PluginHost:
                     raise PluginError(message) from exc
                 log.warning(message)
                 continue
-            (builtin if _is_builtin(plugin) else extra).extend((label, op) for op in ops)
+            (builtin if id(plugin) in self._builtins else extra).extend((label, op) for op in ops)
         try:
             self.operators = build_operator_registry(extra, builtin=builtin)
         except ConfigError as exc:
@@ -316,6 +323,12 @@ class PluginHost:
     def provider_record(self, name: str) -> PluginRecord:
         self.provider(name)
         return self._provider_record[name]
+
+    def provider_plugin(self, name: str) -> object:
+        """The registered plugin object that serves provider ``name`` (e.g. the
+        ``ProviderPlugin`` its entry point names)."""
+        self.provider(name)
+        return self._owner[name]
 
     def settings_for(self, provider: str, raw: Mapping[str, Any] | BaseModel | None) -> BaseModel:
         model = self.provider(provider).settings_model
@@ -469,9 +482,23 @@ def _identity(plugin: object) -> object:
     return plugin
 
 
-def _is_builtin(plugin: object) -> bool:
-    name = getattr(plugin, "__name__", "")
-    return isinstance(plugin, types.ModuleType) and name in DEFAULT_PLUGINS
+def _load_object(spec: str) -> object:
+    """The object an entry-point style ``module[:attr.path]`` names (the module without one)."""
+    modname, _, attr = spec.partition(":")
+    target: object = importlib.import_module(modname)
+    for part in attr.split(".") if attr else ():
+        target = getattr(target, part)
+    return target
+
+
+def _direct_record(plugin: object) -> PluginRecord:
+    """The record of a plugin handed to :meth:`PluginHost.load` as an object: a module by its
+    name; another object by its ``__name__`` (a ProviderPlugin: its provider) or class name,
+    with the module that made it."""
+    if isinstance(plugin, types.ModuleType):
+        return PluginRecord(name=plugin.__name__, module=plugin.__name__)
+    name = getattr(plugin, "__name__", None) or type(plugin).__name__
+    return PluginRecord(name=str(name), module=getattr(plugin, "__module__", None))
 
 
 def _label(plugin: object) -> str:

@@ -108,8 +108,7 @@ class HookpointServer:
         await self.runtime.open()
         await self.quart.startup()
         self._started = True
-        # Quart's p99 tail is GC of start-up garbage: collect once and freeze it (measured in
-        # docs/benchmarks.md).
+        # Quart's p99 tail is GC of start-up garbage: collect once, freeze it (docs/benchmarks.md).
         gc.collect()
         gc.freeze()
 

@@ -1,25 +1,37 @@
 """Hookpoint's test kit: a pytest plugin (``pytest11`` entry point ``hookpoint``).
 
 Loaded in every pytest session where Hookpoint is installed, so its module level imports only
-pytest, the standard library and :mod:`hookpoint.signing` (the ``hookpoint`` package is imported
-anyway as this module's parent); the plugin host and request modules are imported when a helper
-runs.
+pytest, the standard library and what ``import hookpoint`` loads anyway (this module's parent:
+:mod:`hookpoint.signing`, the plugin host); the server, httpx and the request module are imported
+when a helper runs.
+
+Everything a provider package's tests need is here (a public, versioned surface:
+docs/plugin-hooks.md says what is stable); they never import ``hookpoint._…`` modules.
 
 What it gives a provider package::
 
     # providers/whatsapp/tests/test_whatsapp_conformance.py
-    import hookpoint_whatsapp
     from hookpoint.testing import ProviderConformance
+    from hookpoint_whatsapp import PLUGIN
 
     class TestConformance(ProviderConformance):
         provider = "whatsapp"
-        plugin = hookpoint_whatsapp      # optional: register the module, skip entry points
+        plugin = PLUGIN      # optional: register the object the entry point names, directly
 
 * :class:`ProviderConformance` - the provider conformance suite, run through a
-  :class:`~hookpoint._plugins.PluginHost` (owner-dispatched hooks, like the real host);
+  :class:`PluginHost` (owner-dispatched hooks, like the real host);
+* :func:`plugin_host` (a :class:`PluginHost` with just the given ``PLUGIN`` objects) and
+  :func:`load_plugins` (entry points too);
+* the provider-owned calls as the host makes them, settings given raw and validated:
+  :func:`verify_request`, :func:`describe_request`, :func:`challenge_request`,
+  :func:`sign_request`;
+* a running app for end-to-end tests: :func:`serve_app` (the ASGI server, started and stopped
+  like ``hookpoint serve``), :func:`asgi_client` (an ``httpx.AsyncClient`` on it) and
+  :func:`app_client` (both at once), with the ``hookpoint_database_url`` fixture (a fresh
+  SQLite store per test);
 * fixtures ``hookpoint_plugins`` (a host with entry points loaded) and ``signed_request``;
 * helpers: :func:`sign_sample`, :func:`request_from_sample`, :func:`get_sample`,
-  :func:`load_plugins`, :func:`register_plugin`, and ``sign_hmac_hex``/``sign_hmac_base64``
+  :func:`register_plugin`, and ``sign_hmac_hex``/``sign_hmac_base64``
   (:func:`hookpoint.signing.sign_hex`/:func:`~hookpoint.signing.sign_base64`, e.g.
   ``sign_hmac_hex(secret, body, prefix="sha256=")``).
 """
@@ -30,38 +42,54 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
+
+# ``import hookpoint`` (this module's parent) has loaded the plugin host already.
+from ._plugins import PluginHost
 
 # Signing helpers for tests are core's primitives (``hookpoint`` itself is already imported here).
 from .signing import sign_base64 as sign_hmac_base64
 from .signing import sign_hex as sign_hmac_hex
 
 if TYPE_CHECKING:
+    import httpx
     import pluggy
     from pydantic import BaseModel
 
-    from ._models import ProviderInfo, Sample, Verification
-    from ._plugins import PluginHost
+    from ._app import Hookpoint
+    from ._models import ChallengeResponse, EventInfo, ProviderInfo, Sample, Verification
     from ._request import WebhookRequest
+    from ._server import HookpointServer
 
 __all__ = [
     "GARBAGE_BODIES",
     "TEST_BASE_URL",
     "TEST_NOW",
     "WRONG_SECRET",
+    "PluginHost",
     "ProviderConformance",
+    "app_client",
+    "asgi_client",
+    "challenge_request",
+    "describe_request",
     "get_sample",
+    "hookpoint_database_url",
     "hookpoint_plugins",
     "load_plugins",
+    "plugin_host",
     "register_plugin",
     "request_from_sample",
+    "serve_app",
     "sign_hmac_base64",
     "sign_hmac_hex",
+    "sign_request",
     "sign_sample",
     "signed_request",
+    "verify_request",
 ]
 
 TEST_NOW = 1_700_000_000.0
@@ -108,11 +136,127 @@ def load_plugins(
     ``env`` defaults to an empty environment (only ``HOOKPOINT_STRICT_PLUGINS`` is passed
     through), so a developer's ``HOOKPOINT_LOAD_PLUGINS`` does not change test results.
     """
-    from ._plugins import PluginHost
-
     if env is None:
         env = {k: v for k, v in os.environ.items() if k == "HOOKPOINT_STRICT_PLUGINS"}
     return PluginHost.load(plugins=plugins, load_entrypoints=entrypoints, env=env)
+
+
+def plugin_host(*plugins: object) -> PluginHost:
+    """A fresh :class:`PluginHost` with exactly ``plugins`` (each a provider package's
+    ``PLUGIN``) and core's built-ins registered, no entry points: what a provider's own tests
+    run on, owner-dispatched like the real host::
+
+        host = plugin_host(hookpoint_acme.PLUGIN)
+    """
+    return load_plugins(*plugins, entrypoints=False)
+
+
+def verify_request(
+    host: PluginHost,
+    provider: str,
+    request: WebhookRequest,
+    secrets: Sequence[str],
+    *,
+    now: float = TEST_NOW,
+    settings: Mapping[str, Any] | BaseModel | None = None,
+) -> Verification:
+    """``request`` verified as the host verifies a delivery to an endpoint of ``provider`` with
+    these ``secrets`` and (raw, validated here) ``settings``, at ``now`` (Unix seconds)."""
+    validated = host.settings_for(provider, settings)
+    return host.verify(provider, request, validated, tuple(secrets), now)
+
+
+def describe_request(
+    host: PluginHost,
+    provider: str,
+    request: WebhookRequest,
+    *,
+    settings: Mapping[str, Any] | BaseModel | None = None,
+) -> EventInfo | None:
+    """The provider's :class:`~hookpoint.EventInfo` of ``request`` (None when it describes
+    nothing), as the host asks for it after verification."""
+    return host.describe(provider, request, host.settings_for(provider, settings))
+
+
+def challenge_request(
+    host: PluginHost,
+    provider: str,
+    request: WebhookRequest,
+    secrets: Sequence[str] = (),
+    *,
+    settings: Mapping[str, Any] | BaseModel | None = None,
+) -> ChallengeResponse | None:
+    """The provider's answer to ``request`` as a handshake, or None when it is not one."""
+    return host.challenge(provider, request, host.settings_for(provider, settings), secrets)
+
+
+def sign_request(
+    host: PluginHost,
+    provider: str,
+    request: WebhookRequest,
+    secret: str,
+    *,
+    now: float = TEST_NOW,
+    settings: Mapping[str, Any] | BaseModel | None = None,
+) -> WebhookRequest:
+    """``request`` signed by the provider's sign hook as the sender would at ``now``.
+
+    :raises ValueError: when the provider cannot sign (it implements no sign hook).
+    """
+    signed = host.sign(provider, request, host.settings_for(provider, settings), secret, now)
+    if signed is None:
+        raise ValueError(
+            f"provider {provider!r} cannot sign requests (it implements no hookpoint_sign_request)"
+        )
+    return signed
+
+
+@contextlib.asynccontextmanager
+async def serve_app(
+    app: Hookpoint, *, database_url: str, **settings: Any
+) -> AsyncIterator[HookpointServer]:
+    """``app`` served as ``hookpoint serve`` serves it (store opened, worker running) for the
+    ``async with`` block; yields the ASGI application. ``settings`` are further server settings
+    (``lease_seconds=5``, ``trusted_proxies="10.0.0.2"``, …; docs/configuration.md)."""
+    from ._server import HookpointServer
+    from ._settings import Settings
+
+    server = HookpointServer(app, Settings(database_url=database_url, **settings))
+    async with server.running():
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(
+    server: HookpointServer,
+    *,
+    client: tuple[str, int] = ("127.0.0.1", 123),
+    base_url: str = "http://localhost",
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An ``httpx.AsyncClient`` that sends its requests straight to ``server`` (no socket), as
+    if from ``client`` (an ``(ip, port)``: proxy and rate-limit tests pick it)."""
+    import httpx
+
+    transport = httpx.ASGITransport(app=server, client=client)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url=base_url) as http:
+        yield http
+
+
+@contextlib.asynccontextmanager
+async def app_client(
+    app: Hookpoint, *, database_url: str, base_url: str = "http://localhost", **settings: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """:func:`serve_app` and :func:`asgi_client` at once::
+
+    async def test_delivery(hookpoint_database_url: str) -> None:
+        async with app_client(hp, database_url=hookpoint_database_url) as http:
+            assert (await http.post("/webhooks/acme", content=b"{}")).status_code == 401
+    """
+    async with (
+        serve_app(app, database_url=database_url, **settings) as server,
+        asgi_client(server, base_url=base_url) as http,
+    ):
+        yield http
 
 
 def get_sample(host: PluginHost, provider: str, name: str) -> Sample:
@@ -172,6 +316,12 @@ def sign_sample(
 
 
 # -- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hookpoint_database_url(tmp_path: Path) -> str:
+    """A SQLite database URL in the test's own temporary directory (a fresh store per test)."""
+    return f"sqlite:///{tmp_path / 'hookpoint.db'}"
 
 
 @pytest.fixture
@@ -254,17 +404,18 @@ class ProviderConformance:
 
         class TestConformance(ProviderConformance):
             provider = "caldotcom"
-            plugin = hookpoint_caldotcom   # optional
+            plugin = hookpoint_caldotcom.PLUGIN   # optional
 
     Every check runs through a :class:`PluginHost`, so hooks are owner-dispatched exactly as in
     the real host. With ``plugin`` set, the suite registers that object directly (no entry
-    points) and separately checks that the installed entry point provides the same module.
+    points) and separately checks that the installed entry point names that very object.
     """
 
     provider: ClassVar[str] = ""
     """The provider name under test."""
     plugin: object | None = None
-    """The plugin object (usually the module); None loads installed entry points instead."""
+    """The plugin object (the package's ``PLUGIN``, which its entry point names); None loads
+    installed entry points instead."""
     distribution: ClassVar[str | None] = None
     """The distribution expected to own the provider; default ``hookpoint-<provider>``."""
     check_entry_point: ClassVar[bool] = True
@@ -440,8 +591,9 @@ class ProviderConformance:
             f"{self.provider!r} is owned by {record.distribution!r}, expected {expected!r}"
         )
         if self.plugin is not None:
-            assert record.module == getattr(self.plugin, "__name__", None), (
-                f"the entry point loads {record.module!r}, not {self.plugin!r}"
+            loaded = host.provider_plugin(self.provider)
+            assert loaded is self.plugin, (
+                f"the entry point {record.entry_point!r} loads {loaded!r}, not {self.plugin!r}"
             )
 
     # -- deliveries ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Asana provider: the spec's handshake and event vectors, secret capture, description, models,
+"""Asana provider: known-answer handshake and event vectors, secret capture, description, models,
 and the handshake through a running host."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ import hmac
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,14 +14,19 @@ import pytest
 
 import hookpoint_asana
 from hookpoint import Hookpoint, WebhookRequest
-from hookpoint._plugins import PluginHost
-from hookpoint._server import HookpointServer
-from hookpoint._settings import Settings
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint.testing import (
+    PluginHost,
+    app_client,
+    challenge_request,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_asana import AsanaWebhook, parse_payload
 from hookpoint_asana._samples import HEARTBEAT, TASK_CHANGED
 
-# Vectors "asana-handshake" and "asana-event" copied from ../shared/specs/providers.md.
+# Known-answer vectors "asana-handshake" and "asana-event".
 HOOK_SECRET = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"
 EVENT_BODY = (
     b'{"events":[{"action":"changed","resource":{"gid":"1234","resource_type":"task"},'
@@ -34,7 +38,7 @@ URL = "https://hooks.example.com/webhooks/asana"
 
 @pytest.fixture(scope="module")
 def plugins() -> PluginHost:
-    return load_plugins(hookpoint_asana, entrypoints=False)
+    return plugin_host(hookpoint_asana.PLUGIN)
 
 
 def request(body: bytes = EVENT_BODY, signature: str | None = EVENT_SIGNATURE) -> WebhookRequest:
@@ -45,18 +49,12 @@ def request(body: bytes = EVENT_BODY, signature: str | None = EVENT_SIGNATURE) -
 
 
 def verify(plugins: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return plugins.verify(
-        "asana",
-        req,
-        plugins.settings_for("asana", {}),
-        [HOOK_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(plugins, "asana", req, [HOOK_SECRET] if secrets is None else secrets)
 
 
 def handshake(plugins: PluginHost, method: str = "POST", **settings: Any) -> Any:
     req = WebhookRequest(method=method, url=URL, headers={"X-Hook-Secret": HOOK_SECRET})
-    return plugins.challenge("asana", req, plugins.settings_for("asana", settings), [])
+    return challenge_request(plugins, "asana", req, [], settings=settings)
 
 
 def test_handshake_vector(plugins: PluginHost) -> None:
@@ -73,7 +71,7 @@ def test_handshake_can_be_refused(plugins: PluginHost) -> None:
 
 def test_non_handshakes(plugins: PluginHost) -> None:
     assert handshake(plugins, method="GET") is None
-    assert plugins.challenge("asana", request(), plugins.settings_for("asana", {}), []) is None
+    assert challenge_request(plugins, "asana", request(), []) is None
 
 
 def test_event_vector_verifies(plugins: PluginHost) -> None:
@@ -85,9 +83,7 @@ def test_event_vector_rejected_with_one_byte_changed(plugins: PluginHost) -> Non
 
 
 def test_sign_hook_reproduces_the_vector(plugins: PluginHost) -> None:
-    signed = plugins.sign(
-        "asana", request(signature=None), plugins.settings_for("asana", {}), HOOK_SECRET, TEST_NOW
-    )
+    signed = sign_request(plugins, "asana", request(signature=None), HOOK_SECRET)
     assert signed is not None and signed.headers["X-Hook-Signature"] == EVENT_SIGNATURE
 
 
@@ -116,7 +112,7 @@ async def test_capture_handshake_hands_the_secret_over() -> None:
 
 
 def describe(plugins: PluginHost, body: bytes) -> Any:
-    return plugins.describe("asana", request(body), plugins.settings_for("asana", {}))
+    return describe_request(plugins, "asana", request(body))
 
 
 def test_describe(plugins: PluginHost) -> None:
@@ -149,7 +145,9 @@ def test_models() -> None:
 
 
 @pytest.fixture
-async def client(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
+async def client(
+    hookpoint_database_url: str,
+) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
     saved: list[str] = []
     hp = Hookpoint(id="asana-test")
     hp.define_http_endpoint(id="asana", source="asana.com", provider="asana", secrets=[HOOK_SECRET])
@@ -160,12 +158,8 @@ async def client(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, list[
         secrets=["not-yet"],
         respond_with=hookpoint_asana.capture_handshake(saved.append),
     )
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", lease_seconds=5)
-    server = HookpointServer(hp, settings)
-    async with server.running():
-        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
-            yield http, saved
+    async with app_client(hp, database_url=hookpoint_database_url, lease_seconds=5) as http:
+        yield http, saved
 
 
 async def test_host_answers_the_handshake_and_verifies_events(

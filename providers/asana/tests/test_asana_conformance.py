@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestAsanaConformance(ProviderConformance):
     provider = "asana"
-    plugin = hookpoint_asana
+    plugin = hookpoint_asana.PLUGIN

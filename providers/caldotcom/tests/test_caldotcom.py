@@ -1,4 +1,4 @@
-"""cal.com provider: the spec's vectors, unsigned deliveries, event description and models."""
+"""cal.com provider: known-answer vectors, unsigned deliveries, event description and models."""
 
 from __future__ import annotations
 
@@ -10,10 +10,16 @@ from typing import Any
 import pytest
 
 import hookpoint_caldotcom
-from hookpoint import ProviderConfigError
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins, sign_hmac_hex
+from hookpoint import ProviderConfigError, WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    load_plugins,
+    plugin_host,
+    sign_hmac_hex,
+    sign_request,
+    verify_request,
+)
 from hookpoint_caldotcom import (
     CalPayload,
     CalSettings,
@@ -23,7 +29,7 @@ from hookpoint_caldotcom import (
     parse_payload,
 )
 
-# Vectors copied from ../shared/specs/providers.md ("calcom-signed", "calcom-no-secret").
+# Known-answer vectors ("calcom-signed", "calcom-no-secret").
 VECTOR_SECRET = "my-secret"
 VECTOR_BODY = (
     b'{"triggerEvent":"BOOKING_CREATED","createdAt":"2024-01-01T00:00:00.000Z","payload":'
@@ -41,7 +47,7 @@ URL = "https://hooks.example.com/webhooks/caldotcom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_caldotcom, entrypoints=False)
+    return plugin_host(hookpoint_caldotcom.PLUGIN)
 
 
 def request(body: bytes = VECTOR_BODY, **headers: str) -> WebhookRequest:
@@ -57,17 +63,13 @@ def without_signature(body: bytes = VECTOR_BODY) -> WebhookRequest:
 def verify(
     host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None, **settings: Any
 ) -> Any:
-    return host.verify(
-        "caldotcom",
-        req,
-        host.settings_for("caldotcom", settings),
-        [VECTOR_SECRET] if secrets is None else secrets,
-        TEST_NOW,
+    return verify_request(
+        host, "caldotcom", req, [VECTOR_SECRET] if secrets is None else secrets, settings=settings
     )
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.describe("caldotcom", req, host.settings_for("caldotcom", {}))
+    return describe_request(host, "caldotcom", req)
 
 
 # -- signature vectors ---------------------------------------------------------------------------
@@ -85,9 +87,7 @@ def test_signed_vector_matches_the_documented_algorithm() -> None:
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     unsigned = without_signature()
-    signed = host.sign(
-        "caldotcom", unsigned, host.settings_for("caldotcom", {}), VECTOR_SECRET, TEST_NOW
-    )
+    signed = sign_request(host, "caldotcom", unsigned, VECTOR_SECRET)
     assert signed is not None
     assert signed.headers.get("x-cal-signature-256") == VECTOR_HEADERS["X-Cal-Signature-256"]
     assert signed.body == VECTOR_BODY
@@ -165,7 +165,8 @@ def test_unsigned_accepted_only_when_allowed(host: PluginHost, header: str | Non
 def test_unsigned_is_rejected_once_a_secret_is_configured(
     host: PluginHost, header: str | None
 ) -> None:
-    """providers spec §1: never accept an unsigned delivery when a secret is configured."""
+    """Never accept an unsigned delivery once a secret is configured (a forger would simply
+    drop the header)."""
     req = without_signature() if header is None else request(X_Cal_Signature_256=header)
     result = verify(host, req, secrets=[VECTOR_SECRET], allow_unsigned=True)
     assert not result.success and result.reason == "unsigned delivery"
@@ -420,11 +421,19 @@ def test_booking_created_sample_is_about_1_5_kb() -> None:
 
 
 def test_plugin_is_installed() -> None:
-    host = PluginHost.load(env={})
+    host = load_plugins()
     assert "caldotcom" in host.providers
     record = host.provider_record("caldotcom")
     assert record.distribution == "hookpoint-caldotcom"
     assert record.module == "hookpoint_caldotcom"
+    assert record.entry_point == "caldotcom = hookpoint_caldotcom:PLUGIN"
+    assert host.provider_plugin("caldotcom") is hookpoint_caldotcom.PLUGIN
+    assert record.hooks == [
+        "hookpoint_describe_event",
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]
     assert record.error is None
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hookpoint_caldotcom
 from hookpoint.testing import ProviderConformance
+from hookpoint_caldotcom import PLUGIN
 
 
 class TestCaldotcomConformance(ProviderConformance):
     provider = "caldotcom"
-    plugin = hookpoint_caldotcom
+    plugin = PLUGIN

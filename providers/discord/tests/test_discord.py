@@ -13,13 +13,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import hookpoint_discord
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import TEST_NOW, PluginHost, plugin_host
 from hookpoint_discord import Interaction, WebhookEventBody, parse_payload
 from hookpoint_discord._samples import APPLICATION_AUTHORIZED, APPLICATION_COMMAND
 
-# Vector "discord-ping" copied from ../shared/specs/providers.md (RFC 8032 §7.1 TEST 1 key).
+# Known-answer vector "discord-ping" (RFC 8032 §7.1 TEST 1 key).
 PRIVATE_SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 PUBLIC_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 PING = b'{"type":1,"id":"1","application_id":"2","token":"t","version":1}'
@@ -36,7 +35,7 @@ RECEIVED = datetime.fromtimestamp(TEST_NOW, UTC)
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_discord, entrypoints=False)
+    return plugin_host(hookpoint_discord.PLUGIN)
 
 
 def request(

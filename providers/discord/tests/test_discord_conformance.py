@@ -8,6 +8,6 @@ from hookpoint.testing import ProviderConformance
 
 class TestDiscordConformance(ProviderConformance):
     provider = "discord"
-    plugin = hookpoint_discord
+    plugin = hookpoint_discord.PLUGIN
     # the signed time is checked only with a tolerance (off by default, see the README)
     timestamp_settings = {"tolerance": 300}

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hookpoint import Hookpoint
-from hookpoint._server import HookpointServer
-from hookpoint._settings import Settings
+from hookpoint.testing import app_client
 from hookpoint_discord._samples import (
     APPLICATION_AUTHORIZED,
     APPLICATION_COMMAND,
@@ -21,7 +19,7 @@ from hookpoint_discord._samples import (
 )
 
 PING = b'{"type":1,"id":"1","application_id":"2","token":"t","version":1}'
-# The spec's "discord-ping" vector (RFC 8032 §7.1 TEST 1 key, signed at 1700000000).
+# The known-answer "discord-ping" vector (RFC 8032 §7.1 TEST 1 key, signed at 1700000000).
 PUBLIC_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 VECTOR_HEADERS = {
     "Content-Type": "application/json",
@@ -44,7 +42,7 @@ def signed_headers(body: bytes, timestamp: int | None = None) -> dict[str, str]:
 
 
 @pytest.fixture
-async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def http(hookpoint_database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     hp = Hookpoint(id="discord-test")
     hp.define_http_endpoint(
         id="discord",
@@ -56,12 +54,8 @@ async def http(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     hp.define_http_endpoint(
         id="discord-default", source="discord.com", provider="discord", secrets=[PUBLIC_KEY]
     )
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}", lease_seconds=5)
-    server = HookpointServer(hp, settings)
-    async with server.running():
-        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-            yield client
+    async with app_client(hp, database_url=hookpoint_database_url, lease_seconds=5) as client:
+        yield client
 
 
 async def test_signed_ping_gets_pong(http: httpx.AsyncClient) -> None:

@@ -1,4 +1,4 @@
-"""Dropbox provider: the spec's vectors, the challenge, event description and models."""
+"""Dropbox provider: known-answer vectors, the challenge, event description and models."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from typing import Any
 import pytest
 
 import hookpoint_dropbox
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    challenge_request,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_dropbox import DropboxNotification, parse_payload
 from hookpoint_dropbox._samples import NOTIFICATION
 
-# Vectors "dropbox-post" and "dropbox-challenge" copied from ../shared/specs/providers.md.
+# Known-answer vectors "dropbox-post" and "dropbox-challenge".
 VECTOR_SECRET = "the_secret"
 VECTOR_BODY = b'{"delta": {"users": [12345]}}'
 VECTOR_SIGNATURE = "0a8c16b085420b960dc78664279fe09e936a2a01b1f91064869d9e77dfd64529"
@@ -24,7 +30,7 @@ URL = "https://hooks.example.com/webhooks/dropbox"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_dropbox, entrypoints=False)
+    return plugin_host(hookpoint_dropbox.PLUGIN)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:
@@ -35,18 +41,12 @@ def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE)
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "dropbox",
-        req,
-        host.settings_for("dropbox", {}),
-        [VECTOR_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "dropbox", req, [VECTOR_SECRET] if secrets is None else secrets)
 
 
 def challenge(host: PluginHost, method: str, query: str) -> Any:
     req = WebhookRequest(method=method, url=f"{URL}?{query}" if query else URL)
-    return host.challenge("dropbox", req, host.settings_for("dropbox", {}), [VECTOR_SECRET])
+    return challenge_request(host, "dropbox", req, [VECTOR_SECRET])
 
 
 def test_vector_verifies(host: PluginHost) -> None:
@@ -58,13 +58,7 @@ def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign(
-        "dropbox",
-        request(signature=None),
-        host.settings_for("dropbox", {}),
-        VECTOR_SECRET,
-        TEST_NOW,
-    )
+    signed = sign_request(host, "dropbox", request(signature=None), VECTOR_SECRET)
     assert signed is not None and signed.headers["X-Dropbox-Signature"] == VECTOR_SIGNATURE
 
 
@@ -93,7 +87,7 @@ def test_other_requests_are_not_challenges(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("dropbox", request(body), host.settings_for("dropbox", {}))
+    return describe_request(host, "dropbox", request(body))
 
 
 def test_describe(host: PluginHost) -> None:

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestDropboxConformance(ProviderConformance):
     provider = "dropbox"
-    plugin = hookpoint_dropbox
+    plugin = hookpoint_dropbox.PLUGIN

@@ -1,4 +1,4 @@
-"""GitHub provider: the spec's vectors, tampering, rotation, event description and models."""
+"""GitHub provider: known-answer vectors, tampering, rotation, event description and models."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ import json
 import pytest
 
 import hookpoint_github
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_github import IssuesEvent, PingEvent, PullRequestEvent, PushEvent, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("github-docs", "octokit-verify").
+# Known-answer vectors ("github-docs", "octokit-verify").
 VECTORS = [
     (
         "It's a Secret to Everybody",
@@ -30,7 +38,7 @@ URL = "https://hooks.example.com/webhooks/github"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_github, entrypoints=False)
+    return plugin_host(hookpoint_github.PLUGIN)
 
 
 def delivery(body: bytes, **headers: str) -> WebhookRequest:
@@ -40,7 +48,7 @@ def delivery(body: bytes, **headers: str) -> WebhookRequest:
 
 
 def check(host: PluginHost, req: WebhookRequest, secrets: list[str]) -> bool:
-    return host.verify("github", req, host.settings_for("github", {}), secrets, TEST_NOW).success
+    return verify_request(host, "github", req, secrets).success
 
 
 @pytest.mark.parametrize(("secret", "body", "signature"), VECTORS)
@@ -58,7 +66,7 @@ def test_vectors_verify_and_fail_with_one_byte_changed(
 def test_sign_hook_reproduces_the_vectors(
     host: PluginHost, secret: str, body: bytes, signature: str
 ) -> None:
-    signed = host.sign("github", delivery(body), host.settings_for("github", {}), secret, TEST_NOW)
+    signed = sign_request(host, "github", delivery(body), secret)
     assert signed is not None
     assert signed.headers["X-Hub-Signature-256"] == signature
     assert signed.headers["X-Hub-Signature"].startswith("sha1=")
@@ -77,13 +85,7 @@ def test_legacy_sha1_alone_is_not_trusted(host: PluginHost) -> None:
     legacy_only = signed.with_context(
         headers=[(k, v) for k, v in signed.headers.items() if k.lower() != "x-hub-signature-256"]
     )
-    result = host.verify(
-        "github",
-        legacy_only,
-        host.settings_for("github", {}),
-        ["It's a Secret to Everybody"],
-        TEST_NOW,
-    )
+    result = verify_request(host, "github", legacy_only, ["It's a Secret to Everybody"])
     assert not result.success and result.reason == "missing signature header"
 
 
@@ -95,7 +97,7 @@ def test_prefix_is_required(host: PluginHost) -> None:
 
 def test_describe_uses_the_github_headers(host: PluginHost) -> None:
     signed = sign_sample(host, "github", "pull_request.opened")
-    info = host.describe("github", signed, host.settings_for("github", {}))
+    info = describe_request(host, "github", signed)
     assert info is not None
     assert info.type == "pull_request"
     assert info.id == "292430182:a77e5c10-0876-11ef-93c4-0e6e9b2a1f20"  # hook id : delivery
@@ -122,9 +124,7 @@ def test_one_event_sent_to_two_webhooks_is_two_deliveries(host: PluginHost) -> N
 
 
 def test_describe_without_delivery_header_hashes_the_body(host: PluginHost) -> None:
-    info = host.describe(
-        "github", delivery(b"{}", X_GitHub_Event="ping"), host.settings_for("github", {})
-    )
+    info = describe_request(host, "github", delivery(b"{}", X_GitHub_Event="ping"))
     assert info is not None and info.type == "ping"
     assert info.id is not None and info.id.startswith("sha256:")
 
@@ -148,9 +148,7 @@ def test_samples_parse_into_their_models(host: PluginHost, name: str, model: typ
 
 def test_model_fields() -> None:
     push = parse_payload(
-        json.loads(
-            get_sample(load_plugins(hookpoint_github, entrypoints=False), "github", "push").body
-        )
+        json.loads(get_sample(plugin_host(hookpoint_github.PLUGIN), "github", "push").body)
     )
     assert isinstance(push, PushEvent) and push.head_commit is not None
     assert push.ref == "refs/heads/main" and push.commits[0].modified == ["README.md"]
@@ -160,7 +158,7 @@ def test_model_fields() -> None:
 
 
 def test_plugin_is_installed() -> None:
-    host = PluginHost.load(env={})
+    host = load_plugins()
     record = host.provider_record("github")
     assert record.distribution == "hookpoint-github"
     assert record.module == "hookpoint_github" and record.error is None

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestGitHubConformance(ProviderConformance):
     provider = "github"
-    plugin = hookpoint_github
+    plugin = hookpoint_github.PLUGIN

@@ -10,13 +10,19 @@ from typing import Any
 import pytest
 
 import hookpoint_gitlab
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    TEST_NOW,
+    PluginHost,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_gitlab import MergeRequestEvent, PipelineEvent, PushEvent, parse_payload
 from hookpoint_gitlab._samples import MERGE_REQUEST, PIPELINE, PUSH
 
-# Vector "gitlab-token" from ../shared/specs/providers.md: valid iff constant-time equal.
+# Known-answer vector "gitlab-token": valid iff constant-time equal.
 TOKEN = "s3cr3t-token"
 SIGNING_KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 URL = "https://hooks.example.com/webhooks/gitlab"
@@ -30,7 +36,7 @@ HEADERS = {
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_gitlab, entrypoints=False)
+    return plugin_host(hookpoint_gitlab.PLUGIN)
 
 
 def request(body: bytes = PUSH, **headers: str) -> WebhookRequest:
@@ -45,21 +51,15 @@ def verify(
     now: float = TEST_NOW,
     **settings: Any,
 ) -> Any:
-    return host.verify(
-        "gitlab",
-        req,
-        host.settings_for("gitlab", settings),
-        [TOKEN] if secrets is None else secrets,
-        now,
+    return verify_request(
+        host, "gitlab", req, [TOKEN] if secrets is None else secrets, now=now, settings=settings
     )
 
 
 def signed(
     host: PluginHost, secret: str, body: bytes = PUSH, now: float = TEST_NOW, **headers: str
 ) -> WebhookRequest:
-    result = host.sign(
-        "gitlab", request(body, **headers), host.settings_for("gitlab", {}), secret, now
-    )
+    result = sign_request(host, "gitlab", request(body, **headers), secret, now=now)
     assert result is not None
     return result
 
@@ -153,7 +153,7 @@ def test_require_signature_refuses_token_only(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.describe("gitlab", req, host.settings_for("gitlab", {}))
+    return describe_request(host, "gitlab", req)
 
 
 def test_describe_push(host: PluginHost) -> None:

@@ -9,7 +9,7 @@ from hookpoint.testing import ProviderConformance
 
 class TestGitlabConformance(ProviderConformance):
     provider = "gitlab"
-    plugin = hookpoint_gitlab
+    plugin = hookpoint_gitlab.PLUGIN
 
     def test_sample_fails_when_body_changes(self, delivery_sample: Sample | None) -> None:
         """GitLab's secret token does not cover the body (a tampered body still carries the

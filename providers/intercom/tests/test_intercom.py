@@ -1,4 +1,4 @@
-"""Intercom provider: the spec's vector, computed vectors, event description and models."""
+"""Intercom provider: a known-answer vector, computed vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
 import hookpoint_intercom
-from hookpoint import Hookpoint
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint._server import HookpointServer
-from hookpoint._settings import Settings
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import Hookpoint, WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    app_client,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_intercom import IntercomNotification, parse_payload
 from hookpoint_intercom._samples import CONVERSATION_CREATED, PING
 
-# Vector "intercom-sha1" copied from ../shared/specs/providers.md.
+# Known-answer vector "intercom-sha1".
 VECTOR_SECRET = "intercom_client_secret"
 VECTOR_BODY = (
     b'{"type":"notification_event","id":"notif_1","topic":"conversation.user.created",'
@@ -32,7 +34,7 @@ URL = "https://hooks.example.com/webhooks/intercom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_intercom, entrypoints=False)
+    return plugin_host(hookpoint_intercom.PLUGIN)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:
@@ -43,13 +45,7 @@ def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE)
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "intercom",
-        req,
-        host.settings_for("intercom", {}),
-        [VECTOR_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "intercom", req, [VECTOR_SECRET] if secrets is None else secrets)
 
 
 def test_vector_verifies(host: PluginHost) -> None:
@@ -61,13 +57,7 @@ def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign(
-        "intercom",
-        request(signature=None),
-        host.settings_for("intercom", {}),
-        VECTOR_SECRET,
-        TEST_NOW,
-    )
+    signed = sign_request(host, "intercom", request(signature=None), VECTOR_SECRET)
     assert signed is not None and signed.headers["X-Hub-Signature"] == VECTOR_SIGNATURE
 
 
@@ -85,7 +75,7 @@ def test_rotation_and_missing(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("intercom", request(body), host.settings_for("intercom", {}))
+    return describe_request(host, "intercom", request(body))
 
 
 def test_describe(host: PluginHost) -> None:
@@ -115,7 +105,7 @@ def test_model_tolerates_unknown_fields() -> None:
         parse_payload(None)
 
 
-async def test_the_url_check_head_through_a_host(tmp_path: Any) -> None:
+async def test_the_url_check_head_through_a_host(hookpoint_database_url: str) -> None:
     """Saving the URL in Intercom's Developer Hub sends an unsigned HEAD: 200, kept as a
     handshake, no run; any other unsigned request is still refused."""
     hp = Hookpoint(id="intercom-head")
@@ -123,15 +113,12 @@ async def test_the_url_check_head_through_a_host(tmp_path: Any) -> None:
         id="intercom", source="intercom.com", provider="intercom", secrets=["s3cret"]
     )
     hp.define_job(id="all", name="all", version="1", trigger=endpoint.on_request(), run=print)
-    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
-    async with server.running():
-        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-            head = await client.head("/webhooks/intercom")
-            assert head.status_code == 200
-            unsigned = await client.post("/webhooks/intercom", content=b"{}")
-            assert unsigned.status_code == 401
-            handshakes = await client.get("/api/requests", params={"status": "handshake"})
-            assert [r["method"] for r in handshakes.json()["items"]] == ["HEAD"]
-            runs = await client.get("/api/runs")
-            assert runs.json()["items"] == []
+    async with app_client(hp, database_url=hookpoint_database_url) as client:
+        head = await client.head("/webhooks/intercom")
+        assert head.status_code == 200
+        unsigned = await client.post("/webhooks/intercom", content=b"{}")
+        assert unsigned.status_code == 401
+        handshakes = await client.get("/api/requests", params={"status": "handshake"})
+        assert [r["method"] for r in handshakes.json()["items"]] == ["HEAD"]
+        runs = await client.get("/api/runs")
+        assert runs.json()["items"] == []

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestIntercomConformance(ProviderConformance):
     provider = "intercom"
-    plugin = hookpoint_intercom
+    plugin = hookpoint_intercom.PLUGIN

@@ -1,4 +1,4 @@
-"""Linear provider: the spec's vector, the signed-body timestamp window both ways, event
+"""Linear provider: a known-answer vector, the signed-body timestamp window both ways, event
 description and models."""
 
 from __future__ import annotations
@@ -10,12 +10,20 @@ from typing import Any
 import pytest
 
 import hookpoint_linear
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import get_sample, load_plugins, sign_hmac_hex, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_hmac_hex,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_linear import Comment, Issue, LinearEntity, parse_payload
 
-# Vector copied from ../shared/specs/providers.md ("linear-hmac").
+# Known-answer vector ("linear-hmac").
 SECRET = "lin_wh_test_secret"
 BODY = (
     b'{"action":"create","type":"Issue","data":{"id":"2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9",'
@@ -29,7 +37,7 @@ NOW = 1700000000.0
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_linear, entrypoints=False)
+    return plugin_host(hookpoint_linear.PLUGIN)
 
 
 def verify(
@@ -46,7 +54,7 @@ def verify(
     req = WebhookRequest(
         url="https://hooks.example.com/webhooks/linear", headers=headers, body=body
     )
-    return host.verify("linear", req, host.settings_for("linear", settings), secrets, now)
+    return verify_request(host, "linear", req, secrets, now=now, settings=settings)
 
 
 def test_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:
@@ -87,9 +95,7 @@ def test_tolerance_setting_and_missing_timestamp(host: PluginHost) -> None:
 
 
 def test_describe(host: PluginHost) -> None:
-    info = host.describe(
-        "linear", sign_sample(host, "linear", "issue.update"), host.settings_for("linear", {})
-    )
+    info = describe_request(host, "linear", sign_sample(host, "linear", "issue.update"))
     assert info is not None
     assert (info.type, info.id) == ("Issue", "9f3b5c2d-3b7a-4f1c-8b4e-6a8d0f2c4e6a")
     assert info.time == datetime.fromtimestamp(NOW, tz=UTC)
@@ -122,5 +128,5 @@ def test_model_fields(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("linear")
+    record = load_plugins().provider_record("linear")
     assert (record.distribution, record.module) == ("hookpoint-linear", "hookpoint_linear")

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestLinearConformance(ProviderConformance):
     provider = "linear"
-    plugin = hookpoint_linear
+    plugin = hookpoint_linear.PLUGIN

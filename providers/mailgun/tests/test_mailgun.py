@@ -1,4 +1,4 @@
-"""Mailgun provider: the spec's vector, JSON/form/multipart bodies, tolerance, parent
+"""Mailgun provider: a known-answer vector, JSON/form/multipart bodies, tolerance, parent
 signatures, signing, event description and models."""
 
 from __future__ import annotations
@@ -12,13 +12,18 @@ from urllib.parse import parse_qsl
 import pytest
 
 import hookpoint_mailgun
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    TEST_NOW,
+    PluginHost,
+    describe_request,
+    plugin_host,
+    verify_request,
+)
 from hookpoint_mailgun import MailgunWebhook, parse_payload
 from hookpoint_mailgun._samples import DELIVERED, FAILED, LEGACY_FORM
 
-# Vector "mailgun-signature" copied from ../shared/specs/providers.md.
+# Known-answer vector "mailgun-signature".
 KEY = "key-test-signing-key"
 TIMESTAMP = "1770920772"
 TOKEN = "e0b5477167110d68991efc6b9f89f0a11066af27834600e123"
@@ -44,7 +49,7 @@ def vector_body(signature: str = SIGNATURE, timestamp: str = TIMESTAMP) -> bytes
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_mailgun, entrypoints=False)
+    return plugin_host(hookpoint_mailgun.PLUGIN)
 
 
 def request(body: bytes, headers: dict[str, str] | None = None) -> WebhookRequest:
@@ -58,12 +63,8 @@ def verify(
     now: float = VECTOR_NOW,
     **values: Any,
 ) -> Any:
-    return host.verify(
-        "mailgun",
-        req,
-        host.settings_for("mailgun", values),
-        [KEY] if secrets is None else secrets,
-        now,
+    return verify_request(
+        host, "mailgun", req, [KEY] if secrets is None else secrets, now=now, settings=values
     )
 
 
@@ -170,7 +171,7 @@ def test_multipart_route_body(host: PluginHost) -> None:
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
     req = request(body, headers)
     assert verify(host, req, now=TEST_NOW).success
-    info = host.describe("mailgun", req, host.settings_for("mailgun", {}))
+    info = describe_request(host, "mailgun", req)
     assert info is not None and info.type == "inbound"
     stale = TEST_NOW + NINE_HOURS + 1
     assert not verify(host, request(body.replace(b"Hi", b"Ho"), headers), now=stale).success
@@ -192,7 +193,7 @@ def test_sign_rewrites_the_signature_object(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.describe("mailgun", req, host.settings_for("mailgun", {}))
+    return describe_request(host, "mailgun", req)
 
 
 def test_describe_json(host: PluginHost) -> None:

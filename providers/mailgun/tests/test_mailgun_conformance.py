@@ -27,7 +27,7 @@ def _without(sample: Sample, field: str | None) -> bytes:
 
 class TestMailgunConformance(ProviderConformance):
     provider = "mailgun"
-    plugin = hookpoint_mailgun
+    plugin = hookpoint_mailgun.PLUGIN
 
     # Mailgun signs ``timestamp + token`` inside the body, not the body and not a header: the
     # kit's two header/body checks are replaced by the equivalent checks for this scheme.

@@ -8,13 +8,19 @@ from typing import Any
 import pytest
 
 import hookpoint_msgraph
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    TEST_NOW,
+    PluginHost,
+    challenge_request,
+    describe_request,
+    plugin_host,
+    verify_request,
+)
 from hookpoint_msgraph import ChangeNotificationCollection, parse_payload
 from hookpoint_msgraph._samples import LIFECYCLE, MESSAGE_CREATED
 
-# Vector "graph-validation" copied from ../shared/specs/providers.md.
+# Known-answer vector "graph-validation".
 VALIDATION_QUERY = (
     "validationToken=Validation%3A%20Testing%20client%20application%20reachability%20for"
     "%20subscription%20Request-Id%3A%2000000000-0000-0000-0000-000000000000"
@@ -29,7 +35,7 @@ URL = "https://hooks.example.com/webhooks/msgraph"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_msgraph, entrypoints=False)
+    return plugin_host(hookpoint_msgraph.PLUGIN)
 
 
 def request(body: bytes = MESSAGE_CREATED, query: str = "", method: str = "POST") -> WebhookRequest:
@@ -42,17 +48,11 @@ def request(body: bytes = MESSAGE_CREATED, query: str = "", method: str = "POST"
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "msgraph",
-        req,
-        host.settings_for("msgraph", {}),
-        [CLIENT_STATE] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "msgraph", req, [CLIENT_STATE] if secrets is None else secrets)
 
 
 def challenge(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.challenge("msgraph", req, host.settings_for("msgraph", {}), [CLIENT_STATE])
+    return challenge_request(host, "msgraph", req, [CLIENT_STATE])
 
 
 def test_validation_vector(host: PluginHost) -> None:
@@ -69,7 +69,7 @@ def test_validation_vector(host: PluginHost) -> None:
 
 def test_validation_needs_no_secret(host: PluginHost) -> None:
     req = request(b"", "validationToken=abc")
-    reply = host.challenge("msgraph", req, host.settings_for("msgraph", {}), [])
+    reply = challenge_request(host, "msgraph", req, [])
     assert reply is not None and reply.body == b"abc"
 
 
@@ -111,7 +111,7 @@ def test_sign_sets_the_client_state(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("msgraph", request(body), host.settings_for("msgraph", {}))
+    return describe_request(host, "msgraph", request(body))
 
 
 def test_describe(host: PluginHost) -> None:

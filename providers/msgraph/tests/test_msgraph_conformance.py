@@ -11,7 +11,7 @@ from hookpoint.testing import ProviderConformance, request_from_sample
 
 class TestMsgraphConformance(ProviderConformance):
     provider = "msgraph"
-    plugin = hookpoint_msgraph
+    plugin = hookpoint_msgraph.PLUGIN
 
     # Graph sends no signature: the secret is the clientState inside the body. These two kit
     # checks assume a signature header over the whole body, so they are replaced by the

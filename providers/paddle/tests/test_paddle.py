@@ -1,4 +1,4 @@
-"""Paddle provider: the spec's vectors (two h1 values, special characters), tolerance both
+"""Paddle provider: known-answer vectors (two h1 values, special characters), tolerance both
 ways, rotation, event description and models."""
 
 from __future__ import annotations
@@ -10,12 +10,20 @@ from typing import Any
 import pytest
 
 import hookpoint_paddle
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_paddle import Customer, Subscription, Transaction, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("paddle-simple", "paddle-special-chars").
+# Known-answer vectors ("paddle-simple", "paddle-special-chars").
 SIMPLE = (
     "pdl_ntf_01hbpjmytsa32fhr36nqgc3kgb_WvRO0eL4Bj9rgYYIBZY6wZhG4EHy9jzh",
     b"hello-world",
@@ -30,7 +38,7 @@ SPECIAL = (
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_paddle, entrypoints=False)
+    return plugin_host(hookpoint_paddle.PLUGIN)
 
 
 def verify(
@@ -41,7 +49,7 @@ def verify(
         body=body,
         headers={"Paddle-Signature": header},
     )
-    return host.verify("paddle", req, host.settings_for("paddle", settings), (secret,), now)
+    return verify_request(host, "paddle", req, (secret,), now=now, settings=settings)
 
 
 def stamp(header: str) -> int:
@@ -71,7 +79,7 @@ def test_reserialised_body_fails(host: PluginHost) -> None:
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     secret, body, header = SPECIAL
     req = WebhookRequest(url="https://hooks.example.com/webhooks/paddle", body=body)
-    signed = host.sign("paddle", req, host.settings_for("paddle", {}), secret, stamp(header))
+    signed = sign_request(host, "paddle", req, secret, now=stamp(header))
     assert signed is not None and signed.headers["Paddle-Signature"] == header
 
 
@@ -92,7 +100,7 @@ def test_tolerance_setting_and_unknown_keys(host: PluginHost) -> None:
 
 def test_describe(host: PluginHost) -> None:
     signed = sign_sample(host, "paddle", "customer.created")
-    info = host.describe("paddle", signed, host.settings_for("paddle", {}))
+    info = describe_request(host, "paddle", signed)
     assert info is not None
     assert (info.type, info.id) == ("customer.created", "evt_01hs0t94tjvtv62azjmkbeysz7")
     assert info.time == datetime(2024, 3, 15, 10, 24, 48, 466759, tzinfo=UTC)
@@ -122,5 +130,5 @@ def test_model_fields(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("paddle")
+    record = load_plugins().provider_record("paddle")
     assert (record.distribution, record.module) == ("hookpoint-paddle", "hookpoint_paddle")

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestPaddleConformance(ProviderConformance):
     provider = "paddle"
-    plugin = hookpoint_paddle
+    plugin = hookpoint_paddle.PLUGIN

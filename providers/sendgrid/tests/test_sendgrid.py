@@ -13,13 +13,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 import hookpoint_sendgrid
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    TEST_NOW,
+    PluginHost,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_sendgrid import EventBatch, parse_payload
 from hookpoint_sendgrid._samples import BOUNCE, DELIVERY_BATCH, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY
 
-# Vector "sendgrid-ecdsa" copied from ../shared/specs/providers.md (sendgrid-python's test).
+# Known-answer vector "sendgrid-ecdsa" (sendgrid-python's test).
 PUBLIC_KEY = (
     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+"
     "2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
@@ -43,7 +49,7 @@ URL = "https://hooks.example.com/webhooks/sendgrid"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_sendgrid, entrypoints=False)
+    return plugin_host(hookpoint_sendgrid.PLUGIN)
 
 
 def request(
@@ -62,25 +68,15 @@ def verify(
     now: float = VECTOR_NOW,
     **values: Any,
 ) -> Any:
-    return host.verify(
-        "sendgrid",
-        req,
-        host.settings_for("sendgrid", values),
-        [PUBLIC_KEY] if keys is None else keys,
-        now,
+    return verify_request(
+        host, "sendgrid", req, [PUBLIC_KEY] if keys is None else keys, now=now, settings=values
     )
 
 
 def sign(
     host: PluginHost, body: bytes, secret: str = TEST_PRIVATE_KEY, now: float = TEST_NOW
 ) -> WebhookRequest:
-    signed = host.sign(
-        "sendgrid",
-        WebhookRequest(url=URL, body=body),
-        host.settings_for("sendgrid", {}),
-        secret,
-        now,
-    )
+    signed = sign_request(host, "sendgrid", WebhookRequest(url=URL, body=body), secret, now=now)
     assert signed is not None
     return signed
 
@@ -174,7 +170,7 @@ def test_sign_hook_round_trip(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("sendgrid", request(body), host.settings_for("sendgrid", {}))
+    return describe_request(host, "sendgrid", request(body))
 
 
 def test_describe_single_event(host: PluginHost) -> None:

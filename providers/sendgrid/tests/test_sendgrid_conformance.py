@@ -8,6 +8,6 @@ from hookpoint.testing import ProviderConformance
 
 class TestSendgridConformance(ProviderConformance):
     provider = "sendgrid"
-    plugin = hookpoint_sendgrid
+    plugin = hookpoint_sendgrid.PLUGIN
     # the signed time is checked only with a tolerance (off by default, see the README)
     timestamp_settings = {"tolerance": 300}

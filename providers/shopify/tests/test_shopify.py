@@ -1,4 +1,4 @@
-"""Shopify provider: the spec's vector, rotation, event description from the headers, models."""
+"""Shopify provider: a known-answer vector, rotation, event description from the headers, models."""
 
 from __future__ import annotations
 
@@ -11,12 +11,20 @@ from datetime import UTC, datetime
 import pytest
 
 import hookpoint_shopify
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_shopify import Customer, Order, Product, ShopifyResource, parse_payload
 
-# Vector copied from ../shared/specs/providers.md ("shopify-hmac").
+# Known-answer vector ("shopify-hmac").
 SECRET = "hush"
 BODY = b'{"id":820982911946154508,"email":"jon@example.com","topic":"orders/create"}'
 SIGNATURE = "caywFtONLHCQ/kdAoRCOAC9s972OdEFX6QvGUQVBTbQ="
@@ -24,7 +32,7 @@ SIGNATURE = "caywFtONLHCQ/kdAoRCOAC9s972OdEFX6QvGUQVBTbQ="
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_shopify, entrypoints=False)
+    return plugin_host(hookpoint_shopify.PLUGIN)
 
 
 def ok(host: PluginHost, body: bytes, signature: str | None, *secrets: str) -> bool:
@@ -32,9 +40,7 @@ def ok(host: PluginHost, body: bytes, signature: str | None, *secrets: str) -> b
     req = WebhookRequest(
         url="https://hooks.example.com/webhooks/shopify", headers=headers, body=body
     )
-    return host.verify(
-        "shopify", req, host.settings_for("shopify", {}), secrets or (SECRET,), TEST_NOW
-    ).success
+    return verify_request(host, "shopify", req, secrets or (SECRET,)).success
 
 
 def test_vector_verifies_and_fails_with_one_byte_changed(host: PluginHost) -> None:
@@ -62,14 +68,12 @@ def test_rotation_window(host: PluginHost) -> None:
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     req = WebhookRequest(url="https://h.example/webhooks/shopify", body=BODY)
-    signed = host.sign("shopify", req, host.settings_for("shopify", {}), SECRET, TEST_NOW)
+    signed = sign_request(host, "shopify", req, SECRET)
     assert signed is not None and signed.headers["X-Shopify-Hmac-Sha256"] == SIGNATURE
 
 
 def test_describe_reads_the_shopify_headers(host: PluginHost) -> None:
-    info = host.describe(
-        "shopify", sign_sample(host, "shopify", "orders.create"), host.settings_for("shopify", {})
-    )
+    info = describe_request(host, "shopify", sign_sample(host, "shopify", "orders.create"))
     assert info is not None
     assert (info.type, info.id) == ("orders/create", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043")
     assert info.time == datetime(2024, 5, 2, 14, 14, 2, 412093, tzinfo=UTC)
@@ -103,5 +107,5 @@ def test_order_fields(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("shopify")
+    record = load_plugins().provider_record("shopify")
     assert (record.distribution, record.module) == ("hookpoint-shopify", "hookpoint_shopify")

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestShopifyConformance(ProviderConformance):
     provider = "shopify"
-    plugin = hookpoint_shopify
+    plugin = hookpoint_shopify.PLUGIN

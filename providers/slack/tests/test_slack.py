@@ -1,4 +1,4 @@
-"""Slack provider: the spec's vector, slack_sdk both ways, tolerance both ways, the signed
+"""Slack provider: a known-answer vector, slack_sdk both ways, tolerance both ways, the signed
 url_verification handshake, event description of the three body shapes, and models."""
 
 from __future__ import annotations
@@ -9,20 +9,26 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 import pytest
 from slack_sdk.signature import Clock, SignatureVerifier
 
 import hookpoint_slack
-from hookpoint import Hookpoint
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint._server import HookpointServer
-from hookpoint._settings import Settings
-from hookpoint.testing import get_sample, load_plugins, sign_sample
+from hookpoint import Hookpoint, WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    app_client,
+    challenge_request,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_slack import EventCallback, InteractionPayload, UrlVerification, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("slack-slash-command",
+# Known-answer vectors ("slack-slash-command",
 # "slack-url-verification").
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TS = 1531420618
@@ -52,7 +58,7 @@ class FixedClock(Clock):
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_slack, entrypoints=False)
+    return plugin_host(hookpoint_slack.PLUGIN)
 
 
 def delivery(
@@ -75,13 +81,11 @@ def verify(
     secrets: tuple[str, ...] = (SECRET,),
     **settings: Any,
 ) -> Any:
-    return host.verify("slack", req, host.settings_for("slack", settings), secrets, now)
+    return verify_request(host, "slack", req, secrets, now=now, settings=settings)
 
 
 def sign(host: PluginHost, body: bytes, now: float) -> WebhookRequest:
-    signed = host.sign(
-        "slack", delivery(body, None, 0, received=now), host.settings_for("slack", {}), SECRET, now
-    )
+    signed = sign_request(host, "slack", delivery(body, None, 0, received=now), SECRET, now=now)
     assert signed is not None
     return signed
 
@@ -137,7 +141,7 @@ def test_provider_signature_verifies_with_the_sdk(host: PluginHost, name: str) -
 
 
 def handshake(host: PluginHost, req: WebhookRequest) -> Any:
-    return host.challenge("slack", req, host.settings_for("slack", {}), (SECRET,))
+    return challenge_request(host, "slack", req, (SECRET,))
 
 
 def test_signed_url_verification_is_answered(host: PluginHost) -> None:
@@ -190,7 +194,7 @@ def test_ssl_check_and_non_handshakes(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, name: str) -> Any:
-    return host.describe("slack", sign_sample(host, "slack", name), host.settings_for("slack", {}))
+    return describe_request(host, "slack", sign_sample(host, "slack", name))
 
 
 def test_describe_events_api(host: PluginHost) -> None:
@@ -202,7 +206,7 @@ def test_describe_events_api(host: PluginHost) -> None:
             ("X-Slack-Retry-Reason", "http_timeout"),
         ]
     )
-    info = host.describe("slack", retry, host.settings_for("slack", {}))
+    info = describe_request(host, "slack", retry)
     assert info is not None
     assert (info.type, info.id) == ("app_mention", "Ev0LAN670R")
     assert info.time == datetime.fromtimestamp(1515449522, tz=UTC)
@@ -241,7 +245,7 @@ def test_models(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("slack")
+    record = load_plugins().provider_record("slack")
     assert (record.distribution, record.module) == ("hookpoint-slack", "hookpoint_slack")
 
 
@@ -256,30 +260,27 @@ def test_commands_and_interactions_are_acknowledged_with_an_empty_200(
     assert not reply.skip_triggering_runs
 
 
-async def test_a_slash_command_through_the_host(tmp_path: Any) -> None:
+async def test_a_slash_command_through_the_host(hookpoint_database_url: str) -> None:
     hp = Hookpoint(id="slack-ack")
     slack = hp.define_http_endpoint(
         id="slack", source="slack.com", provider="slack", secrets=[SECRET]
     )
     hp.define_job(id="all", name="all", version="1", trigger=slack.on_request(), run=print)
-    server = HookpointServer(hp, Settings(database_url=f"sqlite:///{tmp_path / 'hp.db'}"))
-    async with server.running():
-        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
-            now = int(time.time())
-            signed = sign(host_plugins(), BODY, now)
-            headers = {**signed.headers, "Content-Type": "application/x-www-form-urlencoded"}
-            reply = await client.post("/webhooks/slack", content=BODY, headers=headers)
-            assert reply.status_code == 200 and reply.content == b""
-            forged = {k: v for k, v in headers.items() if k.lower() != "x-slack-signature"}
-            forged["X-Slack-Signature"] = "v0=" + "0" * 64
-            refused = await client.post("/webhooks/slack", content=BODY, headers=forged)
-            assert refused.status_code == 401
-            stored = (await client.get("/api/requests")).json()["items"]
-            assert sorted(r["status"] for r in stored) == ["accepted", "rejected"]
-            runs = (await client.get("/api/runs")).json()["items"]
-            assert len(runs) == 1
+    async with app_client(hp, database_url=hookpoint_database_url) as client:
+        now = int(time.time())
+        signed = sign(host_plugins(), BODY, now)
+        headers = {**signed.headers, "Content-Type": "application/x-www-form-urlencoded"}
+        reply = await client.post("/webhooks/slack", content=BODY, headers=headers)
+        assert reply.status_code == 200 and reply.content == b""
+        forged = {k: v for k, v in headers.items() if k.lower() != "x-slack-signature"}
+        forged["X-Slack-Signature"] = "v0=" + "0" * 64
+        refused = await client.post("/webhooks/slack", content=BODY, headers=forged)
+        assert refused.status_code == 401
+        stored = (await client.get("/api/requests")).json()["items"]
+        assert sorted(r["status"] for r in stored) == ["accepted", "rejected"]
+        runs = (await client.get("/api/runs")).json()["items"]
+        assert len(runs) == 1
 
 
 def host_plugins() -> PluginHost:
-    return load_plugins(hookpoint_slack, entrypoints=False)
+    return plugin_host(hookpoint_slack.PLUGIN)

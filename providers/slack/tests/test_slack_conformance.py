@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestSlackConformance(ProviderConformance):
     provider = "slack"
-    plugin = hookpoint_slack
+    plugin = hookpoint_slack.PLUGIN

@@ -1,4 +1,4 @@
-"""Square provider: the spec's vectors (URL + body), the notification_url setting, event
+"""Square provider: known-answer vectors (URL + body), the notification_url setting, event
 description and models."""
 
 from __future__ import annotations
@@ -10,12 +10,20 @@ from typing import Any
 import pytest
 
 import hookpoint_square
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_square import PaymentEvent, SquareEvent, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("square-hmac", "square-angle-brackets").
+# Known-answer vectors ("square-hmac", "square-angle-brackets").
 VECTORS = [
     (
         "Ibxx_5AKakO-3qeNVR61Dw",
@@ -36,16 +44,14 @@ VECTORS = [
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_square, entrypoints=False)
+    return plugin_host(hookpoint_square.PLUGIN)
 
 
 def verify(
     host: PluginHost, url: str, body: bytes, signature: str, secret: str, **settings: Any
 ) -> bool:
     req = WebhookRequest(url=url, body=body, headers={"x-square-hmacsha256-signature": signature})
-    return host.verify(
-        "square", req, host.settings_for("square", settings), (secret,), TEST_NOW
-    ).success
+    return verify_request(host, "square", req, (secret,), settings=settings).success
 
 
 @pytest.mark.parametrize(("key", "url", "body", "signature"), VECTORS)
@@ -70,16 +76,12 @@ def test_notification_url_setting_wins_over_the_request_url(
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
     key, url, body, signature = VECTORS[0]
     req = WebhookRequest(url="https://elsewhere.example/webhooks/square", body=body)
-    signed = host.sign(
-        "square", req, host.settings_for("square", {"notification_url": url}), key, TEST_NOW
-    )
+    signed = sign_request(host, "square", req, key, settings={"notification_url": url})
     assert signed is not None and signed.headers["x-square-hmacsha256-signature"] == signature
 
 
 def test_describe(host: PluginHost) -> None:
-    info = host.describe(
-        "square", sign_sample(host, "square", "payment.updated"), host.settings_for("square", {})
-    )
+    info = describe_request(host, "square", sign_sample(host, "square", "payment.updated"))
     assert info is not None
     assert (info.type, info.id) == ("payment.updated", "6a8f5f28-54a1-4eb0-a98a-3111513fd4fc")
     assert info.time == datetime(2024, 5, 2, 14, 10, 21, 291000, tzinfo=UTC)
@@ -109,5 +111,5 @@ def test_models(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("square")
+    record = load_plugins().provider_record("square")
     assert (record.distribution, record.module) == ("hookpoint-square", "hookpoint_square")

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestSquareConformance(ProviderConformance):
     provider = "square"
-    plugin = hookpoint_square
+    plugin = hookpoint_square.PLUGIN

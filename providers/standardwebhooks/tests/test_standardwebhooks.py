@@ -14,12 +14,19 @@ import standardwebhooks
 import svix.webhooks
 
 import hookpoint_standardwebhooks as stdwh
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
+from hookpoint import WebhookRequest
 from hookpoint.providerkit import ed25519_sign
-from hookpoint.testing import get_sample, load_plugins, sign_sample
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_sample,
+    verify_request,
+)
 
-# Vector copied from ../shared/specs/providers.md ("stdwh-sign").
+# Known-answer vector ("stdwh-sign").
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 MSG_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
 TS = 1614265330
@@ -30,7 +37,7 @@ URL = "https://hooks.example.com/webhooks/standardwebhooks"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(stdwh, entrypoints=False)
+    return plugin_host(stdwh.PLUGIN)
 
 
 def delivery(
@@ -55,9 +62,7 @@ def verify(
     secrets: tuple[str, ...] = (SECRET,),
     **settings: Any,
 ) -> Any:
-    return host.verify(
-        "standardwebhooks", req, host.settings_for("standardwebhooks", settings), secrets, now
-    )
+    return verify_request(host, "standardwebhooks", req, secrets, now=now, settings=settings)
 
 
 @pytest.mark.parametrize("prefix", ["webhook", "svix"])
@@ -188,14 +193,14 @@ def test_dedupe_id_and_time_come_from_the_verified_headers(host: PluginHost) -> 
         }
     )
     assert verify(host, forged).success  # the svix set still verifies
-    info = host.describe("standardwebhooks", forged, host.settings_for("standardwebhooks", {}))
+    info = describe_request(host, "standardwebhooks", forged)
     assert info is not None and info.id == MSG_ID
     assert info.time is not None and info.time.timestamp() == TS
 
 
 def test_describe(host: PluginHost) -> None:
     signed = sign_sample(host, "standardwebhooks", "clerk.user.created")
-    info = host.describe("standardwebhooks", signed, host.settings_for("standardwebhooks", {}))
+    info = describe_request(host, "standardwebhooks", signed)
     assert info is not None
     assert (info.type, info.id) == ("user.created", "msg_2Zv9D6y0bFq6ZbJq0XQp1Kx3wYh")
     assert info.time == datetime.fromtimestamp(1_700_000_000, tz=UTC)
@@ -236,7 +241,7 @@ def test_models(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("standardwebhooks")
+    record = load_plugins().provider_record("standardwebhooks")
     assert (record.distribution, record.module) == (
         "hookpoint-standardwebhooks",
         "hookpoint_standardwebhooks",

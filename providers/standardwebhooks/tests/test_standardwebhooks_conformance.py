@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestStandardWebhooksConformance(ProviderConformance):
     provider = "standardwebhooks"
-    plugin = hookpoint_standardwebhooks
+    plugin = hookpoint_standardwebhooks.PLUGIN

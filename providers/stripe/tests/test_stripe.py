@@ -1,4 +1,4 @@
-"""Stripe provider: the spec's vectors, stripe-python cross-checks both ways, tolerance in both
+"""Stripe provider: known-answer vectors, stripe-python cross-checks both ways, tolerance in both
 directions, event description and models."""
 
 from __future__ import annotations
@@ -11,9 +11,17 @@ import pytest
 import stripe
 
 import hookpoint_stripe
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_stripe import (
     CheckoutSession,
     Invoice,
@@ -24,7 +32,7 @@ from hookpoint_stripe import (
     parse_payload,
 )
 
-# Vectors copied from ../shared/specs/providers.md ("stripe-v1", "stripe-rotation").
+# Known-answer vectors ("stripe-v1", "stripe-rotation").
 SECRET = "whsec_test_secret"
 TS = 1700000000
 BODY = (
@@ -41,7 +49,7 @@ URL = "https://hooks.example.com/webhooks/stripe"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_stripe, entrypoints=False)
+    return plugin_host(hookpoint_stripe.PLUGIN)
 
 
 def delivery(signature: str | None, body: bytes = BODY) -> WebhookRequest:
@@ -58,7 +66,7 @@ def verify(
     secrets: tuple[str, ...] = (SECRET,),
     **settings: Any,
 ) -> Any:
-    return host.verify("stripe", req, host.settings_for("stripe", settings), secrets, now)
+    return verify_request(host, "stripe", req, secrets, now=now, settings=settings)
 
 
 @pytest.mark.parametrize("header", [V1, ROTATION], ids=["stripe-v1", "stripe-rotation"])
@@ -69,7 +77,7 @@ def test_vectors_verify_and_fail_with_one_byte_changed(host: PluginHost, header:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign("stripe", delivery(None), host.settings_for("stripe", {}), SECRET, TS)
+    signed = sign_request(host, "stripe", delivery(None), SECRET, now=TS)
     assert signed is not None and signed.headers["Stripe-Signature"] == V1
     assert signed.body == BODY
 
@@ -154,7 +162,7 @@ def test_provider_signature_verifies_with_the_sdk(host: PluginHost) -> None:
 
 def test_describe(host: PluginHost) -> None:
     signed = sign_sample(host, "stripe", "payment_intent.succeeded")
-    info = host.describe("stripe", signed, host.settings_for("stripe", {}))
+    info = describe_request(host, "stripe", signed)
     assert info is not None
     assert (info.type, info.id) == ("payment_intent.succeeded", "evt_3PBu9xLkdIwHu7ix0Fs4hE2P")
     assert info.time is not None and info.time.timestamp() == 1714658591
@@ -173,7 +181,7 @@ def test_describe_thin_event(host: PluginHost) -> None:
             "related_object": {"id": "mtr_test_61R9", "type": "billing.meter"},
         }
     )
-    info = host.describe("stripe", delivery(None, body.encode()), host.settings_for("stripe", {}))
+    info = describe_request(host, "stripe", delivery(None, body.encode()))
     assert info is not None and info.id == "evt_test_65R9"
     assert info.time is not None and info.time.year == 2024
     assert info.fields["related_object_id"] == "mtr_test_61R9"
@@ -215,5 +223,5 @@ def test_model_fields_and_unknown_types(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("stripe")
+    record = load_plugins().provider_record("stripe")
     assert (record.distribution, record.module) == ("hookpoint-stripe", "hookpoint_stripe")

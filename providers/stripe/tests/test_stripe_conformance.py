@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestStripeConformance(ProviderConformance):
     provider = "stripe"
-    plugin = hookpoint_stripe
+    plugin = hookpoint_stripe.PLUGIN

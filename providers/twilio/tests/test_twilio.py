@@ -1,10 +1,9 @@
-"""Twilio provider: the spec's vectors, twilio-python both ways, port variants, JSON bodies via
+"""Twilio provider: known-answer vectors, twilio-python both ways, port variants, JSON bodies via
 bodySHA256, the URL behind a proxy (through the real host), event description and models."""
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,16 +12,20 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 import hookpoint_twilio
-from hookpoint import RespondWith, Response
-from hookpoint._app import Hookpoint
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint._server import HookpointServer
-from hookpoint._settings import Settings
-from hookpoint.testing import TEST_NOW, load_plugins, sign_sample
+from hookpoint import Hookpoint, RespondWith, Response, WebhookRequest
+from hookpoint.testing import (
+    TEST_NOW,
+    PluginHost,
+    asgi_client,
+    load_plugins,
+    plugin_host,
+    serve_app,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_twilio import CallWebhook, MessageWebhook, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("twilio-form", "twilio-multivalue",
+# Known-answer vectors ("twilio-form", "twilio-multivalue",
 # "twilio-json-body").
 TOKEN = "12345"
 URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
@@ -51,7 +54,7 @@ JSON_SIGNATURE = "a9nBmqA0ju/hNViExpshrM61xv4="
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_twilio, entrypoints=False)
+    return plugin_host(hookpoint_twilio.PLUGIN)
 
 
 def delivery(
@@ -67,9 +70,7 @@ def delivery(
 
 
 def ok(host: PluginHost, req: WebhookRequest, **settings: Any) -> bool:
-    return host.verify(
-        "twilio", req, host.settings_for("twilio", settings), (TOKEN,), TEST_NOW
-    ).success
+    return verify_request(host, "twilio", req, (TOKEN,), settings=settings).success
 
 
 FORM = urlencode(PARAMS).encode()
@@ -102,7 +103,7 @@ def test_json_vector_checks_the_body_hash(host: PluginHost) -> None:
     tampered = delivery(
         JSON_URL, JSON_BODY.replace(b"true", b"fals"), JSON_SIGNATURE, "application/json"
     )
-    result = host.verify("twilio", tampered, host.settings_for("twilio", {}), (TOKEN,), 0)
+    result = verify_request(host, "twilio", tampered, (TOKEN,), now=0)
     assert not result.success and result.reason == "body does not match bodySHA256"
 
 
@@ -163,7 +164,7 @@ def test_provider_signature_validates_with_the_sdk(host: PluginHost, name: str) 
 
 
 @pytest.fixture
-async def server(tmp_path: Path) -> Any:
+async def server(hookpoint_database_url: str) -> Any:
     hp = Hookpoint(id="twilio-proxy")
     hp.define_http_endpoint(id="twilio", source="twilio.com", provider="twilio", secrets=[TOKEN])
     hp.define_http_endpoint(
@@ -173,18 +174,16 @@ async def server(tmp_path: Path) -> Any:
         secrets=[TOKEN],
         settings={"public_url": "https://public.example.com/hooks/sms"},
     )
-    srv = HookpointServer(
-        hp, Settings(database_url=f"sqlite:///{tmp_path / 't.db'}", trusted_proxies="10.0.0.2")
-    )
-    async with srv.running():
+    async with serve_app(
+        hp, database_url=hookpoint_database_url, trusted_proxies="10.0.0.2"
+    ) as srv:
         yield srv
 
 
 async def post(
     server: Any, client_ip: str, path: str, headers: dict[str, str], body: bytes
 ) -> httpx.Response:
-    transport = httpx.ASGITransport(app=server, client=(client_ip, 50000))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://10.0.0.5:8000") as c:
+    async with asgi_client(server, client=(client_ip, 50000), base_url="http://10.0.0.5:8000") as c:
         return await c.post(path, headers=headers, content=body)
 
 
@@ -264,14 +263,16 @@ def test_models(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("twilio")
+    record = load_plugins().provider_record("twilio")
     assert (record.distribution, record.module) == ("hookpoint-twilio", "hookpoint_twilio")
 
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(tmp_path: Path) -> None:
+async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(
+    hookpoint_database_url: str,
+) -> None:
     """README: Twilio reads the answer to "A call/message comes in" as TwiML, so the example
     endpoint answers every verified request with an empty <Response> and still runs jobs."""
     hp = Hookpoint(id="twilio-twiml")
@@ -289,8 +290,7 @@ async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(tmp_path: 
         ),
     )
     hp.define_job(id="all", name="all", version="1", trigger=twilio.on_request(), run=print)
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 't.db'}")
-    async with HookpointServer(hp, settings).running() as server:
+    async with serve_app(hp, database_url=hookpoint_database_url) as server:
         url = "http://10.0.0.5:8000/webhooks/twilio"
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
@@ -308,8 +308,7 @@ async def test_the_readme_twiml_reply_for_incoming_calls_and_messages(tmp_path: 
 
 
 async def post_get(server: Any, path: str) -> httpx.Response:
-    transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+    async with asgi_client(server, base_url="http://127.0.0.1") as c:
         return await c.get(path)
 
 

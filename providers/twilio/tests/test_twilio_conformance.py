@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestTwilioConformance(ProviderConformance):
     provider = "twilio"
-    plugin = hookpoint_twilio
+    plugin = hookpoint_twilio.PLUGIN

@@ -1,4 +1,4 @@
-"""X (Twitter) provider: the spec's CRC and POST vectors, event description and models."""
+"""X (Twitter) provider: known-answer CRC and POST vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from typing import Any
 import pytest
 
 import hookpoint_twitter
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    challenge_request,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_twitter import AccountActivity, parse_payload
 from hookpoint_twitter._samples import DIRECT_MESSAGE, TWEET_CREATE
 
-# Vectors "x-crc" and "x-post" copied from ../shared/specs/providers.md.
+# Known-answer vectors "x-crc" and "x-post".
 CONSUMER_SECRET = "z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"
 CRC_TOKEN = "9b4507b3-9040-4669-9ca3-6b94edb50553"
 CRC_RESPONSE = "sha256=Cytd4Sq+NvEcV3MMrXxWJGJx5A+y/lXzzU2Maartkx8="
@@ -31,7 +37,7 @@ URL = "https://hooks.example.com/webhooks/twitter"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_twitter, entrypoints=False)
+    return plugin_host(hookpoint_twitter.PLUGIN)
 
 
 def request(body: bytes = POST_BODY, signature: str | None = POST_SIGNATURE) -> WebhookRequest:
@@ -42,18 +48,12 @@ def request(body: bytes = POST_BODY, signature: str | None = POST_SIGNATURE) -> 
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "twitter",
-        req,
-        host.settings_for("twitter", {}),
-        [CONSUMER_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "twitter", req, [CONSUMER_SECRET] if secrets is None else secrets)
 
 
 def crc(host: PluginHost, query: str, secrets: list[str], method: str = "GET") -> Any:
     req = WebhookRequest(method=method, url=f"{URL}?{query}")
-    return host.challenge("twitter", req, host.settings_for("twitter", {}), secrets)
+    return challenge_request(host, "twitter", req, secrets)
 
 
 def test_crc_vector(host: PluginHost) -> None:
@@ -83,13 +83,7 @@ def test_post_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign(
-        "twitter",
-        request(signature=None),
-        host.settings_for("twitter", {}),
-        CONSUMER_SECRET,
-        TEST_NOW,
-    )
+    signed = sign_request(host, "twitter", request(signature=None), CONSUMER_SECRET)
     assert signed is not None
     assert signed.headers["x-twitter-webhooks-signature"] == POST_SIGNATURE
 
@@ -100,7 +94,7 @@ def test_rotation_and_wrong_secret(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("twitter", request(body), host.settings_for("twitter", {}))
+    return describe_request(host, "twitter", request(body))
 
 
 def test_describe_tweet(host: PluginHost) -> None:

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestTwitterConformance(ProviderConformance):
     provider = "twitter"
-    plugin = hookpoint_twitter
+    plugin = hookpoint_twitter.PLUGIN

@@ -1,4 +1,4 @@
-"""Typeform provider: the spec's vector, computed vectors, event description and models."""
+"""Typeform provider: a known-answer vector, computed vectors, event description and models."""
 
 from __future__ import annotations
 
@@ -12,13 +12,18 @@ from typing import Any
 import pytest
 
 import hookpoint_typeform
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    plugin_host,
+    sign_request,
+    verify_request,
+)
 from hookpoint_typeform import TypeformWebhook, parse_payload
 from hookpoint_typeform._samples import FORM_RESPONSE, PARTIAL_RESPONSE
 
-# Vector "typeform-hmac" copied from ../shared/specs/providers.md.
+# Known-answer vector "typeform-hmac".
 VECTOR_SECRET = "abc123"
 VECTOR_BODY = (
     b'{"event_id":"01HTEST","event_type":"form_response","form_response":{"form_id":"lT4Z3j",'
@@ -30,7 +35,7 @@ URL = "https://hooks.example.com/webhooks/typeform"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_typeform, entrypoints=False)
+    return plugin_host(hookpoint_typeform.PLUGIN)
 
 
 def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE) -> WebhookRequest:
@@ -41,13 +46,7 @@ def request(body: bytes = VECTOR_BODY, signature: str | None = VECTOR_SIGNATURE)
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "typeform",
-        req,
-        host.settings_for("typeform", {}),
-        [VECTOR_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "typeform", req, [VECTOR_SECRET] if secrets is None else secrets)
 
 
 def test_vector_verifies(host: PluginHost) -> None:
@@ -60,13 +59,7 @@ def test_vector_rejected_with_one_byte_changed(host: PluginHost) -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign(
-        "typeform",
-        request(signature=None),
-        host.settings_for("typeform", {}),
-        VECTOR_SECRET,
-        TEST_NOW,
-    )
+    signed = sign_request(host, "typeform", request(signature=None), VECTOR_SECRET)
     assert signed is not None and signed.headers["Typeform-Signature"] == VECTOR_SIGNATURE
 
 
@@ -89,7 +82,7 @@ def test_rotation_and_missing(host: PluginHost) -> None:
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("typeform", request(body), host.settings_for("typeform", {}))
+    return describe_request(host, "typeform", request(body))
 
 
 def test_describe_form_response(host: PluginHost) -> None:

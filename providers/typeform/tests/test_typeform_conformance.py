@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestTypeformConformance(ProviderConformance):
     provider = "typeform"
-    plugin = hookpoint_typeform
+    plugin = hookpoint_typeform.PLUGIN

@@ -1,4 +1,4 @@
-"""WhatsApp provider: the spec's vectors, the handshake, batched descriptions and models."""
+"""WhatsApp provider: known-answer vectors, the handshake, batched descriptions and models."""
 
 from __future__ import annotations
 
@@ -10,15 +10,21 @@ from typing import Any
 import pytest
 
 import hookpoint_whatsapp
-from hookpoint import ProviderConfigError
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import TEST_NOW, load_plugins, sign_hmac_hex
+from hookpoint import ProviderConfigError, WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    describe_request,
+    load_plugins,
+    plugin_host,
+    sign_hmac_hex,
+    sign_request,
+    verify_request,
+)
 from hookpoint_whatsapp import Message, Status, WhatsAppSettings, WhatsAppWebhook, parse_payload
 
 URL = "https://hooks.example.com/webhooks/whatsapp"
 
-# Vectors copied from ../shared/specs/providers.md ("meta-verify-get",
+# Known-answer vectors ("meta-verify-get",
 # "meta-post-escaped-unicode", "meta-negative-reserialized").
 VERIFY_QUERY = "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock"
 VERIFY_TOKEN = "meatyhamhock"
@@ -46,7 +52,7 @@ RESERIALIZED_SIGNATURE = "sha256=94b73113644a0897053e4215bea7a4a009e1368a52b5dc6
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_whatsapp, entrypoints=False)
+    return plugin_host(hookpoint_whatsapp.PLUGIN)
 
 
 def post(
@@ -65,13 +71,7 @@ def get(query: str, method: str = "GET") -> WebhookRequest:
 
 
 def verify(host: PluginHost, req: WebhookRequest, secrets: list[str] | None = None) -> Any:
-    return host.verify(
-        "whatsapp",
-        req,
-        host.settings_for("whatsapp", {}),
-        [APP_SECRET] if secrets is None else secrets,
-        TEST_NOW,
-    )
+    return verify_request(host, "whatsapp", req, [APP_SECRET] if secrets is None else secrets)
 
 
 def challenge(host: PluginHost, req: WebhookRequest, token: str | None = VERIFY_TOKEN) -> Any:
@@ -80,7 +80,7 @@ def challenge(host: PluginHost, req: WebhookRequest, token: str | None = VERIFY_
 
 
 def describe(host: PluginHost, body: bytes) -> Any:
-    return host.describe("whatsapp", post(body), host.settings_for("whatsapp", {}))
+    return describe_request(host, "whatsapp", post(body))
 
 
 # -- handshake ("meta-verify-get") ---------------------------------------------------------------
@@ -176,9 +176,7 @@ def test_vector_matches_the_documented_algorithm() -> None:
 
 
 def test_sign_hook_reproduces_the_vector(host: PluginHost) -> None:
-    signed = host.sign(
-        "whatsapp", post(signature=None), host.settings_for("whatsapp", {}), APP_SECRET, TEST_NOW
-    )
+    signed = sign_request(host, "whatsapp", post(signature=None), APP_SECRET)
     assert signed is not None
     assert signed.headers.get("x-hub-signature-256") == ESCAPED_SIGNATURE
     assert signed.body == ESCAPED_BODY
@@ -610,9 +608,18 @@ def test_event_model_on_the_request() -> None:
 
 
 def test_plugin_is_installed() -> None:
-    host = PluginHost.load(env={})
+    host = load_plugins()
     assert "whatsapp" in host.providers
     record = host.provider_record("whatsapp")
     assert record.distribution == "hookpoint-whatsapp"
     assert record.module == "hookpoint_whatsapp"
+    assert record.entry_point == "whatsapp = hookpoint_whatsapp:PLUGIN"
+    assert host.provider_plugin("whatsapp") is hookpoint_whatsapp.PLUGIN
+    assert record.hooks == [
+        "hookpoint_challenge_response",
+        "hookpoint_describe_event",
+        "hookpoint_register_providers",
+        "hookpoint_sign_request",
+        "hookpoint_verify_request",
+    ]
     assert record.error is None

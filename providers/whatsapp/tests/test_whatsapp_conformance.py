@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hookpoint_whatsapp
 from hookpoint.testing import ProviderConformance
+from hookpoint_whatsapp import PLUGIN
 
 
 class TestWhatsappConformance(ProviderConformance):
     provider = "whatsapp"
-    plugin = hookpoint_whatsapp
+    plugin = PLUGIN
 
 
 class TestWhatsappConformanceViaEntryPoints(ProviderConformance):

@@ -1,4 +1,4 @@
-"""Zoom provider: the spec's vectors, tolerance both ways, the signed url_validation handshake
+"""Zoom provider: known-answer vectors, tolerance both ways, the signed url_validation handshake
 (and why unsigned ones are refused), event description and models."""
 
 from __future__ import annotations
@@ -10,12 +10,21 @@ from typing import Any
 import pytest
 
 import hookpoint_zoom
-from hookpoint._plugins import PluginHost
-from hookpoint._request import WebhookRequest
-from hookpoint.testing import get_sample, load_plugins, sign_sample
+from hookpoint import WebhookRequest
+from hookpoint.testing import (
+    PluginHost,
+    challenge_request,
+    describe_request,
+    get_sample,
+    load_plugins,
+    plugin_host,
+    sign_request,
+    sign_sample,
+    verify_request,
+)
 from hookpoint_zoom import Meeting, Recording, UrlValidation, ZoomObject, parse_payload
 
-# Vectors copied from ../shared/specs/providers.md ("zoom-event", "zoom-url-validation").
+# Known-answer vectors ("zoom-event", "zoom-url-validation").
 SECRET = "zoom_secret_token"
 TS = 1700000000
 EVENT_BODY = (
@@ -37,7 +46,7 @@ URL = "https://hooks.example.com/webhooks/zoom"
 
 @pytest.fixture(scope="module")
 def host() -> PluginHost:
-    return load_plugins(hookpoint_zoom, entrypoints=False)
+    return plugin_host(hookpoint_zoom.PLUGIN)
 
 
 def delivery(
@@ -61,11 +70,11 @@ def verify(
     secrets: tuple[str, ...] = (SECRET,),
     **settings: Any,
 ) -> Any:
-    return host.verify("zoom", req, host.settings_for("zoom", settings), secrets, now)
+    return verify_request(host, "zoom", req, secrets, now=now, settings=settings)
 
 
 def signed(host: PluginHost, body: bytes, secret: str = SECRET, now: float = TS) -> WebhookRequest:
-    req = host.sign("zoom", delivery(body, None), host.settings_for("zoom", {}), secret, now)
+    req = sign_request(host, "zoom", delivery(body, None), secret, now=now)
     assert req is not None
     return req
 
@@ -89,7 +98,7 @@ def test_tolerance_applies_both_ways(host: PluginHost, offset: int, ok: bool) ->
 
 
 def answer(host: PluginHost, req: WebhookRequest, secrets: tuple[str, ...] = (SECRET,)) -> Any:
-    return host.challenge("zoom", req, host.settings_for("zoom", {}), secrets)
+    return challenge_request(host, "zoom", req, secrets)
 
 
 def test_signed_url_validation_gets_the_vector_answer(host: PluginHost) -> None:
@@ -151,15 +160,13 @@ def test_other_bodies_are_not_handshakes(host: PluginHost) -> None:
 
 
 def test_describe(host: PluginHost) -> None:
-    info = host.describe("zoom", delivery(), host.settings_for("zoom", {}))
+    info = describe_request(host, "zoom", delivery())
     assert info is not None
     assert info.type == "meeting.started"
     assert info.id == "meeting.started:1700000000000:4444AAAiAAAAAiAiAiiAii=="
     assert info.time == datetime.fromtimestamp(TS, tz=UTC)
     assert (info.fields["account_id"], info.fields["topic"]) == ("AAAAAA", "Test")
-    sample = host.describe(
-        "zoom", sign_sample(host, "zoom", "recording.completed"), host.settings_for("zoom", {})
-    )
+    sample = describe_request(host, "zoom", sign_sample(host, "zoom", "recording.completed"))
     assert sample is not None and sample.fields["tracking_id"] == "v=2.0&s=1714662000&rid=A3"
 
 
@@ -190,7 +197,7 @@ def test_model_fields(host: PluginHost) -> None:
 
 
 def test_plugin_is_installed() -> None:
-    record = PluginHost.load(env={}).provider_record("zoom")
+    record = load_plugins().provider_record("zoom")
     assert (record.distribution, record.module) == ("hookpoint-zoom", "hookpoint_zoom")
 
 

@@ -8,4 +8,4 @@ from hookpoint.testing import ProviderConformance
 
 class TestZoomConformance(ProviderConformance):
     provider = "zoom"
-    plugin = hookpoint_zoom
+    plugin = hookpoint_zoom.PLUGIN

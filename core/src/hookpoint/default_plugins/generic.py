@@ -1,5 +1,6 @@
 """Built-in ``hmac`` provider: a generic HMAC signature over the raw body, for senders without a
-plugin of their own. Configure the header and algorithm through the endpoint's settings::
+plugin of their own, built like every provider: one :class:`~hookpoint.providerkit.ProviderPlugin`
+object (:data:`PLUGIN`). Configure the header and algorithm through the endpoint's settings::
 
     hp.define_http_endpoint(id="acme", source="acme.dev", provider="hmac",
                             secrets=[os.environ["ACME_SECRET"]],
@@ -19,7 +20,7 @@ from .._icons import read_icon
 from .._models import ProviderInfo, Sample, Verification
 from .._request import WebhookRequest
 from .._signature import verify_request_signature
-from ..hookspecs import hookimpl
+from ..providerkit import ProviderPlugin
 
 NAME = "hmac"
 
@@ -39,36 +40,30 @@ class HmacSettings(BaseModel):
 _SAMPLE_BODY = b'{"type":"order.created","id":"evt_1","data":{"order":42}}'
 
 
-@hookimpl
-def hookpoint_register_providers() -> list[ProviderInfo]:
-    return [
-        ProviderInfo(
-            name=NAME,
-            title="Generic HMAC",
-            icon="key",
-            icon_svg=read_icon("hookpoint.default_plugins", "hmac.svg"),
-            docs_url="https://github.com/hookpoint/hookpoint/blob/main/docs/providers.md",
-            settings_model=HmacSettings,
-            verification="HMAC (sha1/sha256/sha512) of the raw body in a configurable header, "
-            "hex or base64, optional prefix",
-            samples=(
-                Sample(
-                    name="json",
-                    description="A JSON delivery signed with X-Signature (hex HMAC-SHA256)",
-                    headers={"Content-Type": "application/json"},
-                    body=_SAMPLE_BODY,
-                ),
-            ),
-        )
-    ]
+PROVIDER = ProviderInfo(
+    name=NAME,
+    title="Generic HMAC",
+    icon="key",
+    icon_svg=read_icon("hookpoint.default_plugins", "hmac.svg"),
+    docs_url="https://github.com/hookpoint/hookpoint/blob/main/docs/providers.md",
+    settings_model=HmacSettings,
+    verification="HMAC (sha1/sha256/sha512) of the raw body in a configurable header, "
+    "hex or base64, optional prefix",
+    samples=(
+        Sample(
+            name="json",
+            description="A JSON delivery signed with X-Signature (hex HMAC-SHA256)",
+            headers={"Content-Type": "application/json"},
+            body=_SAMPLE_BODY,
+        ),
+    ),
+)
 
 
-@hookimpl
-def hookpoint_verify_request(
-    provider: str, request: WebhookRequest, settings: BaseModel, secrets: Sequence[str]
-) -> Verification | None:
-    if provider != NAME or not isinstance(settings, HmacSettings):
-        return None
+def verify(
+    request: WebhookRequest, settings: HmacSettings, secrets: Sequence[str], now: float
+) -> Verification:
+    """The endpoint's header, algorithm, encoding and prefix, every secret (no time is signed)."""
     return verify_request_signature(
         request,
         header_name=settings.header_name,
@@ -79,12 +74,10 @@ def hookpoint_verify_request(
     )
 
 
-@hookimpl
-def hookpoint_sign_request(
-    provider: str, request: WebhookRequest, settings: BaseModel, secret: str
-) -> WebhookRequest | None:
-    if provider != NAME or not isinstance(settings, HmacSettings):
-        return None
+def sign(
+    request: WebhookRequest, settings: HmacSettings, secret: str, now: float
+) -> WebhookRequest:
+    """A copy of ``request`` signed the way :func:`verify` checks (hex unless ``base64``)."""
     digest = signing.hmac_digest(secret, request.body, settings.algorithm)
     value = digest.hex() if settings.encoding != "base64" else base64.b64encode(digest).decode()
     headers = [
@@ -92,3 +85,7 @@ def hookpoint_sign_request(
     ]
     headers.append((settings.header_name, (settings.prefix or "") + value))
     return request.with_context(headers=headers)
+
+
+PLUGIN: ProviderPlugin[HmacSettings] = ProviderPlugin(PROVIDER, verify=verify, sign=sign)
+"""The built-in plugin object (``DEFAULT_PLUGINS`` names it ``...generic:PLUGIN``)."""

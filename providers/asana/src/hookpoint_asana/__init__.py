@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Asana webhooks.
 
-The module itself is the plugin (entry point ``asana = "hookpoint_asana"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``asana = "hookpoint_asana:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §14, https://developers.asana.com/docs/webhooks-guide
+Sender behaviour: https://developers.asana.com/docs/webhooks-guide
 and https://developers.asana.com/reference/createwebhook.
 """
 
@@ -65,4 +64,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[AsanaSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Asana webhooks: the ``X-Hook-Secret`` handshake, signatures and event description (spec §14).
+"""Asana webhooks: the ``X-Hook-Secret`` handshake, signatures and event description.
 
 * Handshake: while ``POST /webhooks`` is in flight, Asana POSTs to the target with an
   ``X-Hook-Secret`` header; the target must answer ``200`` (or ``204``) carrying the **same**
@@ -25,8 +25,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo, RespondWith, Response
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, RespondWith, Response, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     HeaderSignature,

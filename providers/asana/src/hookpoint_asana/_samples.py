@@ -7,7 +7,7 @@ from hookpoint import Sample
 
 __all__ = ["HEARTBEAT", "SAMPLES", "SAMPLE_HOOK_SECRET", "TASK_CHANGED"]
 
-# The spec's "asana-handshake"/"asana-event" vectors (Asana's example X-Hook-Secret).
+# The known-answer "asana-handshake"/"asana-event" vectors (Asana's example X-Hook-Secret).
 SAMPLE_HOOK_SECRET = "b537207f20cbfa02357cf448134da559e8bd39d61597dcd5631b8012eae53e81"  # noqa: S105
 
 TASK_CHANGED = (

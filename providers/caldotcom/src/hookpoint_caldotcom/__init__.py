@@ -1,20 +1,21 @@
 """Hookpoint provider plugin for cal.com webhooks.
 
-The module itself is the plugin (entry point ``caldotcom = "hookpoint_caldotcom"`` in the
-``hookpoint`` group): the ``hookpoint_*`` functions below are its hook implementations. The host
-calls them only for endpoints whose provider is ``caldotcom`` (owner dispatch).
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``caldotcom = "hookpoint_caldotcom:PLUGIN"`` in the ``hookpoint``
+group. It is built from the provider's :class:`~hookpoint.ProviderInfo` and three functions:
+``verify`` and ``sign`` (``_verify.py``) and ``describe`` (``_events.py``). The host calls them
+only for endpoints whose provider is ``caldotcom`` (owner dispatch); cal.com has no handshake,
+so the plugin has no challenge hook.
 
-Sender behaviour: providers spec §1 and cal.com's sender code
+Sender behaviour: cal.com's sender code
 (``calcom/cal.com packages/features/webhooks/lib/service/WebhookService.ts``), docs
 https://cal.com/docs/developing/guides/automation/webhooks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from hookpoint import EventInfo, ProviderInfo, Verification, hookimpl, read_icon
+from hookpoint import ProviderInfo, read_icon
+from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
 from ._events import EVENT_TYPES, VERSION_HEADER, describe
@@ -24,23 +25,15 @@ from ._register import register_webhook
 from ._samples import SAMPLES
 from ._verify import NO_SECRET, SIGNATURE_HEADER, CalSettings, sign, verify
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from hookpoint._request import WebhookRequest
-
 __all__ = [
     "EVENT_TYPES",
     "NAME",
     "NO_SECRET",
+    "PLUGIN",
     "PROVIDER",
     "SIGNATURE_HEADER",
     "VERSION_HEADER",
     "CalSettings",
-    "hookpoint_describe_event",
-    "hookpoint_register_providers",
-    "hookpoint_sign_request",
-    "hookpoint_verify_request",
     "register_webhook",
 ]
 __all__ += _models.__all__
@@ -67,24 +60,7 @@ PROVIDER = ProviderInfo(
 )
 
 
-@hookimpl
-def hookpoint_register_providers() -> list[ProviderInfo]:
-    return [PROVIDER]
-
-
-@hookimpl
-def hookpoint_verify_request(
-    request: WebhookRequest, settings: BaseModel, secrets: Sequence[str]
-) -> Verification:
-    allow_unsigned = isinstance(settings, CalSettings) and settings.allow_unsigned
-    return verify(request, secrets, allow_unsigned=allow_unsigned)
-
-
-@hookimpl
-def hookpoint_describe_event(request: WebhookRequest) -> EventInfo:
-    return describe(request)
-
-
-@hookimpl
-def hookpoint_sign_request(request: WebhookRequest, secret: str) -> WebhookRequest:
-    return sign(request, secret)
+PLUGIN: ProviderPlugin[CalSettings] = ProviderPlugin(
+    PROVIDER, verify=verify, sign=sign, describe=describe
+)
+"""The plugin: the entry point names this object."""

@@ -1,6 +1,7 @@
 """Event description of cal.com deliveries: type, dedupe id, time and filterable fields.
 
-cal.com sends no delivery id and no signed timestamp (providers spec §1, "Dedup / replay"), so
+cal.com sends no delivery id and no signed timestamp (its webhook docs name neither:
+https://cal.com/docs/developing/guides/automation/webhooks), so
 the dedupe id is derived: SHA-256 of ``triggerEvent|<booking uid or id>|createdAt`` when the body
 carries them, otherwise SHA-256 of the raw body (a retry of the same delivery has the same bytes).
 """
@@ -14,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 from hookpoint import EventInfo
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from pydantic import BaseModel
+
+    from hookpoint import WebhookRequest
 
 __all__ = ["EVENT_TYPES", "VERSION_HEADER", "describe"]
 
@@ -55,8 +58,8 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
-def describe(request: WebhookRequest) -> EventInfo:
-    """Describe any body cal.com may send; never raises."""
+def describe(request: WebhookRequest, settings: BaseModel | None = None) -> EventInfo:
+    """Describe any body cal.com may send; never raises (no setting changes the description)."""
     data, shape = _decode(request)
     fields: dict[str, Any] = {
         "webhook_version": request.headers.get(VERSION_HEADER),
@@ -94,7 +97,8 @@ def _decode(request: WebhookRequest) -> tuple[dict[str, Any] | None, str]:
         pass
     else:
         return (data, "flat") if isinstance(data, dict) else (None, "unknown")
-    # A custom payload template that does not render to JSON is sent as a form (providers §1).
+    # A custom payload template that does not render to JSON is sent as a form (cal.com's
+    # sendPayload.ts in calcom/cal.com).
     if request.content_type == "application/x-www-form-urlencoded":
         form = dict(request.form())
         return (form, "form") if form else (None, "unknown")

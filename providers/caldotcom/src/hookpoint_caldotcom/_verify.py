@@ -3,7 +3,8 @@
 cal.com signs the exact body string it sends: ``X-Cal-Signature-256`` is the lowercase hex
 HMAC-SHA256 keyed with the webhook secret, no prefix, no timestamp. A webhook without a secret
 still sends the header, with the literal ``no-secret-provided``; one code path omits it
-(``WebhookService.ts`` / ``sendPayload.ts`` in calcom/cal.com; providers spec §1).
+(``WebhookService.ts`` / ``sendPayload.ts`` in calcom/cal.com;
+https://cal.com/docs/developing/guides/automation/webhooks).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from hookpoint import Verification, signing
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = ["NO_SECRET", "SIGNATURE_HEADER", "UNSIGNED", "CalSettings", "sign", "verify"]
 
@@ -41,20 +42,23 @@ class CalSettings(BaseModel):
 
 
 def verify(
-    request: WebhookRequest, secrets: Sequence[str], *, allow_unsigned: bool
+    request: WebhookRequest, settings: CalSettings, secrets: Sequence[str], now: float
 ) -> Verification:
-    """Check ``X-Cal-Signature-256`` against every secret; unsigned deliveries per settings."""
+    """Check ``X-Cal-Signature-256`` against every secret; unsigned deliveries per settings.
+
+    No time is signed, so ``now`` is not used."""
     values = [v.strip() for v in request.headers.getlist(SIGNATURE_HEADER)]
     signatures = [v for v in values if v and v != NO_SECRET]
     if not signatures:
-        # providers spec §1: never accept an unsigned delivery when a secret is configured
-        return _UNSIGNED_OK if allow_unsigned and not any(secrets) else _UNSIGNED_FAIL
+        # never accept an unsigned delivery once a secret is configured: a forger would simply
+        # drop the header
+        return _UNSIGNED_OK if settings.allow_unsigned and not any(secrets) else _UNSIGNED_FAIL
     return signing.verify_hmac(
         request, signatures, secrets, algorithm="sha256", encoding="hex", prefix=""
     )
 
 
-def sign(request: WebhookRequest, secret: str) -> WebhookRequest:
+def sign(request: WebhookRequest, settings: CalSettings, secret: str, now: float) -> WebhookRequest:
     """A copy of ``request`` signed as cal.com signs it (any old signature header replaced)."""
     signature = signing.sign_hex(secret, request.body)
     kept = [(k, v) for k, v in request.headers.items() if k.lower() != "x-cal-signature-256"]

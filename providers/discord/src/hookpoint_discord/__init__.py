@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Discord interactions webhooks.
 
-The module itself is the plugin (entry point ``discord = "hookpoint_discord"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``discord = "hookpoint_discord:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §15,
+Sender behaviour:
 https://discord.com/developers/docs/interactions/overview and
 https://discord.com/developers/docs/events/webhook-events.
 """
@@ -65,4 +64,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[DiscordSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Discord interactions and webhook events: Ed25519 verification, PING, description (spec §15).
+"""Discord interactions and webhook events: Ed25519 verification, PING, description.
 
 Discord signs every request with Ed25519 over ``X-Signature-Timestamp + raw body``; the
 signature is ``X-Signature-Ed25519`` (hex) and the endpoint's secret is the application's
@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

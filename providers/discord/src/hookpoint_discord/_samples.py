@@ -20,7 +20,7 @@ __all__ = [
 TEST_PRIVATE_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 TEST_PUBLIC_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 
-# The spec's "discord-ping" vector body (signed at 1700000000 by the RFC 8032 key).
+# The known-answer "discord-ping" vector body (signed at 1700000000 by the RFC 8032 key).
 PING = b'{"type":1,"id":"1","application_id":"2","token":"t","version":1}'
 
 APPLICATION_COMMAND = (

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Dropbox webhooks.
 
-The module itself is the plugin (entry point ``dropbox = "hookpoint_dropbox"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``dropbox = "hookpoint_dropbox:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §13 and https://www.dropbox.com/developers/reference/webhooks.
+Sender behaviour: https://www.dropbox.com/developers/reference/webhooks.
 """
 
 from __future__ import annotations
@@ -57,4 +56,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[DropboxSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Dropbox's signature scheme, verification request and event description (providers spec §13).
+"""Dropbox's signature scheme, verification request and event description.
 
 * Verification request: ``GET <url>?challenge=<string>`` → ``200`` echoing the string, with
   ``Content-Type: text/plain`` and ``X-Content-Type-Options: nosniff`` (Dropbox's requirement: the
@@ -26,7 +26,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT_TYPES",

@@ -9,7 +9,7 @@ from hookpoint import Sample
 
 __all__ = ["NOTIFICATION", "SAMPLES", "SAMPLE_SECRET"]
 
-SAMPLE_SECRET = "the_secret"  # noqa: S105 - the spec's "dropbox-post" vector
+SAMPLE_SECRET = "the_secret"  # noqa: S105 - the known-answer "dropbox-post" vector
 
 NOTIFICATION = (
     b'{"list_folder": {"accounts": ["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc", '

@@ -1,9 +1,9 @@
 """Hookpoint provider plugin for GitHub webhooks.
 
-The module itself is the plugin (entry point ``github = "hookpoint_github"`` in the ``hookpoint``
-group); its hook implementations come from :class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``github = "hookpoint_github:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §3 and
+Sender behaviour:
 https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries.
 """
 
@@ -56,4 +56,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, describe=describe, sign=sign)
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""GitHub's signature scheme and event description (providers spec §3).
+"""GitHub's signature scheme and event description.
 
 ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>``; GitHub also sends the
 legacy ``X-Hub-Signature: sha1=<hex>``, which is produced by :func:`sign` (so signed samples look
@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
 
 if TYPE_CHECKING:
-    from hookpoint import EventInfo
-    from hookpoint._request import WebhookRequest
+    from hookpoint import EventInfo, WebhookRequest
 
 __all__ = [
     "DELIVERY_HEADER",

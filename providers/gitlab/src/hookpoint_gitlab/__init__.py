@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for GitLab webhooks.
 
-The module itself is the plugin (entry point ``gitlab = "hookpoint_gitlab"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``gitlab = "hookpoint_gitlab:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §23 and https://docs.gitlab.com/user/project/integrations/webhooks/.
+Sender behaviour: https://docs.gitlab.com/user/project/integrations/webhooks/.
 """
 
 from __future__ import annotations
@@ -62,4 +61,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[GitLabSettings] = ProviderPlugin(
     PROVIDER, verify=verify, sign=sign, describe=describe
 )
-globals().update(PLUGIN.hookimpls())

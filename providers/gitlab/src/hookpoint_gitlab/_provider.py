@@ -1,4 +1,4 @@
-"""GitLab's verification and event description (providers spec §23).
+"""GitLab's verification and event description.
 
 Classic webhooks carry the configured **secret token** verbatim in ``X-Gitlab-Token``: a shared
 token, compared in constant time, that proves the sender knows it but covers neither the body nor
@@ -35,7 +35,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT_HEADER",

@@ -17,7 +17,7 @@ __all__ = [
     "SAMPLE_TOKEN",
 ]
 
-SAMPLE_TOKEN = "s3cr3t-token"  # noqa: S105 - the spec's "gitlab-token" test vector
+SAMPLE_TOKEN = "s3cr3t-token"  # noqa: S105 - the known-answer "gitlab-token" test vector
 SAMPLE_SIGNING_TOKEN = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # noqa: S105 - Standard Webhooks test key
 
 _PROJECT = (

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Intercom webhooks.
 
-The module itself is the plugin (entry point ``intercom = "hookpoint_intercom"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``intercom = "hookpoint_intercom:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §22 and https://developers.intercom.com/docs/webhooks.
+Sender behaviour: https://developers.intercom.com/docs/webhooks.
 """
 
 from __future__ import annotations
@@ -57,4 +56,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[IntercomSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, events=EVENT, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

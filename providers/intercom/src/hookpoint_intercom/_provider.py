@@ -1,4 +1,4 @@
-"""Intercom's signature scheme and event description (providers spec §22).
+"""Intercom's signature scheme and event description.
 
 ``X-Hub-Signature: sha1=<hex HMAC-SHA1(client_secret, raw body)>``, keyed with the app's
 ``client_secret`` (Developer Hub → your app → Basic information). Nothing time-bound is signed;
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hookpoint import ChallengeResponse
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     HeaderSignature,

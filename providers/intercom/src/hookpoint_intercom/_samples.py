@@ -9,7 +9,7 @@ from hookpoint import Sample
 
 __all__ = ["CONVERSATION_CREATED", "PING", "SAMPLES", "SAMPLE_SECRET"]
 
-SAMPLE_SECRET = "intercom_client_secret"  # noqa: S105 - the spec's "intercom-sha1" vector
+SAMPLE_SECRET = "intercom_client_secret"  # noqa: S105 - the known-answer "intercom-sha1" vector
 
 CONVERSATION_CREATED = (
     b'{"type":"notification_event","app_id":"ecahpwf5","data":{"type":"notification_event_data",'

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Linear webhooks.
 
-The module itself is the plugin (entry point ``linear = "hookpoint_linear"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``linear = "hookpoint_linear:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §9 and https://linear.app/developers/webhooks.
+Sender behaviour: https://linear.app/developers/webhooks.
 """
 
 from __future__ import annotations
@@ -48,4 +47,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT, verify=verify)
-globals().update(PLUGIN.hookimpls())

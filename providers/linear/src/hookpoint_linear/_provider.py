@@ -1,4 +1,4 @@
-"""Linear's webhook signature and replay window (providers spec §9;
+"""Linear's webhook signature and replay window (see
 https://linear.app/developers/webhooks and ``linear/linear packages/sdk/src/webhooks``).
 
 ``Linear-Signature`` = hex HMAC-SHA256 of the raw body keyed with the webhook's signing secret
@@ -24,7 +24,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = ["DEFAULT_TOLERANCE", "EVENT", "EVENT_TYPES", "SIGNATURE", "LinearSettings", "verify"]
 

@@ -14,7 +14,7 @@ from hookpoint.providerkit import compact_json
 
 __all__ = ["SAMPLES", "SIGNING_SECRET"]
 
-SIGNING_SECRET = "lin_wh_test_secret"  # noqa: S105 - the spec's vector secret
+SIGNING_SECRET = "lin_wh_test_secret"  # noqa: S105 - the known-answer vector's secret
 _ACTOR = {
     "id": "2e6eea91-1111-0000-9486-acea0603064e",
     "type": "user",

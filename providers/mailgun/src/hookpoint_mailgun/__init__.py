@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Mailgun webhooks.
 
-The module itself is the plugin (entry point ``mailgun = "hookpoint_mailgun"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``mailgun = "hookpoint_mailgun:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §17 and
+Sender behaviour:
 https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks.
 """
 
@@ -60,4 +59,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[MailgunSettings] = ProviderPlugin(
     PROVIDER, verify=verify, sign=sign, describe=describe
 )
-globals().update(PLUGIN.hookimpls())

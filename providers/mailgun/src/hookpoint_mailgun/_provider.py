@@ -1,4 +1,4 @@
-"""Mailgun webhooks: the signature in the body, tolerance, and event description (spec §17).
+"""Mailgun webhooks: the signature in the body, tolerance, and event description.
 
 Mailgun signs no header and not the body: each request carries ``timestamp``, ``token`` (50
 random characters) and ``signature`` = hex HMAC-SHA256(HTTP webhook signing key, timestamp +
@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from hookpoint import EventInfo, Verification, signing
-from hookpoint._request import WebhookRequest
+from hookpoint import EventInfo, Verification, WebhookRequest, signing
 from hookpoint.providerkit import (
     EventSpec,
     HmacScheme,

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Microsoft Graph change notifications webhooks.
 
-The module itself is the plugin (entry point ``msgraph = "hookpoint_msgraph"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``msgraph = "hookpoint_msgraph:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §12 and
+Sender behaviour:
 https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks.
 """
 
@@ -58,4 +57,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[MsGraphSettings] = ProviderPlugin(
     PROVIDER, verify=verify, sign=sign, describe=describe, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,5 +1,5 @@
 """Microsoft Graph change notifications: validation handshake, clientState check, description
-(providers spec §12).
+(https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks).
 
 * Validation: when a subscription is created (and for its ``lifecycleNotificationUrl``), Graph
   POSTs to ``<notificationUrl>?validationToken=<opaque>``. The answer must come within 10 s:
@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hookpoint import ChallengeResponse, EventInfo, Verification, signing
-from hookpoint._request import WebhookRequest
+from hookpoint import ChallengeResponse, EventInfo, Verification, WebhookRequest, signing
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Paddle Billing webhooks (notification destinations).
 
-The module itself is the plugin (entry point ``paddle = "hookpoint_paddle"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``paddle = "hookpoint_paddle:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §18 and
+Sender behaviour:
 https://developer.paddle.com/webhooks/signature-verification.
 """
 
@@ -50,4 +49,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN: ProviderPlugin[PaddleSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
-globals().update(PLUGIN.hookimpls())

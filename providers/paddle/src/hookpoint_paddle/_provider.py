@@ -1,4 +1,4 @@
-"""Paddle Billing's webhook signature and event description (providers spec §18;
+"""Paddle Billing's webhook signature and event description (see
 https://developer.paddle.com/webhooks/signature-verification and paddle-python-sdk's
 ``Notifications.Verifier``).
 

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for SendGrid Event Webhook webhooks.
 
-The module itself is the plugin (entry point ``sendgrid = "hookpoint_sendgrid"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``sendgrid = "hookpoint_sendgrid:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §16 and sendgrid-python's
+Sender behaviour: sendgrid-python's
 ``sendgrid/helpers/eventwebhook`` (the reference verifier).
 """
 
@@ -58,4 +57,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[SendGridSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, describe=describe
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""SendGrid signed Event Webhook: ECDSA verification and event description (spec §16).
+"""SendGrid signed Event Webhook: ECDSA verification and event description.
 
 SendGrid signs ``X-Twilio-Email-Event-Webhook-Timestamp + raw body`` with ECDSA P-256 /
 SHA-256 and sends the base64 DER signature in ``X-Twilio-Email-Event-Webhook-Signature``. The
@@ -14,8 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from hookpoint import EventInfo
-from hookpoint._request import WebhookRequest
+from hookpoint import EventInfo, WebhookRequest
 from hookpoint.providerkit import (
     EventSpec,
     ProviderSettings,

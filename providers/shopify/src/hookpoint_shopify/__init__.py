@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Shopify webhooks (HTTPS delivery).
 
-The module itself is the plugin (entry point ``shopify = "hookpoint_shopify"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``shopify = "hookpoint_shopify:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §6 and
+Sender behaviour:
 https://shopify.dev/docs/apps/build/webhooks/verify-deliveries.
 """
 
@@ -47,4 +46,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN: ProviderPlugin[ShopifySettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
-globals().update(PLUGIN.hookimpls())

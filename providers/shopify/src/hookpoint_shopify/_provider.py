@@ -1,4 +1,4 @@
-"""Shopify's webhook HMAC and event description (providers spec §6;
+"""Shopify's webhook HMAC and event description (see
 https://shopify.dev/docs/apps/build/webhooks/verify-deliveries).
 
 ``X-Shopify-Hmac-Sha256`` = base64 HMAC-SHA256 of the raw body keyed with the app's client

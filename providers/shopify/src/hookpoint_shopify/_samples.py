@@ -41,7 +41,7 @@ def _sample(topic: str, webhook_id: str, data: dict[str, Any]) -> Sample:
             "X-Shopify-Triggered-At": "2024-05-02T14:14:02.412093209Z",
         },
         body=compact_json(data),
-        secret="hush",  # noqa: S106 - sample secret (also the spec's shopify-hmac vector)
+        secret="hush",  # noqa: S106 - sample secret (also the known-answer shopify-hmac vector)
         event_type=topic,
     )
 

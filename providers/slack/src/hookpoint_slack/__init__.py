@@ -1,9 +1,9 @@
 """Hookpoint provider plugin for Slack (Events API, slash commands, interactivity).
 
-The module itself is the plugin (entry point ``slack = "hookpoint_slack"`` in the ``hookpoint``
-group); its hook implementations come from :class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``slack = "hookpoint_slack:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §5,
+Sender behaviour:
 https://api.slack.com/authentication/verifying-requests-from-slack and
 https://api.slack.com/events/url_verification.
 """
@@ -59,4 +59,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge)
-globals().update(PLUGIN.hookimpls())

@@ -1,5 +1,5 @@
 """Slack's signing secret scheme, the ``url_verification`` handshake and event description
-(providers spec §5; https://api.slack.com/authentication/verifying-requests-from-slack).
+(https://api.slack.com/authentication/verifying-requests-from-slack).
 
 ``X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:{X-Slack-Request-Timestamp}:{raw
 body}")>``, rejected when the timestamp is more than 300 s (Slack's SDK default) from now, either
@@ -37,7 +37,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "DEFAULT_TOLERANCE",

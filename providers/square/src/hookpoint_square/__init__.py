@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Square webhooks.
 
-The module itself is the plugin (entry point ``square = "hookpoint_square"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``square = "hookpoint_square:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §21 and https://developer.squareup.com/docs/webhooks/step3validate.
+Sender behaviour: https://developer.squareup.com/docs/webhooks/step3validate.
 """
 
 from __future__ import annotations
@@ -47,4 +46,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, verify=verify, sign=sign, events=EVENT)
-globals().update(PLUGIN.hookimpls())

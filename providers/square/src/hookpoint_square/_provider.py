@@ -1,4 +1,4 @@
-"""Square's webhook signature and event description (providers spec §21;
+"""Square's webhook signature and event description (see
 https://developer.squareup.com/docs/webhooks/step3validate and square-python-sdk's
 ``WebhooksHelper``).
 
@@ -21,7 +21,7 @@ from hookpoint import Verification
 from hookpoint.providerkit import EventSpec, HeaderSignature, HmacScheme, ProviderSettings
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT",

@@ -1,12 +1,12 @@
 """Hookpoint provider plugin for Standard Webhooks senders: Svix and everyone who sends through
 it (Clerk, Resend, …), and any other sender following https://www.standardwebhooks.com.
 
-The module itself is the plugin (entry point ``standardwebhooks = "hookpoint_standardwebhooks"``
-in the ``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``standardwebhooks = "hookpoint_standardwebhooks:PLUGIN"`` in the
+``hookpoint`` group.
 
-Sender behaviour: providers spec §7 and §25, the spec
-(``standard-webhooks/standard-webhooks spec/standard-webhooks.md``) and Svix's library.
+Sender behaviour: the Standard Webhooks specification (https://www.standardwebhooks.com;
+``standard-webhooks/standard-webhooks spec/standard-webhooks.md``) and Svix's library.
 """
 
 from __future__ import annotations
@@ -64,4 +64,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[StandardWebhooksSettings] = ProviderPlugin(
     PROVIDER, scheme=SCHEME, events=EVENT, sign=sign
 )
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Standard Webhooks / Svix: settings, scheme and event description (providers spec §7, §25).
+"""Standard Webhooks / Svix: settings, scheme and event description.
 
 The scheme itself (``"{id}.{timestamp}.{body}"``, ``v1,`` HMAC and ``v1a,`` Ed25519 lists,
 ``whsec_``/``whpk_``/``whsk_`` keys, ``webhook-*`` and ``svix-*`` headers) lives in
@@ -21,7 +21,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "DEFAULT_TOLERANCE",

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Stripe webhooks.
 
-The module itself is the plugin (entry point ``stripe = "hookpoint_stripe"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``stripe = "hookpoint_stripe:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §4, https://docs.stripe.com/webhooks#verify-events and
+Sender behaviour: https://docs.stripe.com/webhooks#verify-events and
 ``stripe/stripe-python stripe/_webhook.py``.
 """
 
@@ -50,4 +49,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN: ProviderPlugin[StripeSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
-globals().update(PLUGIN.hookimpls())

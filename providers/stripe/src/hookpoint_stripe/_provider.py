@@ -1,4 +1,4 @@
-"""Stripe's signature scheme and event description (providers spec §4).
+"""Stripe's signature scheme and event description.
 
 ``Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…][,v0=…]`` where each ``v1`` is the hex
 HMAC-SHA256 of ``"{t}.{raw body}"`` keyed with the endpoint secret **as is, ``whsec_`` prefix

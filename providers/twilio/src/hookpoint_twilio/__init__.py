@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Twilio webhooks (Messaging, Voice, status callbacks).
 
-The module itself is the plugin (entry point ``twilio = "hookpoint_twilio"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``twilio = "hookpoint_twilio:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §8, https://www.twilio.com/docs/usage/security and
+Sender behaviour: https://www.twilio.com/docs/usage/security and
 ``twilio/twilio-python twilio/request_validator.py``.
 """
 
@@ -58,4 +57,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, verify=verify, sign=sign, describe=describe)
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Twilio's request signature and event description (providers spec §8;
+"""Twilio's request signature and event description (see
 https://www.twilio.com/docs/usage/security#validating-requests and twilio-python's
 ``RequestValidator``).
 
@@ -42,7 +42,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT_TYPES",

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for X (Twitter) Account Activity webhooks.
 
-The module itself is the plugin (entry point ``twitter = "hookpoint_twitter"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``twitter = "hookpoint_twitter:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §11 and
+Sender behaviour:
 https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/securing-webhooks.
 """
 
@@ -63,4 +62,3 @@ PROVIDER = ProviderInfo(
 PLUGIN: ProviderPlugin[TwitterSettings] = ProviderPlugin(
     PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge
 )
-globals().update(PLUGIN.hookimpls())

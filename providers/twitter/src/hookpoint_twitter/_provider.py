@@ -1,4 +1,4 @@
-"""X (Twitter) Account Activity API: signature, CRC check and event description (spec §11).
+"""X (Twitter) Account Activity API: signature, CRC check and event description.
 
 * CRC: ``GET <url>?crc_token=<token>`` → ``200`` JSON
   ``{"response_token": "sha256=<base64 HMAC-SHA256(consumer_secret, crc_token)>"}``, sent on
@@ -30,7 +30,7 @@ from hookpoint.providerkit import (
 from ._models import ACTIVITY_KEYS
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "EVENT_TYPES",

@@ -9,7 +9,7 @@ from hookpoint import Sample
 
 __all__ = ["DIRECT_MESSAGE", "SAMPLES", "SAMPLE_CONSUMER_SECRET", "TWEET_CREATE"]
 
-# The spec's "x-crc"/"x-post" vectors (values from a Twitter developer-relations sample).
+# The known-answer "x-crc"/"x-post" vectors (values from a Twitter developer-relations sample).
 SAMPLE_CONSUMER_SECRET = "z3ZX4v7mAAUGykl3EcmkqbartmuW8VFOOzCloLx9Q45P0hLrFu"  # noqa: S105
 
 TWEET_CREATE = (

@@ -1,10 +1,9 @@
 """Hookpoint provider plugin for Typeform webhooks.
 
-The module itself is the plugin (entry point ``typeform = "hookpoint_typeform"`` in the
-``hookpoint`` group); its hook implementations come from
-:class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``typeform = "hookpoint_typeform:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §19 and
+Sender behaviour:
 https://www.typeform.com/developers/webhooks/secure-your-webhooks/.
 """
 
@@ -55,4 +54,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN: ProviderPlugin[TypeformSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)
-globals().update(PLUGIN.hookimpls())

@@ -1,4 +1,4 @@
-"""Typeform's signature scheme and event description (providers spec §19).
+"""Typeform's signature scheme and event description.
 
 ``Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, raw body)>`` — base64, not hex. Only
 webhooks with a secret are signed. Nothing time-bound is signed; ``event_id`` is the dedupe id.

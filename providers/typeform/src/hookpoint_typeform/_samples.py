@@ -9,7 +9,7 @@ from hookpoint import Sample
 
 __all__ = ["FORM_RESPONSE", "PARTIAL_RESPONSE", "SAMPLES", "SAMPLE_SECRET"]
 
-SAMPLE_SECRET = "abc123"  # noqa: S105 - the spec's "typeform-hmac" test vector
+SAMPLE_SECRET = "abc123"  # noqa: S105 - the known-answer "typeform-hmac" test vector
 
 _DEFINITION = (
     b'"definition":{"id":"lT4Z3j","title":"Customer feedback","fields":['

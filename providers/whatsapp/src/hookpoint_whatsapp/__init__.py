@@ -1,19 +1,20 @@
 """Hookpoint provider plugin for WhatsApp Cloud API webhooks (Meta Graph API webhooks).
 
-The module itself is the plugin (entry point ``whatsapp = "hookpoint_whatsapp"`` in the
-``hookpoint`` group): the ``hookpoint_*`` functions below are its hook implementations. The host
-calls them only for endpoints whose provider is ``whatsapp`` (owner dispatch).
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``whatsapp = "hookpoint_whatsapp:PLUGIN"`` in the ``hookpoint`` group.
+It is built from the provider's :class:`~hookpoint.ProviderInfo` and four functions: the
+handshake ``answer_challenge``, ``verify`` and ``sign`` (``_verify.py``) and ``describe``
+(``_events.py``). The host calls them only for endpoints whose provider is ``whatsapp`` (owner
+dispatch).
 
-Sender behaviour: providers spec §2 and Meta's "Webhooks - Getting Started"
+Sender behaviour: Meta's "Webhooks - Getting Started"
 (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from hookpoint import ChallengeResponse, EventInfo, ProviderInfo, Verification, hookimpl, read_icon
+from hookpoint import ProviderInfo, read_icon
+from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
 from ._events import EVENT_TYPES, describe
@@ -23,22 +24,13 @@ from ._register import subscribe_app
 from ._samples import SAMPLES
 from ._verify import SIGNATURE_HEADER, WhatsAppSettings, answer_challenge, sign, verify
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from hookpoint._request import WebhookRequest
-
 __all__ = [
     "EVENT_TYPES",
     "NAME",
+    "PLUGIN",
     "PROVIDER",
     "SIGNATURE_HEADER",
     "WhatsAppSettings",
-    "hookpoint_challenge_response",
-    "hookpoint_describe_event",
-    "hookpoint_register_providers",
-    "hookpoint_sign_request",
-    "hookpoint_verify_request",
     "subscribe_app",
 ]
 __all__ += _models.__all__
@@ -68,29 +60,7 @@ PROVIDER = ProviderInfo(
 )
 
 
-@hookimpl
-def hookpoint_register_providers() -> list[ProviderInfo]:
-    return [PROVIDER]
-
-
-@hookimpl
-def hookpoint_challenge_response(
-    request: WebhookRequest, settings: BaseModel
-) -> ChallengeResponse | None:
-    token = settings.verify_token if isinstance(settings, WhatsAppSettings) else None
-    return answer_challenge(request, token)
-
-
-@hookimpl
-def hookpoint_verify_request(request: WebhookRequest, secrets: Sequence[str]) -> Verification:
-    return verify(request, secrets)
-
-
-@hookimpl
-def hookpoint_describe_event(request: WebhookRequest) -> EventInfo | None:
-    return describe(request)
-
-
-@hookimpl
-def hookpoint_sign_request(request: WebhookRequest, secret: str) -> WebhookRequest:
-    return sign(request, secret)
+PLUGIN: ProviderPlugin[WhatsAppSettings] = ProviderPlugin(
+    PROVIDER, verify=verify, sign=sign, describe=describe, challenge=answer_challenge
+)
+"""The plugin: the entry point names this object."""

@@ -1,6 +1,6 @@
 """Event description of WhatsApp notifications: type, dedupe id, time and filterable fields.
 
-One POST can batch several entries, changes, messages and statuses (providers spec §2), so the
+One POST can batch several entries, changes, messages and statuses, so the
 description walks all of them. Dedupe keys follow Meta's ids: an inbound message's wamid, and
 ``<status id>:<status>`` for a status update (the same wamid goes sent → delivered → read).
 """
@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from hookpoint import EventInfo
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from pydantic import BaseModel
+
+    from hookpoint import WebhookRequest
 
 __all__ = ["EVENT_TYPES", "describe"]
 
@@ -47,8 +49,9 @@ EVENT_TYPES: tuple[str, ...] = (
 _MAX_ID_LENGTH = 200
 
 
-def describe(request: WebhookRequest) -> EventInfo | None:
-    """Describe a notification; never raises. None when the body is not a JSON object."""
+def describe(request: WebhookRequest, settings: BaseModel | None = None) -> EventInfo | None:
+    """Describe a notification; never raises. None when the body is not a JSON object (no
+    setting changes the description)."""
     try:
         data = request.json_view()
     except ValueError:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from hookpoint import ChallengeResponse, Verification, signing
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -56,9 +56,11 @@ class WhatsAppSettings(BaseModel):
 
 
 def answer_challenge(
-    request: WebhookRequest, verify_token: SecretStr | None
+    request: WebhookRequest, settings: WhatsAppSettings, secrets: Sequence[str]
 ) -> ChallengeResponse | None:
-    """Answer Meta's verification ``GET``; None for any request that is not one."""
+    """Answer Meta's verification ``GET`` with the endpoint's ``verify_token`` (the App Secrets
+    in ``secrets`` play no part in it); None for any request that is not one."""
+    verify_token = settings.verify_token
     if request.method != "GET":
         return None
     query = request.query
@@ -77,8 +79,11 @@ def answer_challenge(
     return ChallengeResponse(status=200, body=challenge.encode("utf-8"), content_type="text/plain")
 
 
-def verify(request: WebhookRequest, secrets: Sequence[str]) -> Verification:
-    """Check ``X-Hub-Signature-256`` (``sha256=`` + hex) over the raw body, every App Secret."""
+def verify(
+    request: WebhookRequest, settings: WhatsAppSettings, secrets: Sequence[str], now: float
+) -> Verification:
+    """Check ``X-Hub-Signature-256`` (``sha256=`` + hex) over the raw body, every App Secret
+    (Meta signs no time, so ``now`` is not used)."""
     return signing.verify_hmac(
         request,
         request.headers.getlist(SIGNATURE_HEADER),
@@ -89,7 +94,9 @@ def verify(request: WebhookRequest, secrets: Sequence[str]) -> Verification:
     )
 
 
-def sign(request: WebhookRequest, secret: str) -> WebhookRequest:
+def sign(
+    request: WebhookRequest, settings: WhatsAppSettings, secret: str, now: float
+) -> WebhookRequest:
     """A copy of ``request`` signed as Meta signs it (any old signature header replaced)."""
     signature = signing.sign_hex(secret, request.body, prefix=SIGNATURE_PREFIX)
     kept = [(k, v) for k, v in request.headers.items() if k.lower() != "x-hub-signature-256"]

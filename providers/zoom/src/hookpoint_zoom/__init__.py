@@ -1,9 +1,9 @@
 """Hookpoint provider plugin for Zoom webhooks (Zoom Marketplace apps' event subscriptions).
 
-The module itself is the plugin (entry point ``zoom = "hookpoint_zoom"`` in the ``hookpoint``
-group); its hook implementations come from :class:`hookpoint.providerkit.ProviderPlugin`.
+The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
+named by the entry point ``zoom = "hookpoint_zoom:PLUGIN"`` in the ``hookpoint`` group.
 
-Sender behaviour: providers spec §10 and https://developers.zoom.us/docs/api/webhooks/.
+Sender behaviour: https://developers.zoom.us/docs/api/webhooks/.
 """
 
 from __future__ import annotations
@@ -60,4 +60,3 @@ PROVIDER = ProviderInfo(
 )
 
 PLUGIN = ProviderPlugin(PROVIDER, scheme=SIGNATURE, describe=describe, challenge=challenge)
-globals().update(PLUGIN.hookimpls())

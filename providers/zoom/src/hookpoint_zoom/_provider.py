@@ -1,5 +1,5 @@
 """Zoom's webhook signature, the ``endpoint.url_validation`` handshake and event description
-(providers spec §10; https://developers.zoom.us/docs/api/webhooks/).
+(https://developers.zoom.us/docs/api/webhooks/).
 
 ``x-zm-signature: v0=<hex HMAC-SHA256(secret token, "v0:{x-zm-request-timestamp}:{raw body}")>``
 (Zoom's samples hash ``JSON.stringify(req.body)``, which only works because Zoom sends compact
@@ -35,7 +35,7 @@ from hookpoint.providerkit import (
 )
 
 if TYPE_CHECKING:
-    from hookpoint._request import WebhookRequest
+    from hookpoint import WebhookRequest
 
 __all__ = [
     "DEFAULT_TOLERANCE",

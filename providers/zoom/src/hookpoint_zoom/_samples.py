@@ -12,7 +12,7 @@ from hookpoint.providerkit import compact_json
 
 __all__ = ["SAMPLES", "SECRET_TOKEN"]
 
-SECRET_TOKEN = "zoom_secret_token"  # noqa: S105 - the spec's vector secret
+SECRET_TOKEN = "zoom_secret_token"  # noqa: S105 - the known-answer vector's secret
 _HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
     "User-Agent": "Zoom Marketplace/1.0a",
