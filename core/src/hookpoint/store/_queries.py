@@ -17,9 +17,12 @@ PostgreSQL), replaying a request and appending logs (PostgreSQL binds arrays: on
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .._errors import StoreError
 from ._base import (
     Attempt,
     LogLine,
@@ -31,6 +34,7 @@ from ._base import (
     StoredRequest,
 )
 from ._codec import decode_json
+from ._migrations import Migration, check_not_newer, pending
 from ._sql import (
     ACTIVE,
     ATTEMPT_COLUMNS,
@@ -59,6 +63,7 @@ from ._sql import (
 
 __all__ = [
     "PURGE_CHUNK",
+    "Claim",
     "EndAttempt",
     "cancel_run",
     "create_session",
@@ -72,6 +77,7 @@ __all__ = [
     "list_logs",
     "list_requests",
     "list_runs",
+    "migrate",
     "purge_chunk",
     "purge_tail",
     "queue_stats",
@@ -85,6 +91,37 @@ __all__ = [
 
 PURGE_CHUNK: Final = 500
 """Requests a purge looks at per transaction."""
+
+
+# -- schema --------------------------------------------------------------------------------------
+def migrate(
+    d: Dialect,
+    prelude: Sequence[Fetch | Change],
+    table: str,
+    statements: Callable[[Migration], Sequence[str]],
+) -> Plan[list[str]]:
+    """Apply the pending migrations (one transaction); the versions applied. ``prelude``: what
+    the backend runs first (PostgreSQL: a lock, the schema); ``table``: the DDL of
+    ``schema_migrations``; ``statements``: a migration's DDL in this dialect."""
+    for step in prelude:  # not ``yield from``: a list cannot be sent the steps' results
+        _ = yield step
+    yield Change(table, ())
+    applied = {r[0] for r in (yield Fetch("SELECT version FROM schema_migrations", ()))}
+    problem = check_not_newer(applied)
+    if problem:
+        raise StoreError(problem)
+    done: list[str] = []
+    for migration in pending(applied):
+        for statement in statements(migration):
+            yield Change(statement, ())
+        p = d.params()
+        yield Change(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES "
+            f"({p.add(migration.version)}, {p.add(migration.description)}, {p.add(time.time())})",
+            p.values,
+        )
+        done.append(migration.version)
+    return done
 
 
 # -- reads ---------------------------------------------------------------------------------------
@@ -270,13 +307,32 @@ def revoke_session(d: Dialect, key: str) -> Plan[None]:
     yield Change(f"DELETE FROM dashboard_sessions WHERE key = {p.add(key)}", p.values)
 
 
-# -- ending an attempt ---------------------------------------------------------------------------
+# -- claims and ending an attempt ----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What ``claim_runs`` asked for (each backend claims its own way: ``_claim``)."""
+
+    worker_id: str
+    limit: int
+    lease_seconds: float
+    jobs: list[str] | None
+    """Only runs of these jobs (``None``: any job)."""
+    now: float | None
+    """The time to claim at (``None``: the time the claim runs)."""
+
+    def at(self) -> float:
+        return time.time() if self.now is None else self.now
+
+
 @dataclass(frozen=True, slots=True)
 class EndAttempt:
-    """How finish, fail and release leave a claimed attempt: the run's new state and the
-    attempt's. Each backend writes it its own way (``_end_attempt``), always with lease and
-    ``updated_at`` cleared/set, and only while the worker still owns the attempt."""
+    """How finish, fail and release leave attempt ``attempt`` of a run: the run's new state and
+    the attempt's. Each backend writes it its own way (``_end_attempt``), always clearing the
+    lease and setting ``updated_at``, and only while ``worker_id`` still owns the attempt."""
 
+    worker_id: str
+    run_id: str
+    attempt: int
     status: str
     """The run's new status (``succeeded``, ``failed`` or ``queued``)."""
     attempt_status: str
@@ -305,23 +361,32 @@ class EndAttempt:
             terms.append("max_attempts = max_attempts + 1")
         return ", ".join(terms)
 
+    @property
+    def due_now(self) -> bool:
+        """The run is queued again at once: workers of every process should look."""
+        return self.status == "queued" and self.retry_at is None
 
-def finished(output: str) -> EndAttempt:
-    return EndAttempt("succeeded", "succeeded", output=output)
+
+def finished(worker_id: str, run_id: str, attempt: int, output: str) -> EndAttempt:
+    return EndAttempt(worker_id, run_id, attempt, "succeeded", "succeeded", output=output)
 
 
-def failed(error: str, retry_at: float | None) -> EndAttempt:
+def failed(
+    worker_id: str, run_id: str, attempt: int, error: str, retry_at: float | None
+) -> EndAttempt:
     """Requeued for ``retry_at``, or failed for good when it is ``None``."""
     if retry_at is None:
-        return EndAttempt("failed", "failed", error=error)
-    return EndAttempt("queued", "failed", error=error, retry_at=retry_at)
+        return EndAttempt(worker_id, run_id, attempt, "failed", "failed", error=error)
+    return EndAttempt(
+        worker_id, run_id, attempt, "queued", "failed", error=error, retry_at=retry_at
+    )
 
 
-def released() -> EndAttempt:
+def released(worker_id: str, run_id: str, attempt: int) -> EndAttempt:
     """Queued again, due now. A released attempt does not count: ``max_attempts`` grows by
     one, so the run still gets as many real attempts as it was allowed (attempt numbers stay
     unique)."""
-    return EndAttempt("queued", "released", extra_attempt=True)
+    return EndAttempt(worker_id, run_id, attempt, "queued", "released", extra_attempt=True)
 
 
 # -- retention -----------------------------------------------------------------------------------

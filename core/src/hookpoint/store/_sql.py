@@ -43,6 +43,7 @@ __all__ = [
     "Fetch",
     "Params",
     "Plan",
+    "RunSpec",
     "attempt_from_row",
     "log_from_row",
     "log_rows",
@@ -275,7 +276,11 @@ def log_rows(lines: Sequence[LogLine]) -> list[tuple[Any, ...]]:
     ]
 
 
-def run_specs(runs: Sequence[NewRun]) -> list[tuple[str, str, str, int]]:
+RunSpec: TypeAlias = tuple[str, str, str, int]
+"""A run to create: ``(new run id, job id, job version, max attempts)``."""
+
+
+def run_specs(runs: Sequence[NewRun]) -> list[RunSpec]:
     """``(new run id, job id, job version, max attempts)`` of each run to create."""
     return [(new_id(), r.job_id, r.job_version, int(r.max_attempts)) for r in runs]
 
@@ -325,6 +330,8 @@ Plan: TypeAlias = Generator[Fetch | Change, Any, T]
 class Dialect:
     """What SQLite and PostgreSQL say differently in the queries the stores share."""
 
+    name: str
+    """``SQLite`` or ``PostgreSQL``, for messages."""
     style: Literal["qmark", "dollar"]
     lock_rows: str
     """Appended to a SELECT of rows the transaction changes next (PostgreSQL ``FOR UPDATE``;

@@ -1,5 +1,10 @@
 """SQLite backend: one writer thread with group commit, a small pool of reader threads.
 
+What this module owns: connections and their pragmas, the readers, handing writes to the writer
+(``_submit``), ingest rows, claims and lease reaping, ending an attempt, waking workers. The
+writer thread, its batch statements and the turns between processes are ``_sqlite_writer``;
+the queries both stores run the same way are ``_queries`` (run here by ``_drive``).
+
 Writes
     Every write (ingest, claims, finishes, logs, ...) is a function queued to **one writer thread**
     that owns the only write connection. The event loop hands it what one loop iteration
@@ -47,7 +52,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, Unpack
 from urllib.parse import quote
 
 from .._errors import ConfigError, StoreError, StoreUnavailable
@@ -55,16 +60,13 @@ from . import _migrations
 from ._base import (
     ClaimedRun,
     IngestResult,
-    LogLine,
     NewRequest,
-    NewRun,
-    NotFound,
     RejectedRequest,
     RunRecord,
     new_id,
 )
 from ._codec import encode_headers
-from ._queries import EndAttempt
+from ._queries import Claim, EndAttempt, migrate
 from ._sql import (
     LOG_COLUMNS,
     REJECTED_COLUMNS,
@@ -73,12 +75,11 @@ from ._sql import (
     Fetch,
     Params,
     Plan,
-    log_rows,
+    RunSpec,
     rejected_row,
     request_columns,
     request_from_row,
     run_from_row,
-    run_specs,
 )
 from ._sqlite_writer import (
     CLAIM_KEY,
@@ -90,9 +91,9 @@ from ._sqlite_writer import (
     Writer,
     as_duplicate,
     map_error,
+    resolve,
 )
-from ._sqlite_writer import resolve as _resolve  # bench/ingest/experiments drives it too
-from ._sqlstore import SQLStore
+from ._sqlstore import SQLStore, StoreOptions
 
 __all__ = ["SQLiteStore"]
 
@@ -102,7 +103,9 @@ T = TypeVar("T")
 _SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 _REAP_LIMIT = 1000
 
-SQLITE: Final = Dialect(style="qmark", lock_rows="", index_hints=True, list_chunk=500, json_cast="")
+SQLITE: Final = Dialect(
+    name="SQLite", style="qmark", lock_rows="", index_hints=True, list_chunk=500, json_cast=""
+)
 """SQLite's side of the queries both stores share (``_queries``)."""
 
 
@@ -227,22 +230,14 @@ class SQLiteStore(SQLStore):
         readers: int = 2,
         auto_upgrade: bool = True,
         read_only: bool = False,
-        rejected_max_rows: int = 10_000,
-        rejected_max_age: float = 7 * 86400.0,
-        rejected_trim_every: int = 100,
-        wake_interval_max: float = 3600.0,
+        **options: Unpack[StoreOptions],
     ) -> None:
         sync = str(synchronous).upper()
         if sync not in _SYNC_MODES:
             raise ConfigError(f"synchronous must be one of {', '.join(_SYNC_MODES)}, got {sync!r}")
         if busy_timeout < 0:
             raise ConfigError("busy_timeout must be >= 0")
-        super().__init__(
-            rejected_max_rows=rejected_max_rows,
-            rejected_max_age=rejected_max_age,
-            rejected_trim_every=rejected_trim_every,
-            wake_interval_max=wake_interval_max,
-        )
+        super().__init__(**options)
         self.path = os.fspath(path)
         self.url = url or f"sqlite:///{self.path}"
         self.synchronous = sync
@@ -350,29 +345,10 @@ class SQLiteStore(SQLStore):
         self._wake.set()
 
     async def upgrade(self) -> list[str]:
-        def op(conn: sqlite3.Connection) -> list[str]:
-            conn.execute(_migrations.SCHEMA_MIGRATIONS_SQLITE)
-            applied = {r[0] for r in _rows(conn, "SELECT version FROM schema_migrations")}
-            problem = _migrations.check_not_newer(applied)
-            if problem:
-                raise StoreError(problem)
-            done: list[str] = []
-            for migration in _migrations.pending(applied):
-                for statement in migration.sqlite:
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, description, applied_at) "
-                    "VALUES (?, ?, ?)",
-                    (migration.version, migration.description, time.time()),
-                )
-                done.append(migration.version)
-            return done
+        def plan() -> Plan[list[str]]:
+            return migrate(SQLITE, (), _migrations.SCHEMA_MIGRATIONS_SQLITE, lambda m: m.sqlite)
 
-        applied = await self._write(op, "upgrade the schema")
-        self.pending_migrations = []
-        if applied:
-            log.info("SQLite store %s: applied migrations %s", self.path, ", ".join(applied))
-        return applied
+        return self._schema_upgraded(await self._write_plan(plan, "upgrade the schema"), self.path)
 
     async def _check_schema(self) -> None:
         def read(conn: sqlite3.Connection) -> set[str]:
@@ -440,7 +416,7 @@ class SQLiteStore(SQLStore):
         writer = self._writer
         if writer is None:  # closed meanwhile (close() hands over first, so only on a bug)
             err = StoreUnavailable("the store is closed")
-            _resolve([(op, False, err) for op in pending])
+            resolve([(op, False, err) for op in pending])
             return
         writer.queue.put(pending)
 
@@ -595,21 +571,11 @@ class SQLiteStore(SQLStore):
                     (now, now, f"attempt {attempt} lost (lease expired)", run_id),
                 )
 
-    async def claim_runs(
-        self,
-        worker_id: str,
-        *,
-        limit: int,
-        lease_seconds: float,
-        job_ids: Sequence[str] | None = None,
-        now: float | None = None,
-    ) -> list[ClaimedRun]:
-        if limit <= 0 or (job_ids is not None and not job_ids):
-            return []
-        jobs = list(job_ids) if job_ids is not None else None
+    async def _claim(self, claim: Claim) -> list[ClaimedRun]:
+        worker_id, limit, jobs = claim.worker_id, claim.limit, claim.jobs
 
         def op(conn: sqlite3.Connection) -> list[ClaimedRun]:
-            at = time.time() if now is None else now
+            at = claim.at()
             self._reap(conn, at)
             # INDEXED BY: never let the planner scan the queue through another index
             sql = (
@@ -625,7 +591,7 @@ class SQLiteStore(SQLStore):
             ids = [r[0] for r in _rows(conn, sql, params)]
             if not ids:
                 return []
-            expires = at + lease_seconds
+            expires = at + claim.lease_seconds
             runs: list[RunRecord] = []
             for run_id in ids:
                 row = _rows(
@@ -661,18 +627,9 @@ class SQLiteStore(SQLStore):
 
         return await self._write(op, "claim runs")
 
-    async def _end_attempt(
-        self,
-        doing: str,
-        worker_id: str,
-        run_id: str,
-        attempt: int,
-        end: EndAttempt,
-        *,
-        notify: bool = False,
-    ) -> bool:
-        """Two statements inside the writer's transaction (SQLite has no UPDATE in a CTE); the
-        ``notify`` of other processes is their ``_PEER_POLL``."""
+    async def _end_attempt(self, end: EndAttempt, doing: str) -> bool:
+        """Two statements inside the writer's transaction (SQLite has no UPDATE in a CTE);
+        other processes notice a run due now by their ``_PEER_POLL``."""
 
         def op(conn: sqlite3.Connection) -> bool:
             now = time.time()
@@ -681,14 +638,14 @@ class SQLiteStore(SQLStore):
             changed = conn.execute(
                 f"UPDATE runs SET {run_set}, lease_owner = NULL, lease_expires_at = NULL, "
                 "updated_at = ? WHERE id = ? AND lease_owner = ? AND attempt = ?",
-                (*params.values, now, run_id, worker_id, attempt),
+                (*params.values, now, end.run_id, end.worker_id, end.attempt),
             ).rowcount
             if not changed:
                 return False
             conn.execute(
                 "UPDATE attempts SET status = ?, finished_at = ?, error = ? "
                 "WHERE run_id = ? AND number = ?",
-                (end.attempt_status, now, end.error, run_id, attempt),
+                (end.attempt_status, now, end.error, end.run_id, end.attempt),
             )
             return True
 
@@ -727,11 +684,7 @@ class SQLiteStore(SQLStore):
         return last is not None and rowid != last
 
     # -- run io ------------------------------------------------------------------------------------
-    async def append_logs(self, lines: Sequence[LogLine]) -> None:
-        if not lines:
-            return
-        rows = log_rows(lines)
-
+    async def _append_logs(self, rows: list[tuple[Any, ...]]) -> None:
         def op(conn: sqlite3.Connection) -> None:
             conn.executemany(
                 f"INSERT INTO run_logs ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows
@@ -740,15 +693,13 @@ class SQLiteStore(SQLStore):
         await self._write(op, "append run logs")
 
     # -- replay ------------------------------------------------------------------------------------
-    async def replay_request(self, request_id: str, runs: Sequence[NewRun]) -> tuple[str, ...]:
-        specs = run_specs(runs)
-
-        def op(conn: sqlite3.Connection) -> tuple[str, ...]:
+    async def _replay_request(self, request_id: str, specs: list[RunSpec]) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
             found = _rows(
                 conn, "SELECT endpoint_id, test FROM requests WHERE id = ?", (request_id,)
             )
             if not found:
-                raise NotFound(f"request {request_id} not found")
+                return False
             endpoint_id, test = found[0]
             now = time.time()
             conn.executemany(
@@ -758,9 +709,6 @@ class SQLiteStore(SQLStore):
                     for rid, job, version, max_att in specs
                 ],
             )
-            return tuple(s[0] for s in specs)
+            return True
 
-        result = await self._write(op, "replay a request")
-        if result:
-            self._notify()
-        return result
+        return await self._write(op, "replay a request")

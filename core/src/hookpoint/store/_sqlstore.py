@@ -15,14 +15,16 @@ import time
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypedDict, TypeVar
 
 from .._errors import ConfigError, StoreError
 from . import _migrations
 from . import _queries as q
 from ._base import (
     Attempt,
+    ClaimedRun,
     LogLine,
+    NewRun,
     NotFound,
     Page,
     QueueStats,
@@ -36,11 +38,24 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_json, encode_strict_json
-from ._sql import Dialect, Plan
+from ._sql import Dialect, Plan, RunSpec, log_rows, run_specs
 
-__all__ = ["SQLStore"]
+__all__ = ["SQLStore", "StoreOptions"]
 
 T = TypeVar("T")
+
+
+class StoreOptions(TypedDict, total=False):
+    """The options both backends take (``open_store`` passes them on)."""
+
+    rejected_max_rows: int
+    """Most rejected requests (and, apart, handshakes) kept (10,000)."""
+    rejected_max_age: float
+    """Seconds they are kept at most (7 days)."""
+    rejected_trim_every: int
+    """Trim them once every this many records (100)."""
+    wake_interval_max: float
+    """A retry due later than this (seconds) wakes no timer: ``wait_for_runs`` finds it."""
 
 
 class SQLStore(Store):
@@ -52,10 +67,10 @@ class SQLStore(Store):
     def __init__(
         self,
         *,
-        rejected_max_rows: int,
-        rejected_max_age: float,
-        rejected_trim_every: int,
-        wake_interval_max: float,
+        rejected_max_rows: int = 10_000,
+        rejected_max_age: float = 7 * 86400.0,
+        rejected_trim_every: int = 100,
+        wake_interval_max: float = 3600.0,
     ) -> None:
         if rejected_max_rows < 1 or rejected_trim_every < 1:
             raise ConfigError("rejected_max_rows and rejected_trim_every must be >= 1")
@@ -87,18 +102,21 @@ class SQLStore(Store):
         """Run the plan as a write; ``atomic``: all its statements in one transaction."""
 
     @abstractmethod
-    async def _end_attempt(
-        self,
-        doing: str,
-        worker_id: str,
-        run_id: str,
-        attempt: int,
-        end: q.EndAttempt,
-        *,
-        notify: bool = False,
-    ) -> bool:
-        """Write ``end`` if ``worker_id`` still owns ``attempt`` of the run; ``notify``: wake
-        the workers of other processes too."""
+    async def _claim(self, claim: q.Claim) -> list[ClaimedRun]:
+        """Reap expired leases, then lease due runs (see ``Store.claim_runs``)."""
+
+    @abstractmethod
+    async def _append_logs(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert ``run_logs`` rows (``LOG_COLUMNS``), in their order."""
+
+    @abstractmethod
+    async def _replay_request(self, request_id: str, specs: list[RunSpec]) -> bool:
+        """Queue the runs ``specs`` for a stored request; False when it does not exist."""
+
+    @abstractmethod
+    async def _end_attempt(self, end: q.EndAttempt, doing: str) -> bool:
+        """Write ``end`` if its worker still owns the attempt (``end.due_now``: wake the
+        workers of other processes too)."""
 
     # -- shared plumbing ---------------------------------------------------------------------------
     def _notify(self) -> None:
@@ -140,6 +158,14 @@ class SQLStore(Store):
             )
         self.pending_migrations = [m.version for m in missing]
 
+    def _schema_upgraded(self, done: list[str], where: str) -> list[str]:
+        self.pending_migrations = []
+        if done:
+            self.log.info(
+                "%s store %s: applied migrations %s", self.dialect.name, where, ", ".join(done)
+            )
+        return done
+
     def _trim_plan(self, now: float) -> Plan[int]:
         """Rejected requests and handshakes past their cap (``rejected_max_rows``/``_age``)."""
         return q.trim_unauthenticated(
@@ -147,6 +173,20 @@ class SQLStore(Store):
         )
 
     # -- runs --------------------------------------------------------------------------------------
+    async def claim_runs(
+        self,
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        job_ids: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> list[ClaimedRun]:
+        if limit <= 0 or (job_ids is not None and not job_ids):
+            return []
+        jobs = list(job_ids) if job_ids is not None else None
+        return await self._claim(q.Claim(worker_id, limit, lease_seconds, jobs, now))
+
     async def heartbeat(
         self, worker_id: str, run_ids: Sequence[str], lease_seconds: float
     ) -> set[str]:
@@ -161,8 +201,8 @@ class SQLStore(Store):
     async def finish_run(
         self, worker_id: str, run_id: str, attempt: int, *, output: Any = None
     ) -> bool:
-        end = q.finished(encode_json(output))
-        return await self._end_attempt("finish a run", worker_id, run_id, attempt, end)
+        end = q.finished(worker_id, run_id, attempt, encode_json(output))
+        return await self._end_attempt(end, "finish a run")
 
     async def fail_attempt(
         self,
@@ -173,15 +213,14 @@ class SQLStore(Store):
         error: str,
         retry_at: float | None,
     ) -> bool:
-        end = q.failed(error, retry_at)
-        ok = await self._end_attempt("record a failed attempt", worker_id, run_id, attempt, end)
+        end = q.failed(worker_id, run_id, attempt, error, retry_at)
+        ok = await self._end_attempt(end, "record a failed attempt")
         if ok and retry_at is not None:
             self._notify_at(retry_at)
         return ok
 
     async def release_run(self, worker_id: str, run_id: str, attempt: int) -> bool:
-        end = q.released()
-        ok = await self._end_attempt("release a run", worker_id, run_id, attempt, end, notify=True)
+        ok = await self._end_attempt(q.released(worker_id, run_id, attempt), "release a run")
         if ok:
             self._notify()
         return ok
@@ -193,6 +232,10 @@ class SQLStore(Store):
         )
 
     # -- run io ------------------------------------------------------------------------------------
+    async def append_logs(self, lines: Sequence[LogLine]) -> None:
+        if lines:
+            await self._append_logs(log_rows(lines))
+
     async def get_task_result(self, run_id: str, key: str) -> tuple[bool, Any]:
         d = self.dialect
         return await self._read_plan(
@@ -236,6 +279,14 @@ class SQLStore(Store):
             raise NotFound(f"run {run_id} not found")
         self._notify()
         return new_run_id
+
+    async def replay_request(self, request_id: str, runs: Sequence[NewRun]) -> tuple[str, ...]:
+        specs = run_specs(runs)
+        if not await self._replay_request(request_id, specs):
+            raise NotFound(f"request {request_id} not found")
+        if specs:
+            self._notify()
+        return tuple(s[0] for s in specs)
 
     # -- queries -----------------------------------------------------------------------------------
     async def get_request(self, request_id: str) -> StoredRequest | None:
