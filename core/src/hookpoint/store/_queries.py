@@ -125,6 +125,12 @@ def migrate(
 
 
 # -- reads ---------------------------------------------------------------------------------------
+def _value(sql: str, values: Sequence[Any] = ()) -> Plan[Any]:
+    """The first column of the first row ``sql`` returns."""
+    rows = yield Fetch(sql, values)
+    return rows[0][0]
+
+
 def get_request(d: Dialect, request_id: str) -> Plan[StoredRequest | None]:
     p = d.params()
     sql = f"SELECT {request_columns()} FROM requests WHERE id = {p.add(request_id)}"
@@ -183,17 +189,14 @@ def queue_stats(d: Dialect, now: float) -> Plan[QueueStats]:
     on every /metrics scrape, and SQLite's reader heap grew with the table (the soak's memory
     creep under a run backlog)."""
     due, leases, final = (d.indexed_by(i) for i in ("runs_due", "runs_leases", "runs_final"))
-    queued = (yield Fetch(f"SELECT count(*) FROM runs{due} WHERE status = 'queued'", ()))[0][0]
-    running = yield Fetch(f"SELECT count(*) FROM runs{leases} WHERE status = 'running'", ())
-    running = running[0][0]
+    queued = yield from _value(f"SELECT count(*) FROM runs{due} WHERE status = 'queued'")
+    running = yield from _value(f"SELECT count(*) FROM runs{leases} WHERE status = 'running'")
     p = d.params()
-    oldest = (
-        yield Fetch(
-            f"SELECT min(next_attempt_at) FROM runs{due} "
-            f"WHERE status = 'queued' AND next_attempt_at <= {p.add(now)}",
-            p.values,
-        )
-    )[0][0]
+    oldest = yield from _value(
+        f"SELECT min(next_attempt_at) FROM runs{due} "
+        f"WHERE status = 'queued' AND next_attempt_at <= {p.add(now)}",
+        p.values,
+    )
     by_status: dict[str, int] = {
         status: int(count) for status, count in (("queued", queued), ("running", running)) if count
     }
