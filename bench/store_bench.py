@@ -471,7 +471,7 @@ async def pg_batch_strategies(target: PostgresTarget, seconds: float) -> list[Re
     transaction. Same rows (request + one run, no dedupe), one connection, back to back."""
     import asyncpg
 
-    from hookpoint.store._postgres import _INGEST_SQL
+    from hookpoint.store._pg_batcher import INGEST_SQL
 
     out: list[Result] = []
     conn = await asyncpg.connect(target.dsn, server_settings={"search_path": target.schema})
@@ -506,7 +506,7 @@ async def pg_batch_strategies(target: PostgresTarget, seconds: float) -> list[Re
                     run_rows = [(new_id(), r.id, r.endpoint_id, "job", "1", 8) for r in reqs]
                     if strategy == "unnest":
                         await conn.execute(
-                            _INGEST_SQL,
+                            INGEST_SQL,
                             *[list(c) for c in zip(*req_rows, strict=True)],
                             *[[] for _ in range(9)],
                             *[list(c) for c in zip(*run_rows, strict=True)],

@@ -26,7 +26,7 @@ import sys
 from typing import Any
 
 from bench.ingest.bench_app import hp
-from hookpoint.store import _sqlite
+from hookpoint.store import _sqlite, _sqlite_writer
 
 __all__ = ["hp"]
 
@@ -63,7 +63,7 @@ class _Replies(asyncio.Protocol):
         self.buffer += data
         for reply in _frames(self.buffer):
             inflight = self.store._xp_inflight
-            _sqlite._resolve([(inflight.pop(seq), True, result) for seq, result in reply])
+            _sqlite_writer.resolve([(inflight.pop(seq), True, result) for seq, result in reply])
             self.store._notify()
 
 
@@ -139,12 +139,17 @@ def _serve_writes(path: str, fd: int) -> None:
         if not batch:
             continue
         conn.execute("BEGIN IMMEDIATE")
-        _sqlite._insert_rows(
-            conn, _sqlite._REQUEST_COLUMNS, _sqlite._REQUEST_ROW, [b[1] for b in batch]
+        _sqlite_writer._insert_rows(
+            conn,
+            _sqlite_writer._REQUEST_COLUMNS,
+            _sqlite_writer._REQUEST_ROW,
+            [b[1] for b in batch],
         )
         runs = [row for b in batch for row in b[2]]
         if runs:
-            _sqlite._insert_rows(conn, _sqlite._RUN_COLUMNS, _sqlite._RUN_ROW, runs)
+            _sqlite_writer._insert_rows(
+                conn, _sqlite_writer._RUN_COLUMNS, _sqlite_writer._RUN_ROW, runs
+            )
         conn.execute("COMMIT")
         sock.setblocking(True)
         sock.sendall(_frame([(b[0], b[3]) for b in batch]))

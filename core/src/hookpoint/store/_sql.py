@@ -1,48 +1,68 @@
 """SQL pieces and row converters shared by the SQLite and PostgreSQL backends.
 
-Queries are written once with a placeholder callback (``?`` for SQLite, ``$n`` for asyncpg);
-rows are read by position, so both drivers' rows (tuples, ``asyncpg.Record``) work.
+Queries are written once with a placeholder callback (:class:`Params`: ``?`` for SQLite, ``$n``
+for asyncpg) and a :class:`Dialect` for what the two say differently; rows are read by
+position, so both drivers' rows (tuples, ``asyncpg.Record``) work. A query both stores run the
+same way is a *plan* (``_queries``): a generator that yields :class:`Fetch` and :class:`Change`
+steps and is given their results, which each backend's driver executes on its own connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from ._base import (
     Attempt,
     LogLine,
+    NewRun,
     Page,
+    RejectedRequest,
     RequestQuery,
     RequestStatus,
     RunQuery,
     RunRecord,
     RunStatus,
     StoredRequest,
+    new_id,
 )
-from ._codec import decode_headers, decode_json
+from ._codec import decode_headers, decode_json, encode_headers, encode_json
 
 __all__ = [
+    "ACTIVE",
     "ATTEMPT_COLUMNS",
     "LOG_COLUMNS",
+    "NEW_RUN_COLUMNS",
     "REJECTED_COLUMNS",
     "REQUEST_COLUMNS",
     "RUN_COLUMNS",
     "RUN_FIELDS",
+    "Change",
+    "Dialect",
+    "Fetch",
     "Params",
+    "Plan",
+    "RunSpec",
     "attempt_from_row",
     "log_from_row",
+    "log_rows",
     "merge_request_pages",
+    "page_limit",
     "page_of",
     "prefixed",
     "rejected_from_row",
+    "rejected_row",
     "request_columns",
     "request_from_row",
     "request_list_sql",
     "request_tables",
     "run_from_row",
     "run_list_sql",
+    "run_specs",
 ]
+
+T = TypeVar("T")
 
 ACTIVE = ("queued", "running")
 FINAL = ("succeeded", "failed", "cancelled")
@@ -105,6 +125,11 @@ RUN_FIELDS = (
     "test",
 )
 RUN_COLUMNS = ", ".join(RUN_FIELDS)
+NEW_RUN_COLUMNS = (
+    "id, request_id, endpoint_id, job_id, job_version, status, attempt, max_attempts, "
+    "created_at, updated_at, next_attempt_at, test"
+)
+"""What a new run is inserted with (ingest, replay of a request): the rest starts NULL."""
 ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error"
 LOG_COLUMNS = "run_id, attempt, at, level, message, data"
 
@@ -221,19 +246,139 @@ def log_from_row(row: Row) -> LogLine:
     )
 
 
-class Params:
-    """Collects bound values; ``add`` returns the placeholder for the dialect."""
+def rejected_row(r: RejectedRequest) -> tuple[Any, ...]:
+    """The ``rejected_requests`` row (``REJECTED_COLUMNS``) that keeps a rejected request."""
+    return (
+        r.id,
+        r.endpoint_id,
+        r.method,
+        r.url,
+        r.reason,
+        r.received_at,
+        r.client,
+        int(r.body_size),
+        encode_headers(r.headers),
+    )
 
-    def __init__(self, style: str) -> None:
+
+def log_rows(lines: Sequence[LogLine]) -> list[tuple[Any, ...]]:
+    """The ``run_logs`` rows (``LOG_COLUMNS``) of log lines, in order."""
+    return [
+        (
+            ln.run_id,
+            int(ln.attempt),
+            float(ln.at),
+            ln.level,
+            ln.message,
+            None if ln.data is None else encode_json(ln.data),
+        )
+        for ln in lines
+    ]
+
+
+RunSpec: TypeAlias = tuple[str, str, str, int]
+"""A run to create: ``(new run id, job id, job version, max attempts)``."""
+
+
+def run_specs(runs: Sequence[NewRun]) -> list[RunSpec]:
+    """``(new run id, job id, job version, max attempts)`` of each run to create."""
+    return [(new_id(), r.job_id, r.job_version, int(r.max_attempts)) for r in runs]
+
+
+class Params:
+    """Collects bound values; ``add`` returns the placeholder for the dialect.
+
+    ``start``: how many ``$n`` the statement binds before these (PostgreSQL numbers them)."""
+
+    def __init__(self, style: str, start: int = 0) -> None:
         self.values: list[Any] = []
         self._style = style
+        self._start = start
 
     def add(self, value: Any) -> str:
         self.values.append(value)
-        return "?" if self._style == "qmark" else f"${len(self.values)}"
+        return "?" if self._style == "qmark" else f"${self._start + len(self.values)}"
 
 
-def _limit(limit: int) -> int:
+# -- plans -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """A step of a plan: run ``sql``; the plan is sent its rows (a list)."""
+
+    sql: str
+    values: Sequence[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A step of a plan: run ``sql`` (INSERT, UPDATE, DELETE); the plan is sent how many rows
+    it changed. ``counted``: the statement SELECTs that number itself (a PostgreSQL CTE that
+    also notifies), rather than the driver reading the row count."""
+
+    sql: str
+    values: Sequence[Any]
+    counted: bool = False
+
+
+Plan: TypeAlias = Generator[Fetch | Change, Any, T]
+"""A query both stores run the same way; ``T`` is what it returns (see ``_queries``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What SQLite and PostgreSQL say differently in the queries the stores share."""
+
+    name: str
+    """``SQLite`` or ``PostgreSQL``, for messages."""
+    style: Literal["qmark", "dollar"]
+    lock_rows: str
+    """Appended to a SELECT of rows the transaction changes next (PostgreSQL ``FOR UPDATE``;
+    SQLite's writer holds the database's write lock already)."""
+    index_hints: bool
+    """SQLite only: ``INDEXED BY``, so that no statistics can steer its planner into scanning
+    the queue through another index."""
+    list_chunk: int | None
+    """Most values in one ``IN`` list (SQLite binds each one; PostgreSQL binds one array)."""
+    json_cast: str
+    """Appended to a placeholder bound to a JSON column (``::json``: asyncpg binds text)."""
+    notify: str | None = None
+    """An SQL expression that wakes the workers of every process when its transaction commits
+    (PostgreSQL ``pg_notify``); ``None``: the backend wakes its own workers."""
+
+    def params(self) -> Params:
+        return Params(self.style)
+
+    def in_list(self, params: Params, values: Sequence[str]) -> str:
+        """``IN (…)`` of text ``values`` (at most ``list_chunk``: see :meth:`chunks`)."""
+        if self.style == "qmark":
+            return f"IN ({', '.join(params.add(v) for v in values)})"
+        return f"= ANY({params.add(list(values))}::text[])"
+
+    def chunks(self, values: Sequence[str]) -> Iterator[Sequence[str]]:
+        """``values`` in parts that fit one ``IN`` list (PostgreSQL: all at once)."""
+        step = self.list_chunk or max(1, len(values))
+        for start in range(0, len(values), step):
+            yield values[start : start + step]
+
+    def indexed_by(self, index: str) -> str:
+        return f" INDEXED BY {index}" if self.index_hints else ""
+
+    def json(self, params: Params, value: str | None) -> str:
+        return params.add(value) + self.json_cast
+
+    def notifying(self, sql: str, values: Sequence[Any]) -> Change:
+        """``sql`` (an INSERT or UPDATE) that also wakes the workers of every process when it
+        changes a row (PostgreSQL: one statement, sent at commit)."""
+        if self.notify is None:
+            return Change(sql, values)
+        wrapped = f"WITH n AS ({sql} RETURNING 1) SELECT count(*), max({self.notify}::text) FROM n"
+        return Change(wrapped, values, counted=True)
+
+
+def page_limit(limit: int) -> int:
+    """A listing's page size: 1 to 1,000."""
     return max(1, min(int(limit), 1000))
 
 
@@ -244,7 +389,7 @@ def request_list_sql(query: RequestQuery, params: Params, *, rejected: bool) -> 
     requests carry neither body nor headers (``body=b""``, ``headers=()``; ``body_size`` says
     how big the body is): ``Store.get_request`` reads them for one request.
     """
-    limit = _limit(query.limit)
+    limit = page_limit(query.limit)
     where: list[str] = []
     if query.endpoint_id is not None:
         where.append(f"endpoint_id = {params.add(query.endpoint_id)}")
@@ -288,7 +433,7 @@ def merge_request_pages(
 
 def run_list_sql(query: RunQuery, params: Params) -> tuple[str, int]:
     """``SELECT`` of a page of runs, ``output`` left out (``None``): ``get_run`` reads it."""
-    limit = _limit(query.limit)
+    limit = page_limit(query.limit)
     where: list[str] = []
     join = ""
     if query.endpoint_id is not None:

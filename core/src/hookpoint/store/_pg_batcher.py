@@ -1,0 +1,392 @@
+"""The PostgreSQL store's group commit: one writer task, one statement per batch.
+
+Ingests (and rejected-request records) queue here; the task takes everything that queued while
+the previous batch was committing and writes it as ONE statement — ``INSERT … SELECT * FROM
+unnest($1::text[], …)`` for requests, runs and rejected rows, plus ``pg_notify`` — on its own
+connection. A single statement is its own transaction (no BEGIN/COMMIT round trips); a batch
+that needs dedupe runs two statements inside one transaction. Callers are released only after
+the commit. If the batch fails on an item's own data (a key clash, a CHECK), each item is
+retried alone so only the guilty caller fails; if the connection fails, every caller gets
+:class:`~hookpoint.StoreUnavailable`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
+
+import asyncpg
+
+from .._errors import StoreUnavailable
+from ._base import IngestResult, NewRequest, StoreStats, TrimCounter
+from ._codec import duplicate_headers
+from ._pg_common import (
+    CHANNEL,
+    PAYLOAD,
+    Conn,
+    Record,
+    close_connection,
+    is_connection_error,
+    is_retryable,
+    map_error,
+)
+from ._sql import REJECTED_COLUMNS
+
+__all__ = ["INGEST_SQL", "Batcher", "Ingest", "Rejected"]
+
+log = logging.getLogger("hookpoint.store.postgres")
+
+# -- the batched ingest statement -------------------------------------------------------------
+INGEST_SQL: Final = f"""
+WITH req AS (
+    INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, client, status,
+                          verification, event_type, event_id, event_time, duplicate_of, headers,
+                          body, test)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[],
+                         $6::float8[], $7::text[], $8::text[], $9::text[], $10::text[],
+                         $11::text[], $12::float8[], $13::text[], $14::json[], $15::bytea[],
+                         $33::boolean[])
+), rej AS (
+    INSERT INTO rejected_requests ({REJECTED_COLUMNS})
+    SELECT * FROM unnest($16::text[], $17::text[], $18::text[], $19::text[], $20::text[],
+                         $21::float8[], $22::text[], $23::int8[], $24::json[])
+), run AS (
+    INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, attempt,
+                      max_attempts, created_at, updated_at, next_attempt_at, test)
+    SELECT u.id, u.request_id, u.endpoint_id, u.job_id, u.job_version, 'queued', 0,
+           u.max_attempts, $31, $31, $31, u.test
+    FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::int4[],
+                $34::boolean[])
+         AS u(id, request_id, endpoint_id, job_id, job_version, max_attempts, test)
+)
+SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean
+"""
+
+_DEDUPE_UPSERT_SQL: Final = """
+INSERT INTO dedupe_keys (endpoint_id, event_id, request_id, created_at, expires_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[])
+ON CONFLICT (endpoint_id, event_id) DO UPDATE
+    SET request_id = excluded.request_id, created_at = excluded.created_at,
+        expires_at = excluded.expires_at
+    WHERE dedupe_keys.expires_at <= excluded.created_at
+RETURNING endpoint_id, event_id
+"""
+
+_DEDUPE_LOOKUP_SQL: Final = """
+SELECT k.endpoint_id, k.event_id, k.request_id, k.expires_at
+FROM dedupe_keys k JOIN unnest($1::text[], $2::text[]) AS u(endpoint_id, event_id)
+  ON k.endpoint_id = u.endpoint_id AND k.event_id = u.event_id
+"""
+
+
+@dataclass(slots=True)
+class Ingest:
+    req: NewRequest
+    headers: str
+    body: bytes
+    run_ids: tuple[str, ...]
+    future: asyncio.Future[Any]
+    duplicate_of: str | None = None
+    """Decided by the writer (dedupe)."""
+    trim: bool = False
+    """A handshake that is due to trim the unauthenticated metadata after its commit."""
+
+
+@dataclass(slots=True)
+class Rejected:
+    row: tuple[Any, ...]
+    trim: bool
+    future: asyncio.Future[Any]
+
+
+_Item: TypeAlias = "Ingest | Rejected"
+_STOP: Final = object()
+
+
+class Batcher:
+    """The writer task and its connection (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        connect: Callable[[], Awaitable[asyncpg.Connection[Record]]],
+        stats: StoreStats,
+        max_batch: int,
+        wake: asyncio.Event,
+        connection_lost: Callable[[], Awaitable[None]],
+        trims: TrimCounter,
+        trim: Callable[[Conn], Awaitable[int]],
+    ) -> None:
+        self._connect = connect
+        self._stats = stats
+        self._max_batch = max_batch
+        self._wake = wake
+        self._connection_lost = connection_lost
+        self._trims = trims
+        self._trim = trim
+        """Trims the unauthenticated records (rejected requests, handshakes) on a connection."""
+        self._queue: asyncio.Queue[_Item | object] = asyncio.Queue()
+        self._conn: asyncpg.Connection[Record] | None = None
+        self._task = asyncio.create_task(self._writer_loop(), name="hookpoint-pg-writer")
+
+    async def submit(self, item: _Item) -> Any:
+        """Queue ``item``; its result once the batch that holds it committed."""
+        self._queue.put_nowait(item)
+        return await item.future
+
+    async def stop(self) -> None:
+        """Commit what is queued, fail what comes after, close the connection."""
+        self._queue.put_nowait(_STOP)
+        with contextlib.suppress(Exception):
+            await self._task
+        conn, self._conn = self._conn, None
+        await close_connection(conn)
+
+    async def _writer_connection(self) -> asyncpg.Connection[Record]:
+        conn = self._conn
+        if conn is None or conn.is_closed():
+            self._conn = None
+            conn = await self._connect()
+            self._conn = conn
+        return conn
+
+    async def _writer_loop(self) -> None:
+        queue = self._queue
+        stop = False
+        while not stop:
+            first = await queue.get()
+            if first is _STOP:
+                break
+            batch: list[_Item] = [first]  # type: ignore[list-item]
+            while len(batch) < self._max_batch:
+                try:
+                    item = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+            try:
+                await self._process(batch)
+            except BaseException as exc:  # never leave a caller hanging
+                err = map_error(exc, "commit a batch")
+                for it in batch:
+                    if not it.future.done():
+                        it.future.set_exception(err)
+                if not isinstance(exc, Exception):
+                    raise
+        # fail whatever raced in after the stop marker
+        while not queue.empty():
+            item = queue.get_nowait()
+            if isinstance(item, Ingest | Rejected) and not item.future.done():
+                item.future.set_exception(StoreUnavailable("the store is closed"))
+
+    async def _process(self, batch: list[_Item]) -> None:
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                conn = await self._writer_connection()
+                await self.commit_batch(conn, batch)
+            except Exception as exc:
+                if is_connection_error(exc):
+                    await self._drop_writer_connection()
+                    await self._connection_lost()
+                    self._fail_batch(batch, exc)
+                    return
+                if is_retryable(exc) and tries < 4:
+                    await asyncio.sleep(0.005 * tries)
+                    continue
+                if len(batch) == 1:
+                    self._fail_batch(batch, exc, unavailable=False)
+                    return
+                # an item's own data broke the batch: commit each alone, so only it fails
+                for item in batch:
+                    await self._process([item])
+                return
+            self._succeed_batch(batch)
+            return
+
+    async def _drop_writer_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.terminate()
+
+    def _fail_batch(
+        self, batch: list[_Item], exc: BaseException, *, unavailable: bool = True
+    ) -> None:
+        err = map_error(exc, "ingest" if len(batch) == 1 else "commit a batch")
+        if unavailable:
+            self._stats.failed_commits += 1
+            if not isinstance(err, StoreUnavailable):
+                err = StoreUnavailable(str(err))
+            log.warning("PostgreSQL write batch of %d failed: %s", len(batch), err)
+        for item in batch:
+            if not item.future.done():
+                item.future.set_exception(err)
+
+    def _succeed_batch(self, batch: list[_Item]) -> None:
+        stats = self._stats
+        stats.commits += 1
+        stats.largest_batch = max(stats.largest_batch, len(batch))
+        woke = False
+        for item in batch:
+            if isinstance(item, Ingest):
+                stats.ingests += 1
+                result = self.ingest_result(item)
+                woke = woke or bool(result.run_ids)
+                if not item.future.done():
+                    item.future.set_result(result)
+            elif not item.future.done():
+                item.future.set_result(None)
+        if woke:
+            self._wake.set()
+
+    @staticmethod
+    def ingest_result(item: Ingest) -> IngestResult:
+        dup = item.duplicate_of
+        return IngestResult(
+            request_id=item.req.id,
+            duplicate=dup is not None,
+            duplicate_of=dup,
+            run_ids=() if dup is not None else item.run_ids,
+        )
+
+    async def _resolve_dedupe(self, conn: Conn, items: list[Ingest]) -> None:
+        """Decide which ingests are duplicates (inside the batch's transaction)."""
+        groups: dict[tuple[str, str], list[Ingest]] = {}
+        for item in items:
+            dedupe_on = item.req.dedupe_on  # kept in the dedupe_keys.event_id column
+            assert dedupe_on is not None
+            groups.setdefault((item.req.endpoint_id, dedupe_on), []).append(item)
+        keys = sorted(groups)  # one lock order for every host: no deadlocks between batches
+        firsts = [groups[k][0].req for k in keys]
+        won = {
+            (r[0], r[1])
+            for r in await conn.fetch(
+                _DEDUPE_UPSERT_SQL,
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [f.id for f in firsts],
+                [f.received_at for f in firsts],
+                [f.received_at + f.dedupe_window for f in firsts],
+            )
+        }
+        lost = [k for k in keys if k not in won]
+        existing: dict[tuple[str, str], tuple[str, float]] = {}
+        if lost:
+            for r in await conn.fetch(
+                _DEDUPE_LOOKUP_SQL, [k[0] for k in lost], [k[1] for k in lost]
+            ):
+                existing[(r[0], r[1])] = (r[2], float(r[3]))
+        for key in keys:
+            group = groups[key]
+            first = group[0]
+            if key in won:
+                owner, expires = first.req.id, first.req.received_at + first.req.dedupe_window
+                first.duplicate_of = None
+            else:
+                owner, expires = existing.get(key, (first.req.id, -math.inf))
+                first.duplicate_of = owner if owner != first.req.id else None
+            for item in group[1:]:
+                if item.req.received_at < expires:
+                    item.duplicate_of = owner
+                else:  # the window ran out inside the batch: this one starts a new window
+                    item.duplicate_of = None
+                    owner = item.req.id
+                    expires = item.req.received_at + item.req.dedupe_window
+                    await conn.execute(
+                        "UPDATE dedupe_keys SET request_id = $3, created_at = $4, expires_at = $5 "
+                        "WHERE endpoint_id = $1 AND event_id = $2",
+                        key[0],
+                        key[1],
+                        owner,
+                        item.req.received_at,
+                        expires,
+                    )
+
+    async def commit_batch(self, conn: Conn, batch: Sequence[_Item]) -> None:
+        """Write ``batch`` on ``conn``, duplicates decided first (the caller settles futures)."""
+        ingests = [i for i in batch if isinstance(i, Ingest)]
+        rejects = [i for i in batch if isinstance(i, Rejected)]
+        for item in ingests:
+            item.duplicate_of = None
+        deduped = [i for i in ingests if i.req.dedupe_on is not None and i.req.dedupe_window > 0]
+        if deduped:
+            async with conn.transaction():
+                await self._resolve_dedupe(conn, deduped)
+                await self._insert_batch(conn, ingests, rejects)
+        else:
+            await self._insert_batch(conn, ingests, rejects)
+        if any(r.trim for r in rejects) or any(i.trim for i in ingests):
+            # After the commit: a failure here must not turn committed rows into errors.
+            try:
+                await self._trim(conn)
+            except Exception as exc:
+                log.warning("trimming rejected requests failed (next time, then): %s", exc)
+                self._trims.retry_next()
+
+    async def _insert_batch(
+        self, conn: Conn, ingests: list[Ingest], rejects: list[Rejected]
+    ) -> None:
+        req_cols: list[list[Any]] = [[] for _ in range(15)]
+        run_cols: list[list[Any]] = [[] for _ in range(6)]
+        req_tests: list[bool] = []
+        run_tests: list[bool] = []
+        for item in ingests:
+            r = item.req
+            dup = item.duplicate_of
+            values: tuple[Any, ...] = (
+                r.id,
+                r.endpoint_id,
+                r.method,
+                r.url,
+                len(item.body) if r.body_size is None else r.body_size,
+                r.received_at,
+                r.client,
+                "duplicate" if dup is not None else r.status,
+                r.verification,
+                r.event_type,
+                r.event_id,
+                r.event_time,
+                dup,
+                item.headers if dup is None else duplicate_headers(item.headers),
+                item.body if dup is None else b"",  # the original keeps it
+            )
+            for col, value in zip(req_cols, values, strict=True):
+                col.append(value)
+            req_tests.append(r.test)
+            if dup is None:
+                for run_id, spec in zip(item.run_ids, r.runs, strict=True):
+                    run_values: tuple[Any, ...] = (
+                        run_id,
+                        r.id,
+                        r.endpoint_id,
+                        spec.job_id,
+                        spec.job_version,
+                        int(spec.max_attempts),
+                    )
+                    for col, value in zip(run_cols, run_values, strict=True):
+                        col.append(value)
+                    run_tests.append(r.test)
+        rej_cols: list[list[Any]] = [[] for _ in range(9)]
+        for rej in rejects:
+            for col, rej_value in zip(rej_cols, rej.row, strict=True):
+                col.append(rej_value)
+        await conn.execute(
+            INGEST_SQL,
+            *req_cols,
+            *rej_cols,
+            *run_cols,
+            time.time(),
+            bool(run_cols[0]),
+            req_tests,
+            run_tests,
+        )

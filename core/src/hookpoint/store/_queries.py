@@ -1,0 +1,475 @@
+"""The queries both stores run the same way, written once as plans (see ``_sql.Plan``).
+
+A plan is a generator: it yields each statement (:class:`~._sql.Fetch` for rows,
+:class:`~._sql.Change` for a count of changed rows) and is sent its result, so the logic
+between statements (what counts as busy, which attempt a cancel ends, where a purge goes on)
+is the same code on both backends. It does no I/O: ``SQLiteStore`` drives it on the writer or a
+reader thread, ``PostgresStore`` on a pooled connection (in a transaction where the backend
+needs one). What the dialects say differently comes from the :class:`~._sql.Dialect`.
+
+Not here, because the backends do them differently on purpose: ingest (SQLite's writer batch
+statements, PostgreSQL's batcher), claims and lease reaping (SQLite's ``INDEXED BY`` loop in
+the writer, PostgreSQL's ``FOR UPDATE SKIP LOCKED`` statement), ending an attempt (two
+statements in SQLite's writer transaction; one data-modifying CTE, one round trip, in
+PostgreSQL), replaying a request and appending logs (PostgreSQL binds arrays: one statement).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .._errors import StoreError
+from ._base import (
+    Attempt,
+    LogLine,
+    Page,
+    QueueStats,
+    RequestQuery,
+    RunQuery,
+    RunRecord,
+    StoredRequest,
+)
+from ._codec import decode_json
+from ._migrations import Migration, check_not_newer, pending
+from ._sql import (
+    ACTIVE,
+    ATTEMPT_COLUMNS,
+    FINAL,
+    LOG_COLUMNS,
+    REJECTED_COLUMNS,
+    RUN_COLUMNS,
+    Change,
+    Dialect,
+    Fetch,
+    Params,
+    Plan,
+    attempt_from_row,
+    log_from_row,
+    merge_request_pages,
+    page_limit,
+    page_of,
+    rejected_from_row,
+    request_columns,
+    request_from_row,
+    request_list_sql,
+    request_tables,
+    run_from_row,
+    run_list_sql,
+)
+
+__all__ = [
+    "PURGE_CHUNK",
+    "Claim",
+    "EndAttempt",
+    "cancel_run",
+    "create_session",
+    "failed",
+    "finished",
+    "get_request",
+    "get_run",
+    "get_task_result",
+    "heartbeat",
+    "list_attempts",
+    "list_logs",
+    "list_requests",
+    "list_runs",
+    "migrate",
+    "purge_chunk",
+    "purge_tail",
+    "queue_stats",
+    "released",
+    "replay_run",
+    "revoke_session",
+    "save_task_result",
+    "session_active",
+    "trim_unauthenticated",
+]
+
+PURGE_CHUNK: Final = 500
+"""Requests a purge looks at per transaction."""
+
+
+# -- schema --------------------------------------------------------------------------------------
+def migrate(
+    d: Dialect,
+    prelude: Sequence[Fetch | Change],
+    table: str,
+    statements: Callable[[Migration], Sequence[str]],
+) -> Plan[list[str]]:
+    """Apply the pending migrations (one transaction); the versions applied. ``prelude``: what
+    the backend runs first (PostgreSQL: a lock, the schema); ``table``: the DDL of
+    ``schema_migrations``; ``statements``: a migration's DDL in this dialect."""
+    for step in prelude:  # not ``yield from``: a list cannot be sent the steps' results
+        _ = yield step
+    yield Change(table, ())
+    applied = {r[0] for r in (yield Fetch("SELECT version FROM schema_migrations", ()))}
+    problem = check_not_newer(applied)
+    if problem:
+        raise StoreError(problem)
+    done: list[str] = []
+    for migration in pending(applied):
+        for statement in statements(migration):
+            yield Change(statement, ())
+        p = d.params()
+        yield Change(
+            "INSERT INTO schema_migrations (version, description, applied_at) VALUES "
+            f"({p.add(migration.version)}, {p.add(migration.description)}, {p.add(time.time())})",
+            p.values,
+        )
+        done.append(migration.version)
+    return done
+
+
+# -- reads ---------------------------------------------------------------------------------------
+def _value(sql: str, values: Sequence[Any] = ()) -> Plan[Any]:
+    """The first column of the first row ``sql`` returns."""
+    rows = yield Fetch(sql, values)
+    return rows[0][0]
+
+
+def get_request(d: Dialect, request_id: str) -> Plan[StoredRequest | None]:
+    p = d.params()
+    sql = f"SELECT {request_columns()} FROM requests WHERE id = {p.add(request_id)}"
+    found = yield Fetch(sql, p.values)
+    if found:
+        return request_from_row(found[0])
+    p = d.params()
+    sql = f"SELECT {REJECTED_COLUMNS} FROM rejected_requests WHERE id = {p.add(request_id)}"
+    found = yield Fetch(sql, p.values)
+    return rejected_from_row(found[0]) if found else None
+
+
+def list_requests(d: Dialect, query: RequestQuery) -> Plan[Page]:
+    want_accepted, want_rejected = request_tables(query)
+    accepted: list[StoredRequest] = []
+    rejected: list[StoredRequest] = []
+    limit = page_limit(query.limit)
+    if want_accepted:
+        p = d.params()
+        sql, limit = request_list_sql(query, p, rejected=False)
+        accepted = [request_from_row(r) for r in (yield Fetch(sql, p.values))]
+    if want_rejected:
+        p = d.params()
+        sql, limit = request_list_sql(query, p, rejected=True)
+        rejected = [rejected_from_row(r) for r in (yield Fetch(sql, p.values))]
+    return merge_request_pages(limit, accepted, rejected)
+
+
+def get_run(d: Dialect, run_id: str) -> Plan[RunRecord | None]:
+    p = d.params()
+    found = yield Fetch(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = {p.add(run_id)}", p.values)
+    return run_from_row(found[0]) if found else None
+
+
+def list_runs(d: Dialect, query: RunQuery) -> Plan[Page]:
+    p = d.params()
+    sql, limit = run_list_sql(query, p)
+    return page_of([run_from_row(r) for r in (yield Fetch(sql, p.values))], limit)
+
+
+def list_attempts(d: Dialect, run_id: str) -> Plan[list[Attempt]]:
+    p = d.params()
+    sql = f"SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE run_id = {p.add(run_id)} ORDER BY number"
+    return [attempt_from_row(r) for r in (yield Fetch(sql, p.values))]
+
+
+def list_logs(d: Dialect, run_id: str) -> Plan[list[LogLine]]:
+    p = d.params()
+    sql = f"SELECT {LOG_COLUMNS} FROM run_logs WHERE run_id = {p.add(run_id)} ORDER BY id"
+    return [log_from_row(r) for r in (yield Fetch(sql, p.values))]
+
+
+def queue_stats(d: Dialect, now: float) -> Plan[QueueStats]:
+    """Run it in one snapshot (the backends' ``snapshot=True``). Each status is counted
+    through its own partial index: a GROUP BY over the whole table sorted every run in memory
+    on every /metrics scrape, and SQLite's reader heap grew with the table (the soak's memory
+    creep under a run backlog)."""
+    due, leases, final = (d.indexed_by(i) for i in ("runs_due", "runs_leases", "runs_final"))
+    queued = yield from _value(f"SELECT count(*) FROM runs{due} WHERE status = 'queued'")
+    running = yield from _value(f"SELECT count(*) FROM runs{leases} WHERE status = 'running'")
+    p = d.params()
+    oldest = yield from _value(
+        f"SELECT min(next_attempt_at) FROM runs{due} "
+        f"WHERE status = 'queued' AND next_attempt_at <= {p.add(now)}",
+        p.values,
+    )
+    by_status: dict[str, int] = {
+        status: int(count) for status, count in (("queued", queued), ("running", running)) if count
+    }
+    finals = ", ".join(f"'{s}'" for s in FINAL)
+    rows = yield Fetch(
+        f"SELECT status, count(*) FROM runs{final} WHERE status IN ({finals}) GROUP BY status",
+        (),
+    )
+    by_status.update((str(r[0]), int(r[1])) for r in rows)
+    return QueueStats(
+        queued=int(queued),
+        running=int(running),
+        oldest_queued_age=max(0.0, now - float(oldest)) if oldest is not None else 0.0,
+        by_status=by_status,
+    )
+
+
+def get_task_result(d: Dialect, run_id: str, key: str) -> Plan[tuple[bool, Any]]:
+    p = d.params()
+    sql = f"SELECT value FROM task_results WHERE run_id = {p.add(run_id)} AND key = {p.add(key)}"
+    found = yield Fetch(sql, p.values)
+    return (True, decode_json(found[0][0])) if found else (False, None)
+
+
+def session_active(d: Dialect, key: str, now: float) -> Plan[bool]:
+    p = d.params()
+    sql = f"SELECT 1 FROM dashboard_sessions WHERE key = {p.add(key)} AND expires_at > {p.add(now)}"
+    return bool((yield Fetch(sql, p.values)))
+
+
+# -- writes --------------------------------------------------------------------------------------
+def heartbeat(d: Dialect, worker_id: str, run_ids: list[str], expires: float) -> Plan[set[str]]:
+    owned: set[str] = set()
+    for part in d.chunks(run_ids):
+        p = d.params()
+        # lease_owner is set exactly while running (a CHECK says so); no status term, which
+        # could steer the planner to the runs_leases scan
+        sql = (
+            f"UPDATE runs SET lease_expires_at = {p.add(expires)} WHERE lease_owner = "
+            f"{p.add(worker_id)} AND id {d.in_list(p, part)} RETURNING id"
+        )
+        owned.update(r[0] for r in (yield Fetch(sql, p.values)))
+    return owned
+
+
+def cancel_run(d: Dialect, run_id: str, now: float) -> Plan[bool]:
+    """Cancel a queued or running run (one transaction); a running attempt ends ``failed``
+    with the error ``cancelled``, and its worker learns it at its next heartbeat."""
+    p = d.params()
+    sql = f"SELECT status, attempt FROM runs WHERE id = {p.add(run_id)}{d.lock_rows}"
+    found = yield Fetch(sql, p.values)
+    if not found or found[0][0] not in ACTIVE:
+        return False
+    status, attempt = found[0]
+    p = d.params()
+    yield Change(
+        "UPDATE runs SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, "
+        f"next_attempt_at = NULL, updated_at = {p.add(now)} WHERE id = {p.add(run_id)}",
+        p.values,
+    )
+    if status == "running":
+        p = d.params()
+        yield Change(
+            f"UPDATE attempts SET status = 'failed', finished_at = {p.add(now)}, "
+            f"error = 'cancelled' WHERE run_id = {p.add(run_id)} AND number = {p.add(attempt)} "
+            "AND status = 'running'",
+            p.values,
+        )
+    return True
+
+
+def replay_run(d: Dialect, new_run_id: str, run_id: str, now: float) -> Plan[bool]:
+    """Queue ``new_run_id`` as a new attempt series of ``run_id``; False when it is unknown."""
+    p = d.params()
+    new, at = p.add(new_run_id), [p.add(now) for _ in range(3)]
+    sql = (
+        "INSERT INTO runs (id, request_id, endpoint_id, job_id, job_version, status, attempt, "
+        "max_attempts, created_at, updated_at, next_attempt_at, replay_of, test) "
+        f"SELECT {new}, request_id, endpoint_id, job_id, job_version, 'queued', 0, "
+        f"max_attempts, {', '.join(at)}, id, test FROM runs WHERE id = {p.add(run_id)}"
+    )
+    return bool((yield d.notifying(sql, p.values)))
+
+
+def save_task_result(d: Dialect, run_id: str, key: str, encoded: str, now: float) -> Plan[None]:
+    p = d.params()
+    yield Change(
+        "INSERT INTO task_results (run_id, key, value, saved_at) VALUES "
+        f"({p.add(run_id)}, {p.add(key)}, {d.json(p, encoded)}, {p.add(now)}) "
+        "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, "
+        "saved_at = excluded.saved_at",
+        p.values,
+    )
+
+
+def create_session(d: Dialect, key: str, expires_at: float, now: float) -> Plan[None]:
+    """Record a session; sessions that have expired are removed meanwhile."""
+    p = d.params()
+    yield Change(f"DELETE FROM dashboard_sessions WHERE expires_at <= {p.add(now)}", p.values)
+    p = d.params()
+    yield Change(
+        "INSERT INTO dashboard_sessions (key, created_at, expires_at) VALUES "
+        f"({p.add(key)}, {p.add(now)}, {p.add(expires_at)}) "
+        "ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at",
+        p.values,
+    )
+
+
+def revoke_session(d: Dialect, key: str) -> Plan[None]:
+    p = d.params()
+    yield Change(f"DELETE FROM dashboard_sessions WHERE key = {p.add(key)}", p.values)
+
+
+# -- claims and ending an attempt ----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """What ``claim_runs`` asked for (each backend claims its own way: ``_claim``)."""
+
+    worker_id: str
+    limit: int
+    lease_seconds: float
+    jobs: list[str] | None
+    """Only runs of these jobs (``None``: any job)."""
+    now: float | None
+    """The time to claim at (``None``: the time the claim runs)."""
+
+    def at(self) -> float:
+        return time.time() if self.now is None else self.now
+
+
+@dataclass(frozen=True, slots=True)
+class EndAttempt:
+    """How finish, fail and release leave attempt ``attempt`` of a run: the run's new state and
+    the attempt's. Each backend writes it its own way (``_end_attempt``), always clearing the
+    lease and setting ``updated_at``, and only while ``worker_id`` still owns the attempt."""
+
+    worker_id: str
+    run_id: str
+    attempt: int
+    status: str
+    """The run's new status (``succeeded``, ``failed`` or ``queued``)."""
+    attempt_status: str
+    error: str | None = None
+    """The attempt's error, also the run's ``last_error`` when set."""
+    output: str | None = None
+    """Encoded JSON output of a succeeded run."""
+    retry_at: float | None = None
+    """When a queued run is due (``None`` with ``status='queued'``: at once, ``now``)."""
+    extra_attempt: bool = False
+    """``max_attempts`` grows by one (a released attempt does not count)."""
+
+    def run_set(self, d: Dialect, p: Params, now: float) -> str:
+        """The ``SET`` terms for ``runs``, values bound through ``p``."""
+        terms = [f"status = '{self.status}'"]
+        if self.status == "succeeded":
+            terms.append(f"output = {d.json(p, self.output)}")
+        if self.error is not None:
+            terms.append(f"last_error = {p.add(self.error)}")
+        if self.status == "queued":
+            when = now if self.retry_at is None else float(self.retry_at)
+            terms.append(f"next_attempt_at = {p.add(when)}")
+        else:
+            terms.append("next_attempt_at = NULL")
+        if self.extra_attempt:
+            terms.append("max_attempts = max_attempts + 1")
+        return ", ".join(terms)
+
+    @property
+    def due_now(self) -> bool:
+        """The run is queued again at once: workers of every process should look."""
+        return self.status == "queued" and self.retry_at is None
+
+
+def finished(worker_id: str, run_id: str, attempt: int, output: str) -> EndAttempt:
+    return EndAttempt(worker_id, run_id, attempt, "succeeded", "succeeded", output=output)
+
+
+def failed(
+    worker_id: str, run_id: str, attempt: int, error: str, retry_at: float | None
+) -> EndAttempt:
+    """Requeued for ``retry_at``, or failed for good when it is ``None``."""
+    if retry_at is None:
+        return EndAttempt(worker_id, run_id, attempt, "failed", "failed", error=error)
+    return EndAttempt(
+        worker_id, run_id, attempt, "queued", "failed", error=error, retry_at=retry_at
+    )
+
+
+def released(worker_id: str, run_id: str, attempt: int) -> EndAttempt:
+    """Queued again, due now. A released attempt does not count: ``max_attempts`` grows by
+    one, so the run still gets as many real attempts as it was allowed (attempt numbers stay
+    unique)."""
+    return EndAttempt(worker_id, run_id, attempt, "queued", "released", extra_attempt=True)
+
+
+# -- retention -----------------------------------------------------------------------------------
+def trim_unauthenticated(d: Dialect, now: float, max_age: float, max_rows: int) -> Plan[int]:
+    """Rejected requests and handshakes past their cap (count and age): both are recorded for
+    anyone who can reach an endpoint (handshakes have no runs and no dedupe keys)."""
+    deleted = 0
+    for table, kind in (("rejected_requests", None), ("requests", "status = 'handshake'")):
+        of_kind, among = (f"{kind} AND ", f" WHERE {kind}") if kind else ("", "")
+        p = d.params()
+        deleted += yield Change(
+            f"DELETE FROM {table} WHERE {of_kind}received_at < {p.add(now - max_age)}", p.values
+        )
+        p = d.params()
+        deleted += yield Change(
+            f"DELETE FROM {table} WHERE {of_kind}id <= (SELECT id FROM {table}{among} "
+            f"ORDER BY id DESC LIMIT 1 OFFSET {p.add(max_rows)})",
+            p.values,
+        )
+    return deleted
+
+
+def purge_chunk(d: Dialect, older_than: float, start: float) -> Plan[tuple[int, int, float]]:
+    """One transaction of a purge: up to ``PURGE_CHUNK`` requests received in
+    ``[start, older_than)``, oldest first; those whose runs are all final go, with their runs,
+    attempts, logs and task results. Returns ``(rows deleted, requests looked at, where the
+    next chunk starts)``; ``math.inf`` when there is none."""
+    p = d.params()
+    candidates = yield Fetch(
+        f"SELECT id, received_at FROM requests WHERE received_at < {p.add(older_than)} "
+        f"AND received_at >= {p.add(start)} ORDER BY received_at LIMIT {p.add(PURGE_CHUNK)}",
+        p.values,
+    )
+    if not candidates:
+        return 0, 0, start
+    ids = [c[0] for c in candidates]
+    last = float(candidates[-1][1])
+    # Locked (PostgreSQL) so that a concurrent replay cannot slip in between.
+    runs: list[Any] = []
+    for part in d.chunks(ids):
+        p = d.params()
+        runs += yield Fetch(
+            f"SELECT id, request_id, status FROM runs WHERE request_id {d.in_list(p, part)}"
+            + d.lock_rows,
+            p.values,
+        )
+    busy = {r[1] for r in runs if r[2] in ACTIVE}
+    doomed = [i for i in ids if i not in busy]
+    run_ids = [r[0] for r in runs if r[1] not in busy]
+    deleted = 0
+    for part in d.chunks(run_ids):
+        for table, column in (
+            ("attempts", "run_id"),
+            ("run_logs", "run_id"),
+            ("task_results", "run_id"),
+            ("runs", "id"),
+        ):
+            p = d.params()
+            deleted += yield Change(
+                f"DELETE FROM {table} WHERE {column} {d.in_list(p, part)}", p.values
+            )
+    for part in d.chunks(doomed):
+        p = d.params()
+        deleted += yield Change(f"DELETE FROM requests WHERE id {d.in_list(p, part)}", p.values)
+    if len(candidates) < PURGE_CHUNK:
+        return deleted, len(candidates), math.inf
+    if last <= start:  # a full chunk of one timestamp held by active runs
+        last = math.nextafter(last, math.inf)
+    return deleted, len(candidates), last
+
+
+def purge_tail(
+    d: Dialect, older_than: float, now: float, max_age: float, max_rows: int
+) -> Plan[int]:
+    """After the requests: expired dedupe keys, old rejected requests, and the caps."""
+    p = d.params()
+    n: int = yield Change(f"DELETE FROM dedupe_keys WHERE expires_at <= {p.add(now)}", p.values)
+    p = d.params()
+    n += yield Change(
+        f"DELETE FROM rejected_requests WHERE received_at < {p.add(older_than)}", p.values
+    )
+    n += yield from trim_unauthenticated(d, now, max_age, max_rows)
+    return n
