@@ -344,3 +344,14 @@ def test_verify_returns_the_seed_shape_directly() -> None:
     )
     result = seed_verify(forged)
     assert result.success is False and result.reason == "signature mismatch"
+
+
+def test_verified_results_are_shared_and_cannot_be_changed() -> None:
+    """``verified()`` is on every request's path, so its two values are built once: sharing them
+    is safe only because a Verification cannot be changed."""
+    assert Verification.verified() is Verification.verified()
+    unsigned = Verification.verified(unsigned=True)
+    assert unsigned is Verification.verified(unsigned=True) and unsigned.unsigned
+    assert not Verification.verified().unsigned
+    with pytest.raises(ValidationError):
+        Verification.verified().success = False  # type: ignore[misc]
