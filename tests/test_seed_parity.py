@@ -354,4 +354,4 @@ def test_verified_results_are_shared_and_cannot_be_changed() -> None:
     assert unsigned is Verification.verified(unsigned=True) and unsigned.unsigned
     assert not Verification.verified().unsigned
     with pytest.raises(ValidationError):
-        Verification.verified().success = False  # type: ignore[misc]
+        Verification.verified().success = False
