@@ -14,7 +14,7 @@ from gocardless_pro import webhooks as gc_webhooks
 from gocardless_pro.errors import InvalidSignatureError
 
 import hookpoint_gocardless
-from hookpoint import Hookpoint, WebhookRequest
+from hookpoint import EventFilter, Hookpoint, WebhookRequest
 from hookpoint.providerkit import with_headers
 from hookpoint.testing import (
     PluginHost,
@@ -224,3 +224,13 @@ def test_plugin_is_installed() -> None:
     record = load_plugins().provider_record("gocardless")
     assert (record.distribution, record.module) == ("hookpoint-gocardless", "hookpoint_gocardless")
     assert record.entry_point == "gocardless = hookpoint_gocardless:PLUGIN"
+
+
+def test_the_readme_filter_matches_a_mixed_batch(host: PluginHost) -> None:
+    wanted = EventFilter({"types": [{"$includes": "payments.failed"}]})
+    mixed = describe_request(host, "gocardless", sign_sample(host, "gocardless", "payment_failed"))
+    other = describe_request(
+        host, "gocardless", sign_sample(host, "gocardless", "mandate_cancelled")
+    )
+    assert mixed is not None and other is not None
+    assert wanted.matches(mixed.filter_view()) and not wanted.matches(other.filter_view())
