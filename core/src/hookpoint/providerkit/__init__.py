@@ -28,6 +28,9 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
 * :class:`EventSpec` - an :class:`~hookpoint.EventInfo` read from header/body/query/form paths,
   with a body-hash dedupe id when the sender names none;
+* :class:`BatchSpec` / :func:`batch_id` - one :class:`~hookpoint.EventInfo` for a delivery that
+  batches several events in a JSON array (GoCardless, LINE): first type, every type, latest time,
+  and a dedupe id built from all the events' ids;
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
   and the documented ``tolerance`` setting of timestamped schemes;
 * :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies.
@@ -35,8 +38,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
 schemes, Standard Webhooks, shared tokens), ``_keys`` (Ed25519 and ECDSA public keys),
-``_handshake`` (handshake answers) and ``_events`` (reading requests, describing events, payload
-models).
+``_handshake`` (handshake answers), ``_events`` (reading requests, describing events, payload
+models) and ``_batch`` (describing batched deliveries).
 
 Nothing here raises on hostile request input: verification returns a failed
 :class:`~hookpoint.Verification` with a short, secret-free reason, description returns what it can.
@@ -44,6 +47,7 @@ Nothing here raises on hostile request input: verification returns a failed
 
 from __future__ import annotations
 
+from ._batch import MAX_BATCH_ID, BatchSpec, batch_id
 from ._events import (
     EventSpec,
     PayloadModel,
@@ -106,8 +110,10 @@ from ._plugin import (
 __all__ = [
     "HANDSHAKE_MAX_BODY",
     "HOOK_NAMES",
+    "MAX_BATCH_ID",
     "REASON_BAD_KEY",
     "REASON_NO_PUBLIC_KEY",
+    "BatchSpec",
     "EventSpec",
     "HeaderSignature",
     "HmacScheme",
@@ -122,6 +128,7 @@ __all__ = [
     "StandardWebhooksScheme",
     "TimestampedKeySignature",
     "TimestampedScheme",
+    "batch_id",
     "body_digest",
     "compact_json",
     "echo_challenge",

@@ -1,0 +1,101 @@
+"""providerkit.BatchSpec and batch_id: one description of a delivery that batches events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from hookpoint import WebhookRequest
+from hookpoint.providerkit import MAX_BATCH_ID, BatchSpec, batch_id, body_digest
+from hookpoint.testing import GARBAGE_BODIES
+
+SPEC = BatchSpec(
+    type=lambda e: f"{e.get('kind')}.{e.get('action')}" if e.get("kind") else None,
+    id="id",
+    time="at",
+    item_fields={"causes": "details.cause"},
+    envelope={"webhook_id": "meta.webhook_id"},
+)
+
+
+def request(body: Any) -> WebhookRequest:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return WebhookRequest(url="https://hooks.example.com/x", body=raw)
+
+
+def test_batch_id_one_several_none() -> None:
+    assert batch_id(["EV1"], b"x") == "EV1"
+    assert batch_id(["EV2", "EV1", "EV2"], b"x") == "EV1,EV2"
+    assert batch_id(["EV1", "EV2"], b"x") == batch_id(["EV2", "EV1"], b"y"), "order-free"
+    assert batch_id([], b"x") == body_digest(b"x")
+    many = [f"EV{i:012d}" for i in range(50)]
+    hashed = batch_id(many, b"x")
+    assert hashed.startswith("sha256:") and len(hashed) == 7 + 64
+    assert batch_id(reversed(many), b"y") == hashed
+    assert batch_id(["x" * (MAX_BATCH_ID + 1)], b"").startswith("sha256:")
+
+
+def test_describe_a_mixed_batch() -> None:
+    info = SPEC.describe(
+        request(
+            {
+                "events": [
+                    {"id": "EV1", "kind": "mandates", "action": "created", "at": "2024-01-01"},
+                    {
+                        "id": "EV2",
+                        "kind": "payments",
+                        "action": "failed",
+                        "at": "2024-01-02T00:00:00Z",
+                        "details": {"cause": "insufficient_funds"},
+                    },
+                    "not an event",
+                    {"id": "EV3", "kind": "mandates", "action": "created", "at": "nonsense"},
+                ],
+                "meta": {"webhook_id": "WB1"},
+            }
+        )
+    )
+    assert info.type == "mandates.created"
+    assert info.id == "EV1,EV2,EV3"
+    assert info.time == datetime(2024, 1, 2, tzinfo=UTC)
+    assert info.fields == {
+        "count": 3,
+        "types": ["mandates.created", "payments.failed"],
+        "causes": ["insufficient_funds"],
+        "webhook_id": "WB1",
+    }
+
+
+def test_top_level_array_and_ms_times() -> None:
+    spec = BatchSpec(type="event", id="sg_event_id", time="ts", items="", time_unit="ms")
+    info = spec.describe(request([{"event": "open", "sg_event_id": "a", "ts": 1700000000000}]))
+    assert (info.type, info.id, info.time) == ("open", "a", datetime.fromtimestamp(1.7e9, UTC))
+
+
+def test_empty_batch_and_extra_fields() -> None:
+    info = SPEC.describe(request({"events": []}), extra={"redelivery": False})
+    assert (info.type, info.time) == (None, None)
+    assert info.id == body_digest(b'{"events": []}')
+    assert info.fields["count"] == 0 and info.fields["redelivery"] is False
+
+
+def test_limits() -> None:
+    events = [{"id": f"EV{i}", "kind": f"k{i}", "action": "a"} for i in range(300)]
+    spec = BatchSpec(type=SPEC.type, id="id", max_items=250, max_values=10)
+    info = spec.describe(request({"events": events}))
+    assert info.fields["count"] == 250
+    assert len(info.fields["types"]) == 10
+
+
+@pytest.mark.parametrize("body", list(GARBAGE_BODIES.values()), ids=list(GARBAGE_BODIES))
+def test_never_raises_on_garbage(body: bytes) -> None:
+    info = SPEC.describe(request(body))
+    assert info.id == body_digest(body) and info.fields["count"] == 0
+
+
+def test_envelope_keeps_only_scalars() -> None:
+    info = SPEC.describe(request({"events": [], "meta": {"webhook_id": {"nested": 1}}}))
+    assert info.fields["webhook_id"] is None
