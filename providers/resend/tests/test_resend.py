@@ -14,6 +14,7 @@ import svix.webhooks
 
 import hookpoint_resend as resend
 from hookpoint import WebhookRequest
+from hookpoint.providerkit import with_headers
 from hookpoint.testing import (
     PluginHost,
     describe_request,
@@ -35,13 +36,24 @@ def host() -> PluginHost:
 
 
 def svix_signed(host: PluginHost, name: str, *, now: int, secret: str = SECRET) -> WebhookRequest:
-    """A sample's body signed by the Svix library itself, with the headers Svix sends."""
-    sample = get_sample(host, "resend", name)
-    msg_id = sample.headers["svix-id"]
+    """A sample as the provider signs it, its svix-signature replaced by the one Svix's library
+    computes with ``secret`` for the same svix-id, svix-timestamp and body."""
+    signed = sign_sample(host, "resend", name, now=now)
     when = datetime.fromtimestamp(now, tz=UTC)
-    signature = svix.webhooks.Webhook(secret).sign(msg_id, when, sample.body.decode())
-    headers = {"svix-id": msg_id, "svix-timestamp": str(now), "svix-signature": signature}
-    return WebhookRequest(url=URL, headers=headers, body=sample.body)
+    webhook = svix.webhooks.Webhook(secret)
+    signature = webhook.sign(signed.headers["svix-id"], when, signed.body.decode())
+    return with_headers(signed, {"svix-signature": signature})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_provider_signs_exactly_as_svix(host: PluginHost, name: str) -> None:
+    """HMAC is deterministic: for the same id, timestamp, body and secret the provider's
+    svix-signature is byte for byte the one Svix's library computes."""
+    now = int(time.time())
+    signed = sign_sample(host, "resend", name, now=now)
+    assert signed.headers["svix-timestamp"] == str(now)
+    expected = svix_signed(host, name, now=now).headers["svix-signature"]
+    assert signed.headers["svix-signature"] == expected
 
 
 @pytest.mark.parametrize("name", NAMES)
