@@ -20,7 +20,10 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   (``verify_request``/``sign_request``): every scheme class here is one;
 * :class:`StandardWebhooksScheme` - Standard Webhooks / Svix (``webhook-*`` or ``svix-*``
   headers, ``whsec_`` keys, space-separated ``v1,`` lists, ``v1a`` Ed25519): also Clerk, Resend
-  and GitLab's signing token;
+  and GitLab's signing token; its :meth:`~StandardWebhooksScheme.events` is the matching
+  :class:`EventSpec` (dedupe id = the verified message id);
+* :class:`HeaderToken` - a shared secret sent verbatim in one header (Telegram's secret token,
+  GitLab's ``X-Gitlab-Token``), compared with :func:`matches_any_secret`;
 * :func:`ed25519_verify` / :func:`ed25519_sign` - Ed25519 over raw keys (Standard Webhooks
   ``v1a``, Discord), importing ``cryptography`` only when called;
 * :func:`echo_challenge` / :func:`json_challenge` - handshake answers that echo a value;
@@ -74,7 +77,9 @@ from ._handshake import (
 )
 from ._hmac import (
     REASON_BAD_KEY,
+    REASON_TOKEN_MISMATCH,
     HeaderSignature,
+    HeaderToken,
     HmacScheme,
     PairHeaderSignature,
     SignedTemplate,
@@ -113,9 +118,11 @@ __all__ = [
     "MAX_BATCH_ID",
     "REASON_BAD_KEY",
     "REASON_NO_PUBLIC_KEY",
+    "REASON_TOKEN_MISMATCH",
     "BatchSpec",
     "EventSpec",
     "HeaderSignature",
+    "HeaderToken",
     "HmacScheme",
     "PairHeaderSignature",
     "PayloadModel",

@@ -8,15 +8,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from .. import signing
-from .._models import Verification
-from ._events import header, unix_seconds, with_headers
+from .._models import Sample, Verification
+from ._events import EventSpec, compact_json, header, unix_seconds, with_headers
 from ._keys import ed25519_sign, ed25519_verify
 from ._plugin import settings_tolerance
 
@@ -280,6 +280,52 @@ def matches_any_secret(value: str | None, secrets: Iterable[str]) -> bool:
     return matched
 
 
+REASON_TOKEN_MISMATCH = "token mismatch"  # noqa: S105 - a reason, not a secret
+
+
+@dataclass(frozen=True)
+class HeaderToken:
+    """A shared secret the sender sends verbatim in one header, with no signature: Telegram's
+    ``X-Telegram-Bot-Api-Secret-Token``, GitLab's ``X-Gitlab-Token``.
+
+    The header must be there exactly once (a repeated header is malformed) and equal one of the
+    configured secrets, every one compared in constant time (:func:`matches_any_secret`). It
+    proves the sender knows the secret and nothing more: the body and the time are not covered,
+    so a replayed or altered delivery that carries the token still verifies (HTTPS keeps the
+    token secret on the way; the event id keeps a retry from running twice).
+
+    >>> telegram = HeaderToken("X-Telegram-Bot-Api-Secret-Token")
+    """
+
+    header: str
+
+    def verify(self, request: WebhookRequest, secrets: Sequence[str]) -> Verification:
+        values = request.headers.getlist(self.header)
+        if not values:
+            return Verification.refused(signing.REASON_MISSING)
+        if len(values) > 1:
+            return Verification.refused(signing.REASON_MALFORMED)
+        if not matches_any_secret(values[0], secrets):
+            return Verification.refused(REASON_TOKEN_MISMATCH)
+        return Verification.verified()
+
+    def sign(self, request: WebhookRequest, secret: str) -> WebhookRequest:
+        """The request as the sender sends it: the token itself in the header."""
+        return with_headers(request, {self.header: secret})
+
+    def verify_request(
+        self, request: WebhookRequest, settings: BaseModel, secrets: Sequence[str], now: float
+    ) -> Verification:
+        if not any(isinstance(secret, str) and secret for secret in secrets):
+            return Verification.refused(signing.REASON_NO_SECRET)
+        return self.verify(request, secrets)
+
+    def sign_request(
+        self, request: WebhookRequest, settings: BaseModel, secret: str, now: float
+    ) -> WebhookRequest:
+        return self.sign(request, secret)
+
+
 def _b64decode(text: str) -> bytes | None:
     """Standard base64, padding optional (the reference libraries accept unpadded secrets)."""
     try:
@@ -318,6 +364,69 @@ class StandardWebhooksScheme(TimestampedScheme):
     SYMMETRIC = "whsec_"
     PUBLIC = "whpk_"
     PRIVATE = "whsk_"
+
+    @property
+    def verification(self) -> str:
+        """The symmetric scheme in one line, under the header names the sender signs with (for
+        :attr:`hookpoint.ProviderInfo.verification`)."""
+        p = self.sign_prefix
+        return (
+            f"{p}-signature: space-separated 'v1,<base64 HMAC-SHA256 of "
+            f'"{{{p}-id}}.{{{p}-timestamp}}.{{raw body}}">\' keyed with the base64-decoded '
+            f"whsec_ secret; tolerance {self.tolerance:g} s both ways"
+        )
+
+    def events(
+        self,
+        *,
+        type: Sequence[str] = ("body:type",),
+        time: Sequence[str] | None = None,
+        time_unit: Literal["s", "ms"] = "s",
+        fields: Mapping[str, str] | None = None,
+    ) -> EventSpec:
+        """The :class:`EventSpec` of a sender using this scheme: ``type`` from the body's
+        ``type`` (the spec's payload structure) unless given; the dedupe id is the message id
+        of the header set :meth:`verify` reads (``svix-id`` before ``webhook-id``: stable
+        across retries, and a request signed with one set cannot bring an unsigned id in the
+        other); ``time`` defaults to that set's signed timestamp."""
+        prefixes = self.header_prefixes
+        return EventSpec(
+            type=tuple(type),
+            id=tuple(f"header:{prefix}-id" for prefix in prefixes),
+            time=tuple(f"header:{prefix}-timestamp" for prefix in prefixes)
+            if time is None
+            else tuple(time),
+            time_unit=time_unit,
+            fields=dict(fields or {}),
+        )
+
+    def sample(
+        self,
+        name: str,
+        msg_id: str,
+        body: bytes | Mapping[str, Any],
+        *,
+        secret: str,
+        description: str = "",
+        **extra: Any,
+    ) -> Sample:
+        """A :class:`~hookpoint.Sample` of a delivery this scheme's sender makes: ``body`` (a
+        mapping goes on the wire as compact JSON, and its ``type`` is the sample's
+        ``event_type`` unless given) with the sender's message id in ``<sign_prefix>-id``, which
+        :meth:`sign` keeps, so a signed sample always has the same dedupe id. ``extra`` are
+        further :class:`~hookpoint.Sample` fields (``verify_secret``, ``settings``, …)."""
+        if not isinstance(body, bytes):
+            kind = body.get("type")
+            extra.setdefault("event_type", kind if isinstance(kind, str) else None)
+            body = compact_json(body)
+        return Sample(
+            name=name,
+            description=description,
+            headers={"Content-Type": "application/json", f"{self.sign_prefix}-id": msg_id},
+            body=body,
+            secret=secret,
+            **extra,
+        )
 
     def headers_of(self, request: WebhookRequest) -> tuple[str | None, str | None, str | None]:
         """``(id, timestamp, signature)`` from the first header set the request carries."""

@@ -23,15 +23,14 @@ from typing import TYPE_CHECKING, Any
 from hookpoint import EventInfo, Verification, signing
 from hookpoint.providerkit import (
     EventSpec,
+    HeaderToken,
     ProviderSettings,
     StandardWebhooksScheme,
     header,
     json_object,
     lookup,
-    matches_any_secret,
     to_datetime,
     tolerance_field,
-    with_headers,
 )
 
 if TYPE_CHECKING:
@@ -50,6 +49,8 @@ __all__ = [
 
 TOKEN_HEADER = "X-Gitlab-Token"  # noqa: S105 - a header name
 EVENT_HEADER = "X-Gitlab-Event"
+TOKEN = HeaderToken(TOKEN_HEADER)
+"""The classic secret token: ``X-Gitlab-Token``, once, equal to a configured token."""
 SIGNING = StandardWebhooksScheme(header_prefixes=("webhook",))
 """GitLab's signing-token scheme: Standard Webhooks headers with the ``webhook-`` prefix."""
 
@@ -141,13 +142,9 @@ def verify(
         return SIGNING.verify(request, signing_keys, now, settings.tolerance)
     if settings.require_signature:
         return Verification.refused(signing.REASON_MISSING)
-    values = request.headers.getlist(TOKEN_HEADER)
-    if not values:
-        return Verification.refused(signing.REASON_MISSING)
-    if len(values) > 1:
-        return Verification.refused(signing.REASON_MALFORMED)
-    if not matches_any_secret(values[0], tokens):
-        return Verification.refused("token mismatch")
+    token = TOKEN.verify(request, tokens)
+    if not token.success:
+        return token
     body = json_object(request) or {}
     if not any(isinstance(body.get(key), str) for key in ("object_kind", "event_name")):
         return Verification.refused("not a GitLab event body")
@@ -161,7 +158,7 @@ def sign(
     delivery's ``Idempotency-Key``); any other secret is put in ``X-Gitlab-Token``."""
     if _is_signing_key(secret):
         return SIGNING.sign(request, secret, now, msg_id=header(request, "Idempotency-Key"))
-    return with_headers(request, {TOKEN_HEADER: secret})
+    return TOKEN.sign(request, secret)
 
 
 def _gitlab_time(value: Any) -> datetime | None:

@@ -1,5 +1,6 @@
 """Hookpoint provider plugin for Standard Webhooks senders: Svix and everyone who sends through
-it (Clerk, Resend, …), and any other sender following https://www.standardwebhooks.com.
+it, and any other sender following https://www.standardwebhooks.com (Clerk and Resend have
+packages of their own: ``hookpoint-clerk``, ``hookpoint-resend``).
 
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``standardwebhooks = "hookpoint_standardwebhooks:PLUGIN"`` in the
@@ -46,7 +47,7 @@ NAME = "standardwebhooks"
 
 PROVIDER = ProviderInfo(
     name=NAME,
-    title="Standard Webhooks (Svix, Clerk, Resend, …)",
+    title="Standard Webhooks (Svix, …)",
     icon="standardwebhooks",
     icon_svg=read_icon(__name__),
     docs_url="https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/"
