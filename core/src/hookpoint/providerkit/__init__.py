@@ -23,6 +23,10 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   and GitLab's signing token;
 * :func:`ed25519_verify` / :func:`ed25519_sign` - Ed25519 over raw keys (Standard Webhooks
   ``v1a``, Discord), importing ``cryptography`` only when called;
+* :data:`META_SIGNATURE`, :class:`MetaSettings` and :func:`meta_challenge` - Meta's Graph API
+  webhooks (WhatsApp, Messenger, Instagram, Pages): ``X-Hub-Signature-256`` over the raw body and
+  the ``hub.challenge`` verification ``GET`` checked against the endpoint's ``verify_token``
+  (:data:`META_HANDSHAKE_SAMPLES`: the documented verification request, as samples);
 * :func:`echo_challenge` / :func:`json_challenge` - handshake answers that echo a value;
   :func:`signed_handshake` - answer a handshake the sender signs only once it verifies;
   :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
@@ -35,8 +39,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
 schemes, Standard Webhooks, shared tokens), ``_keys`` (Ed25519 and ECDSA public keys),
-``_handshake`` (handshake answers) and ``_events`` (reading requests, describing events, payload
-models).
+``_handshake`` (handshake answers), ``_meta`` (Meta's Graph API webhooks) and ``_events``
+(reading requests, describing events, payload models).
 
 Nothing here raises on hostile request input: verification returns a failed
 :class:`~hookpoint.Verification` with a short, secret-free reason, description returns what it can.
@@ -93,6 +97,7 @@ from ._keys import (
     sign_with_private_key,
     verify_with_public_keys,
 )
+from ._meta import META_HANDSHAKE_SAMPLES, META_SIGNATURE, MetaSettings, meta_challenge
 from ._plugin import (
     HOOK_NAMES,
     ProviderPlugin,
@@ -106,11 +111,14 @@ from ._plugin import (
 __all__ = [
     "HANDSHAKE_MAX_BODY",
     "HOOK_NAMES",
+    "META_HANDSHAKE_SAMPLES",
+    "META_SIGNATURE",
     "REASON_BAD_KEY",
     "REASON_NO_PUBLIC_KEY",
     "EventSpec",
     "HeaderSignature",
     "HmacScheme",
+    "MetaSettings",
     "PairHeaderSignature",
     "PayloadModel",
     "ProviderPlugin",
@@ -137,6 +145,7 @@ __all__ = [
     "load_public_key",
     "lookup",
     "matches_any_secret",
+    "meta_challenge",
     "optional_tolerance_field",
     "payload_parser",
     "public_key_text",
