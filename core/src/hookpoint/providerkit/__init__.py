@@ -26,6 +26,10 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   GitLab's ``X-Gitlab-Token``), compared with :func:`matches_any_secret`;
 * :func:`ed25519_verify` / :func:`ed25519_sign` - Ed25519 over raw keys (Standard Webhooks
   ``v1a``, Discord), importing ``cryptography`` only when called;
+* :data:`META_SIGNATURE`, :class:`MetaSettings` and :func:`meta_challenge` - Meta's Graph API
+  webhooks (WhatsApp, Messenger, Instagram, Pages): ``X-Hub-Signature-256`` over the raw body and
+  the ``hub.challenge`` verification ``GET`` checked against the endpoint's ``verify_token``
+  (:data:`META_HANDSHAKE_SAMPLES`: the documented verification request, as samples);
 * :func:`echo_challenge` / :func:`json_challenge` - handshake answers that echo a value;
   :func:`signed_handshake` - answer a handshake the sender signs only once it verifies;
   :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
@@ -41,8 +45,9 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
 schemes, Standard Webhooks, shared tokens), ``_keys`` (Ed25519 and ECDSA public keys),
-``_handshake`` (handshake answers), ``_events`` (reading requests, describing events, payload
-models) and ``_batch`` (describing batched deliveries).
+``_handshake`` (handshake answers), ``_meta`` (Meta's Graph API webhooks), ``_events``
+(reading requests, describing events, payload models) and ``_batch`` (describing batched
+deliveries).
 
 Nothing here raises on hostile request input: verification returns a failed
 :class:`~hookpoint.Verification` with a short, secret-free reason, description returns what it can.
@@ -102,6 +107,7 @@ from ._keys import (
     sign_with_private_key,
     verify_with_public_keys,
 )
+from ._meta import META_HANDSHAKE_SAMPLES, META_SIGNATURE, MetaSettings, meta_challenge
 from ._plugin import (
     HOOK_NAMES,
     ProviderPlugin,
@@ -116,6 +122,8 @@ __all__ = [
     "HANDSHAKE_MAX_BODY",
     "HOOK_NAMES",
     "MAX_BATCH_ID",
+    "META_HANDSHAKE_SAMPLES",
+    "META_SIGNATURE",
     "REASON_BAD_KEY",
     "REASON_NO_PUBLIC_KEY",
     "REASON_TOKEN_MISMATCH",
@@ -124,6 +132,7 @@ __all__ = [
     "HeaderSignature",
     "HeaderToken",
     "HmacScheme",
+    "MetaSettings",
     "PairHeaderSignature",
     "PayloadModel",
     "ProviderPlugin",
@@ -151,6 +160,7 @@ __all__ = [
     "load_public_key",
     "lookup",
     "matches_any_secret",
+    "meta_challenge",
     "optional_tolerance_field",
     "payload_parser",
     "public_key_text",

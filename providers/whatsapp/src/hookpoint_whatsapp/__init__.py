@@ -2,10 +2,10 @@
 
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``whatsapp = "hookpoint_whatsapp:PLUGIN"`` in the ``hookpoint`` group.
-It is built from the provider's :class:`~hookpoint.ProviderInfo` and four functions: the
-handshake ``answer_challenge``, ``verify`` and ``sign`` (``_verify.py``) and ``describe``
-(``_events.py``). The host calls them only for endpoints whose provider is ``whatsapp`` (owner
-dispatch).
+It is built from the provider's :class:`~hookpoint.ProviderInfo`, the handshake and the
+signature every Meta product shares (``hookpoint.providerkit.meta_challenge`` and
+``META_SIGNATURE``, see ``_verify.py``) and ``describe`` (``_events.py``). The host calls them
+only for endpoints whose provider is ``whatsapp`` (owner dispatch).
 
 Sender behaviour: Meta's "Webhooks - Getting Started"
 (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
@@ -14,7 +14,7 @@ Sender behaviour: Meta's "Webhooks - Getting Started"
 from __future__ import annotations
 
 from hookpoint import ProviderInfo, read_icon
-from hookpoint.providerkit import ProviderPlugin
+from hookpoint.providerkit import META_SIGNATURE, ProviderPlugin, meta_challenge
 
 from . import _models
 from ._events import EVENT_TYPES, describe
@@ -22,7 +22,7 @@ from ._models import *  # noqa: F403 - the payload models, listed in _models.__a
 from ._models import parse_payload
 from ._register import subscribe_app
 from ._samples import SAMPLES
-from ._verify import SIGNATURE_HEADER, WhatsAppSettings, answer_challenge, sign, verify
+from ._verify import SIGNATURE_HEADER, WhatsAppSettings
 
 __all__ = [
     "EVENT_TYPES",
@@ -61,6 +61,6 @@ PROVIDER = ProviderInfo(
 
 
 PLUGIN: ProviderPlugin[WhatsAppSettings] = ProviderPlugin(
-    PROVIDER, verify=verify, sign=sign, describe=describe, challenge=answer_challenge
+    PROVIDER, scheme=META_SIGNATURE, describe=describe, challenge=meta_challenge
 )
 """The plugin: the entry point names this object."""

@@ -10,10 +10,13 @@ exact bytes; a body that was parsed and re-serialised no longer verifies.
 from __future__ import annotations
 
 from hookpoint import Sample
+from hookpoint.providerkit import META_HANDSHAKE_SAMPLES
 
 __all__ = ["SAMPLES", "SAMPLE_VERIFY_TOKEN"]
 
-SAMPLE_VERIFY_TOKEN = "meatyhamhock"  # noqa: S105 - Meta's documented example token
+SAMPLE_VERIFY_TOKEN: str = META_HANDSHAKE_SAMPLES[0].settings["verify_token"]
+"""Meta's documented example verify token (the handshake samples are the kit's, shared with
+every Meta provider)."""
 _HEADERS = {"Content-Type": "application/json"}
 _METADATA = (
     rb'"metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}'
@@ -112,25 +115,5 @@ SAMPLES: tuple[Sample, ...] = (
         body=TEMPLATE_STATUS_UPDATE,
         event_type="message_template_status_update",
     ),
-    Sample(
-        name="verify_subscription",
-        description="Meta's verification request when the callback URL is saved",
-        method="GET",
-        path_query=(
-            f"hub.mode=subscribe&hub.verify_token={SAMPLE_VERIFY_TOKEN}&hub.challenge=1158201444"
-        ),
-        settings={"verify_token": SAMPLE_VERIFY_TOKEN},
-        challenge=True,
-        expect_status=200,
-        expect_body=b"1158201444",
-    ),
-    Sample(
-        name="verify_subscription_wrong_token",
-        description="A verification request with a verify token that does not match: 403",
-        method="GET",
-        path_query="hub.mode=subscribe&hub.verify_token=not-the-token&hub.challenge=1158201444",
-        settings={"verify_token": SAMPLE_VERIFY_TOKEN},
-        challenge=True,
-        expect_status=403,
-    ),
+    *META_HANDSHAKE_SAMPLES,
 )
