@@ -169,6 +169,8 @@ def test_malformed_notifications_are_refused(
 
 def test_keys_are_hex_and_rotate(host: PluginHost) -> None:
     signed = sign_sample(host, "adyen", "authorisation")
+    with pytest.raises(ValueError, match="HMAC key is hex"):
+        sign_sample(host, "adyen", "authorisation", secret="not-hex")
     assert verify(host, signed, keys=("not-hex",)).reason == "invalid key configured"
     assert verify(host, signed, keys=("not-hex", OTHER_KEY, HMAC_KEY.lower())).success
     assert verify(host, signed, keys=()).reason == "no secret configured"

@@ -251,7 +251,10 @@ def sign(
     items = notification_items(data)
     if items is None:
         raise ValueError("not an Adyen notification")
-    key = bytes.fromhex(secret)
+    try:
+        key = bytes.fromhex(secret)
+    except ValueError:
+        raise ValueError("an Adyen HMAC key is hex (Customer Area → Webhooks → HMAC key)") from None
     for item in items:
         message = signing_string(item)
         if message is None:
