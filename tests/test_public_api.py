@@ -126,6 +126,7 @@ EXPECTED: dict[str, list[str]] = {
         "unix_seconds",
         "v0_signature",
         "verify_with_public_keys",
+        "with_body",
         "with_headers",
     ],
     "hookpoint.testing": [

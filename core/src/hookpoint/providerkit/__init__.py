@@ -13,9 +13,10 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 * :class:`SignedTemplate` - the signed string of a timestamped scheme (``"{timestamp}.{body}"``,
   ``"v0:{timestamp}:{body}"``, ``"{id}.{timestamp}.{body}"``) with the tolerance check in front;
 * :class:`PairHeaderSignature` (``t=…,v1=…`` / ``ts=…;h1=…``: Stripe, Paddle, Calendly) and
-  :class:`SplitHeaderSignature` (signature and timestamp in two headers; :func:`v0_signature`
-  is Slack's and Zoom's ``v0`` scheme), both subclasses of :class:`TimestampedScheme`, whose
-  endpoint ``tolerance`` setting applies in both directions;
+  :class:`SplitHeaderSignature` (signature and timestamp in two headers, more signed headers
+  such as a message id; :func:`v0_signature` is Slack's and Zoom's ``v0`` scheme), both
+  subclasses of :class:`TimestampedScheme`, whose endpoint ``tolerance`` setting applies in both
+  directions; timestamps in Unix seconds, milliseconds or RFC 3339 (:class:`SignedTemplate`);
 * :class:`RequestScheme` - what :class:`ProviderPlugin` needs from a scheme
   (``verify_request``/``sign_request``): every scheme class here is one;
 * :class:`StandardWebhooksScheme` - Standard Webhooks / Svix (``webhook-*`` or ``svix-*``
@@ -33,6 +34,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 * :func:`echo_challenge` / :func:`json_challenge` - handshake answers that echo a value;
   :func:`signed_handshake` - answer a handshake the sender signs only once it verifies;
   :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
+* :func:`with_headers` / :func:`with_body` - a copy of a request with headers set, or with
+  other body bytes (senders that sign inside the body: Adyen, Braintree);
 * :class:`EventSpec` - an :class:`~hookpoint.EventInfo` read from header/body/query/form paths,
   with a body-hash dedupe id when the sender names none;
 * :class:`BatchSpec` / :func:`batch_id` - one :class:`~hookpoint.EventInfo` for a delivery that
@@ -70,6 +73,7 @@ from ._events import (
     text,
     to_datetime,
     unix_seconds,
+    with_body,
     with_headers,
 )
 from ._handshake import (
@@ -175,5 +179,6 @@ __all__ = [
     "unix_seconds",
     "v0_signature",
     "verify_with_public_keys",
+    "with_body",
     "with_headers",
 ]

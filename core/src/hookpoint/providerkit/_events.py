@@ -41,6 +41,25 @@ def with_headers(request: WebhookRequest, headers: Mapping[str, str]) -> Webhook
     return request.with_context(headers=[*kept, *headers.items()])
 
 
+def with_body(request: WebhookRequest, body: bytes) -> WebhookRequest:
+    """A copy of ``request`` with other body bytes, everything else kept: the sign hook of a
+    sender that carries its signature inside the body (Adyen's ``hmacSignature``, Braintree's
+    ``bt_signature`` form field). ``with_context`` keeps the body on purpose; this is the one
+    way to change it."""
+    from .._request import WebhookRequest
+
+    return WebhookRequest(
+        method=request.method,
+        url=request.url,
+        headers=request.headers,
+        body=body,
+        client=request.client,
+        received_at=request.received_at,
+        endpoint_id=request.endpoint_id,
+        payload_model=request.payload_model,
+    )
+
+
 def query_params(url: str) -> list[tuple[str, str]]:
     """The query of ``url`` as ordered pairs (blank values kept; never raises)."""
     try:

@@ -8,15 +8,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from .. import signing
 from .._models import Sample, Verification
-from ._events import EventSpec, compact_json, header, unix_seconds, with_headers
+from ._events import EventSpec, compact_json, header, to_datetime, unix_seconds, with_headers
 from ._keys import ed25519_sign, ed25519_verify
 from ._plugin import settings_tolerance
 
@@ -96,6 +99,22 @@ class HeaderSignature:
         return self.sign(request, secret)
 
 
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})",
+    re.ASCII,
+)
+
+
+def _rfc3339_seconds(value: str) -> float | None:
+    """Unix seconds of an RFC 3339 date-time (``2023-07-19T14:56:51.634234626Z``; digits past
+    the microsecond are dropped), ``None`` for anything else."""
+    if not _RFC3339.fullmatch(value):
+        return None
+    when = to_datetime(value.upper())
+    return when.timestamp() if when is not None else None
+
+
 @dataclass(frozen=True)
 class SignedTemplate:
     """The signed string of a timestamped scheme, and the tolerance check in front of it.
@@ -105,11 +124,14 @@ class SignedTemplate:
 
         >>> SignedTemplate("v0:{timestamp}:{body}").message(b"x=1", timestamp="1531420618")
         b'v0:1531420618:x=1'
+
+    ``unit`` is how the sender writes its timestamp: Unix seconds (``"s"``), milliseconds
+    (``"ms"``) or an RFC 3339 UTC date-time (``"rfc3339"``, Twitch EventSub).
     """
 
     template: str
     scheme: HmacScheme = field(default_factory=HmacScheme)
-    unit: Literal["s", "ms"] = "s"
+    unit: Literal["s", "ms", "rfc3339"] = "s"
 
     def message(self, body: bytes, **parts: str) -> bytes:
         before, found, after = self.template.partition("{body}")
@@ -117,6 +139,30 @@ class SignedTemplate:
         if not found:
             return head
         return head + body + after.format(**parts).encode("utf-8")
+
+    def stamp(self, now: float) -> str:
+        """``now`` (Unix seconds) written the way the sender writes its timestamp.
+
+        >>> SignedTemplate("{timestamp}", unit="rfc3339").stamp(1700000000.5)
+        '2023-11-14T22:13:20.500000Z'
+        """
+        if self.unit == "ms":
+            return str(int(now * 1000))
+        if self.unit == "rfc3339":
+            return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return unix_seconds(now)
+
+    def check(self, timestamp: str | None, now: float, tolerance: float) -> str | None:
+        """``None`` when ``timestamp`` is within ``tolerance`` of ``now`` (either way), else the
+        reason (:func:`hookpoint.signing.check_timestamp`'s reasons)."""
+        if self.unit != "rfc3339":
+            return signing.check_timestamp(timestamp, now, tolerance, unit=self.unit)
+        if not timestamp:
+            return signing.REASON_MISSING_TIMESTAMP
+        seconds = _rfc3339_seconds(timestamp)
+        if seconds is None:
+            return signing.REASON_MALFORMED_TIMESTAMP
+        return signing.check_timestamp(seconds, now, tolerance)
 
     def verify(
         self,
@@ -130,7 +176,7 @@ class SignedTemplate:
         **parts: str,
     ) -> Verification:
         """Reject a missing, malformed, stale or future timestamp, then check the signatures."""
-        reason = signing.check_timestamp(timestamp, now, tolerance, unit=self.unit)
+        reason = self.check(timestamp, now, tolerance)
         if reason is not None:
             return Verification.refused(reason)
         assert timestamp is not None
@@ -211,7 +257,7 @@ class PairHeaderSignature(TimestampedScheme):
         return result
 
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
-        timestamp = unix_seconds(now)
+        timestamp = self.signed.stamp(now)
         signature = self.signed.sign(secret, request.body, timestamp=timestamp)
         value = f"{self.timestamp_key}={timestamp}{self.pair_sep}{self.signature_key}={signature}"
         return with_headers(request, {self.header: value})
@@ -220,13 +266,19 @@ class PairHeaderSignature(TimestampedScheme):
 @dataclass(frozen=True)
 class SplitHeaderSignature(TimestampedScheme):
     """Signature and timestamp in two headers (Slack ``X-Slack-Signature`` +
-    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``)."""
+    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``).
+
+    ``part_headers`` names further headers the template signs (Twitch EventSub signs
+    ``Twitch-Eventsub-Message-Id`` as ``{id}``): a request without one is refused; signing keeps
+    the request's own value, else writes one derived from the body (a UUID, stable per body).
+    """
 
     signature_header: str
     timestamp_header: str
     signed: SignedTemplate
     tolerance: float = 300
     """Default tolerance when the endpoint's settings have no ``tolerance``."""
+    part_headers: Mapping[str, str] = field(default_factory=dict)
 
     def verify(
         self, request: WebhookRequest, secrets: Sequence[str | bytes], now: float, tolerance: float
@@ -234,6 +286,12 @@ class SplitHeaderSignature(TimestampedScheme):
         signatures = request.headers.getlist(self.signature_header)
         if not signatures:
             return Verification.refused(signing.REASON_MISSING)
+        parts: dict[str, str] = {}
+        for part, name in self.part_headers.items():
+            value = header(request, name)
+            if value is None:
+                return Verification.refused(f"missing {name} header")
+            parts[part] = value
         return self.signed.verify(
             request.body,
             secrets,
@@ -241,15 +299,20 @@ class SplitHeaderSignature(TimestampedScheme):
             timestamp=header(request, self.timestamp_header),
             now=now,
             tolerance=tolerance,
+            **parts,
         )
 
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
-        timestamp = unix_seconds(now)
+        timestamp = self.signed.stamp(now)
+        derived = str(uuid.UUID(bytes=hashlib.sha256(request.body).digest()[:16]))
+        parts = {part: header(request, name) or derived for part, name in self.part_headers.items()}
+        signature = self.signed.sign(secret, request.body, timestamp=timestamp, **parts)
         return with_headers(
             request,
             {
+                **{name: parts[part] for part, name in self.part_headers.items()},
                 self.timestamp_header: timestamp,
-                self.signature_header: self.signed.sign(secret, request.body, timestamp=timestamp),
+                self.signature_header: signature,
             },
         )
 

@@ -35,6 +35,7 @@ from hookpoint.providerkit import (
     json_object,
     tolerance_field,
     unix_seconds,
+    with_body,
 )
 
 __all__ = ["EVENT_TYPES", "SCHEME", "MailgunSettings", "describe", "sign", "verify"]
@@ -211,7 +212,7 @@ def sign(
         if all(old.get(k) == v for k, v in new.items()):
             return request
         body["signature"] = new
-        return _with_body(request, compact_json(body))
+        return with_body(request, compact_json(body))
     if request.content_type == "multipart/form-data":
         raise ValueError("a multipart/form-data Mailgun body cannot be re-signed here")
     pairs = form_params(request.body)
@@ -220,7 +221,7 @@ def sign(
     if all(fields.get(k) == v for k, v in new.items()):
         return request
     kept = [(k, v) for k, v in pairs if k not in new]
-    return _with_body(request, urlencode([*kept, *new.items()]).encode())
+    return with_body(request, urlencode([*kept, *new.items()]).encode())
 
 
 def _token(request: WebhookRequest) -> str:
@@ -233,17 +234,6 @@ def _signed(secret: str, timestamp: str, token: str) -> dict[str, str]:
         "token": token,
         "signature": SCHEME.sign(secret, f"{timestamp}{token}".encode()),
     }
-
-
-def _with_body(request: WebhookRequest, body: bytes) -> WebhookRequest:
-    return WebhookRequest(
-        method=request.method,
-        url=request.url,
-        headers=request.headers,
-        body=body,
-        client=request.client,
-        received_at=request.received_at,
-    )
 
 
 def describe(request: WebhookRequest, settings: MailgunSettings) -> EventInfo:
