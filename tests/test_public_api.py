@@ -74,6 +74,7 @@ EXPECTED: dict[str, list[str]] = {
         "HOOK_NAMES",
         "REASON_BAD_KEY",
         "REASON_NO_PUBLIC_KEY",
+        "BatchSpec",
         "EventSpec",
         "HeaderSignature",
         "HmacScheme",

@@ -27,7 +27,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   :func:`signed_handshake` - answer a handshake the sender signs only once it verifies;
   :func:`refuse_handshake` - refuse one in the host's own JSON error shape, with its reason;
 * :class:`EventSpec` - an :class:`~hookpoint.EventInfo` read from header/body/query/form paths,
-  with a body-hash dedupe id when the sender names none;
+  with a body-hash dedupe id when the sender names none; :class:`BatchSpec` - the same for a
+  body that is a JSON array of events (SendGrid, HubSpot): a shared type, a batch id;
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
   and the documented ``tolerance`` setting of timestamped schemes;
 * :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies.
@@ -45,6 +46,7 @@ Nothing here raises on hostile request input: verification returns a failed
 from __future__ import annotations
 
 from ._events import (
+    BatchSpec,
     EventSpec,
     PayloadModel,
     body_digest,
@@ -108,6 +110,7 @@ __all__ = [
     "HOOK_NAMES",
     "REASON_BAD_KEY",
     "REASON_NO_PUBLIC_KEY",
+    "BatchSpec",
     "EventSpec",
     "HeaderSignature",
     "HmacScheme",

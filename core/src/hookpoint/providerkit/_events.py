@@ -195,6 +195,69 @@ class EventSpec:
         return EventInfo(type=kind, id=event_id, time=when, fields=fields)
 
 
+@dataclass(frozen=True)
+class BatchSpec:
+    """A sender whose JSON body is an *array* of events (SendGrid, HubSpot): how one delivery,
+    a batch, is described. Each name is a dotted path into every event object.
+
+    * ``type``: the events' type when they all share one, else None (a mixed batch; the
+      ``event_types`` field lists them in order);
+    * ``id``: the one event's id, or ``batch:<sha256 of the ids joined with ",">`` for several
+      (a retry resends the same batch), or :func:`body_digest` when no event names one;
+    * ``time``: the first event's time (in ``time_unit``);
+    * fields: ``count``, ``event_types``, ``ids_field`` (every id, in order), and for each
+      ``lists`` entry the distinct values at its path, in order (at most ``max_listed`` each).
+
+    A body that is not an array describes as an empty batch; nothing here raises::
+
+        HUBSPOT = BatchSpec(type="subscriptionType", id="eventId", time="occurredAt",
+                            time_unit="ms", lists={"object_ids": "objectId"})
+    """
+
+    type: str
+    id: str
+    time: str | None = None
+    time_unit: Literal["s", "ms"] = "s"
+    ids_field: str = "event_ids"
+    lists: Mapping[str, str] = field(default_factory=dict)
+    max_listed: int = 100
+
+    @staticmethod
+    def events(request: WebhookRequest) -> list[dict[str, Any]]:
+        """The body's event objects (other array items skipped); ``[]`` for anything else."""
+        try:
+            data = request.json_view()
+        except (ValueError, RecursionError):
+            return []
+        return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+    def _distinct(self, events: Sequence[dict[str, Any]], path: str) -> list[str]:
+        values = (text(lookup(event, path)) for event in events)
+        return list(dict.fromkeys(v for v in values if v))[: self.max_listed]
+
+    def describe(self, request: WebhookRequest) -> EventInfo:
+        events = self.events(request)
+        kinds = self._distinct(events, self.type)
+        ids = [i for i in (text(lookup(e, self.id)) for e in events) if i]
+        if len(ids) == 1:
+            event_id = ids[0]
+        elif ids:
+            event_id = "batch:" + hashlib.sha256(",".join(ids).encode()).hexdigest()
+        else:
+            event_id = body_digest(request.body)
+        when = None
+        if events and self.time is not None:
+            when = to_datetime(lookup(events[0], self.time), unit=self.time_unit)
+        fields: dict[str, Any] = {
+            "event_types": kinds,
+            "count": len(events),
+            self.ids_field: ids[: self.max_listed],
+        }
+        fields.update({name: self._distinct(events, path) for name, path in self.lists.items()})
+        kind = kinds[0] if len(kinds) == 1 else None
+        return EventInfo(type=kind, id=event_id, time=when, fields=fields)
+
+
 class PayloadModel(BaseModel):
     """Base of the typed event-body models: every field optional, unknown keys kept
     (``model.model_extra``), because senders add fields without notice."""
