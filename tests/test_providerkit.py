@@ -64,6 +64,17 @@ def test_split_headers_sign_milliseconds() -> None:
     assert not scheme.verify(signed, [SECRET], NOW + 301, 300).success
 
 
+def test_split_headers_fill_other_parts_of_the_template() -> None:
+    template = SignedTemplate("{method}{uri}{body}{timestamp}", unit="ms")
+    scheme = SplitHeaderSignature("X-Sig", "X-Time", template)
+    signed = scheme.sign(request(), SECRET, NOW, method="POST", uri="https://h.example/w?a=1")
+    message = b"POSThttps://h.example/w?a=1" + BODY + b"1700000000250"
+    assert signed.headers["X-Sig"] == sign_hex(SECRET, message)
+    assert scheme.verify(signed, [SECRET], NOW, 300, method="POST", uri="https://h.example/w?a=1")
+    other = scheme.verify(signed, [SECRET], NOW, 300, method="PUT", uri="https://h.example/w?a=1")
+    assert not other.success and other.reason == "signature mismatch"
+
+
 BATCH = BatchSpec(
     type="kind",
     id="id",

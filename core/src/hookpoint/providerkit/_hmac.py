@@ -234,7 +234,8 @@ class PairHeaderSignature(TimestampedScheme):
 class SplitHeaderSignature(TimestampedScheme):
     """Signature and timestamp in two headers (Slack ``X-Slack-Signature`` +
     ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``); the
-    signer writes the timestamp in ``signed.unit``."""
+    signer writes the timestamp in ``signed.unit``. ``parts`` fill the template's other names
+    (HubSpot signs ``"{method}{uri}{body}{timestamp}"``)."""
 
     signature_header: str
     timestamp_header: str
@@ -243,7 +244,12 @@ class SplitHeaderSignature(TimestampedScheme):
     """Default tolerance when the endpoint's settings have no ``tolerance``."""
 
     def verify(
-        self, request: WebhookRequest, secrets: Sequence[str | bytes], now: float, tolerance: float
+        self,
+        request: WebhookRequest,
+        secrets: Sequence[str | bytes],
+        now: float,
+        tolerance: float,
+        **parts: str,
     ) -> Verification:
         signatures = request.headers.getlist(self.signature_header)
         if not signatures:
@@ -255,16 +261,16 @@ class SplitHeaderSignature(TimestampedScheme):
             timestamp=header(request, self.timestamp_header),
             now=now,
             tolerance=tolerance,
+            **parts,
         )
 
-    def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
+    def sign(
+        self, request: WebhookRequest, secret: str | bytes, now: float, **parts: str
+    ) -> WebhookRequest:
         timestamp = self.signed.stamp(now)
+        signature = self.signed.sign(secret, request.body, timestamp=timestamp, **parts)
         return with_headers(
-            request,
-            {
-                self.timestamp_header: timestamp,
-                self.signature_header: self.signed.sign(secret, request.body, timestamp=timestamp),
-            },
+            request, {self.timestamp_header: timestamp, self.signature_header: signature}
         )
 
 
