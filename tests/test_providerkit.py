@@ -13,6 +13,8 @@ from hookpoint import EventInfo, WebhookRequest
 from hookpoint.providerkit import (
     BatchSpec,
     PairHeaderSignature,
+    PayloadBatch,
+    PayloadModel,
     SignedTemplate,
     SplitHeaderSignature,
 )
@@ -126,3 +128,22 @@ def test_odd_bodies_describe_as_an_empty_batch_with_a_body_digest(body: bytes) -
     assert info.type is None and info.time is None
     assert info.id == "sha256:" + hashlib.sha256(body).hexdigest()
     assert info.fields["event_ids"] == []
+
+
+class Item(PayloadModel):
+    kind: str | None = None
+
+
+class Items(PayloadBatch[Item]):
+    pass
+
+
+def test_payload_batch_is_a_typed_list_and_refuses_other_bodies() -> None:
+    batch = Items.parse([{"kind": "a", "x": 1}, {}])
+    assert len(batch) == 2 and [i.kind for i in batch] == ["a", None]
+    assert type(batch[0]) is Item and batch[0].model_extra == {"x": 1}
+    for body in ({"kind": "a"}, "a", None):
+        with pytest.raises(ValueError, match="JSON array"):
+            Items.parse(body)
+    with pytest.raises(ValueError):
+        Items.parse([1])

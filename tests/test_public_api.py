@@ -79,6 +79,7 @@ EXPECTED: dict[str, list[str]] = {
         "HeaderSignature",
         "HmacScheme",
         "PairHeaderSignature",
+        "PayloadBatch",
         "PayloadModel",
         "ProviderPlugin",
         "ProviderSettings",

@@ -31,7 +31,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   body that is a JSON array of events (SendGrid, HubSpot): a shared type, a batch id;
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
   and the documented ``tolerance`` setting of timestamped schemes;
-* :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies.
+* :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies;
+  :class:`PayloadBatch` - a body that is a JSON array of them.
 
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
@@ -48,6 +49,7 @@ from __future__ import annotations
 from ._events import (
     BatchSpec,
     EventSpec,
+    PayloadBatch,
     PayloadModel,
     body_digest,
     compact_json,
@@ -115,6 +117,7 @@ __all__ = [
     "HeaderSignature",
     "HmacScheme",
     "PairHeaderSignature",
+    "PayloadBatch",
     "PayloadModel",
     "ProviderPlugin",
     "ProviderSettings",
