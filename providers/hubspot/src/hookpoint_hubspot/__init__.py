@@ -4,7 +4,7 @@ The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.Provid
 named by the entry point ``hubspot = "hookpoint_hubspot:PLUGIN"`` in the ``hookpoint`` group.
 
 Sender behaviour: https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests,
-https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide and
+https://developers.hubspot.com/docs/api/webhooks and
 hubspot-api-client's ``hubspot.utils.signature.Signature``.
 """
 

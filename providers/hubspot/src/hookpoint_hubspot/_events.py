@@ -1,4 +1,4 @@
-"""How a HubSpot delivery is described (https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide).
+"""How a HubSpot delivery is described (https://developers.hubspot.com/docs/api/webhooks).
 
 HubSpot posts a JSON **array** of up to 100 events, one object each (``subscriptionType``,
 ``eventId``, ``occurredAt`` in Unix milliseconds, ``objectId``, ``portalId``, …). A delivery is

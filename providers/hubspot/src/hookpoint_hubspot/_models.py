@@ -1,4 +1,4 @@
-"""Typed, tolerant models of HubSpot webhook bodies (https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide).
+"""Typed, tolerant models of HubSpot webhook bodies (https://developers.hubspot.com/docs/api/webhooks).
 
 A delivery is a JSON array of events; :func:`parse_payload` returns a :class:`HubSpotBatch`
 (iterate it, index it, ``len()`` it) of :class:`HubSpotEvent`. HubSpot's camelCase keys are

@@ -1,7 +1,7 @@
 """Sample HubSpot deliveries. ``contact.creation`` is the request body of HubSpot's own example
 in https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests; the
 others follow the event fields of the webhooks guide
-(https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide). HubSpot posts
+(https://developers.hubspot.com/docs/api/webhooks). HubSpot posts
 compact JSON arrays; the sign hook adds ``X-HubSpot-Signature-v3`` and
 ``X-HubSpot-Request-Timestamp``.
 """
