@@ -82,6 +82,7 @@ EXPECTED: dict[str, list[str]] = {
         "HeaderToken",
         "HmacScheme",
         "PairHeaderSignature",
+        "PayloadBatch",
         "PayloadModel",
         "ProviderPlugin",
         "ProviderSettings",

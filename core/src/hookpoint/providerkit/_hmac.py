@@ -141,6 +141,14 @@ class SignedTemplate:
     def sign(self, secret: str | bytes, body: bytes, *, timestamp: str, **parts: str) -> str:
         return self.scheme.sign(secret, self.message(body, timestamp=timestamp, **parts))
 
+    def stamp(self, now: float) -> str:
+        """``now`` (Unix seconds) as the timestamp text a sender writes, in :attr:`unit`.
+
+        >>> SignedTemplate("{timestamp}.{body}", unit="ms").stamp(1700000000.5)
+        '1700000000500'
+        """
+        return str(int(now * 1000)) if self.unit == "ms" else unix_seconds(now)
+
 
 class TimestampedScheme:
     """Base of the timestamped schemes: their :class:`RequestScheme` methods, written once.
@@ -175,7 +183,9 @@ class TimestampedScheme:
 class PairHeaderSignature(TimestampedScheme):
     """Timestamp and signatures in one ``key=value`` list header: ``t=…,v1=…[,v1=…]``.
 
-    Every value under ``signature_key`` is tried (rotation), unknown keys are ignored.
+    Every value under ``signature_key`` is tried (rotation), unknown keys are ignored; spaces
+    around pairs are ignored too. The signer writes pairs joined with ``sign_sep`` (default
+    ``pair_sep``; WorkOS writes ``"t=…, v1=…"``) and the timestamp in ``signed.unit``.
     """
 
     header: str
@@ -185,6 +195,8 @@ class PairHeaderSignature(TimestampedScheme):
     pair_sep: str = ","
     tolerance: float = 300
     """Default tolerance when the endpoint's settings have no ``tolerance``."""
+    sign_sep: str | None = None
+    """What the signer puts between pairs (``None``: ``pair_sep``)."""
 
     def parse(self, request: WebhookRequest) -> tuple[str | None, list[str]]:
         pairs = signing.parse_signature_header(header(request, self.header), pair_sep=self.pair_sep)
@@ -211,16 +223,19 @@ class PairHeaderSignature(TimestampedScheme):
         return result
 
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
-        timestamp = unix_seconds(now)
+        timestamp = self.signed.stamp(now)
         signature = self.signed.sign(secret, request.body, timestamp=timestamp)
-        value = f"{self.timestamp_key}={timestamp}{self.pair_sep}{self.signature_key}={signature}"
+        sep = self.pair_sep if self.sign_sep is None else self.sign_sep
+        value = f"{self.timestamp_key}={timestamp}{sep}{self.signature_key}={signature}"
         return with_headers(request, {self.header: value})
 
 
 @dataclass(frozen=True)
 class SplitHeaderSignature(TimestampedScheme):
     """Signature and timestamp in two headers (Slack ``X-Slack-Signature`` +
-    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``)."""
+    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``); the
+    signer writes the timestamp in ``signed.unit``. ``parts`` fill the template's other names
+    (HubSpot signs ``"{method}{uri}{body}{timestamp}"``)."""
 
     signature_header: str
     timestamp_header: str
@@ -229,7 +244,12 @@ class SplitHeaderSignature(TimestampedScheme):
     """Default tolerance when the endpoint's settings have no ``tolerance``."""
 
     def verify(
-        self, request: WebhookRequest, secrets: Sequence[str | bytes], now: float, tolerance: float
+        self,
+        request: WebhookRequest,
+        secrets: Sequence[str | bytes],
+        now: float,
+        tolerance: float,
+        **parts: str,
     ) -> Verification:
         signatures = request.headers.getlist(self.signature_header)
         if not signatures:
@@ -241,16 +261,16 @@ class SplitHeaderSignature(TimestampedScheme):
             timestamp=header(request, self.timestamp_header),
             now=now,
             tolerance=tolerance,
+            **parts,
         )
 
-    def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
-        timestamp = unix_seconds(now)
+    def sign(
+        self, request: WebhookRequest, secret: str | bytes, now: float, **parts: str
+    ) -> WebhookRequest:
+        timestamp = self.signed.stamp(now)
+        signature = self.signed.sign(secret, request.body, timestamp=timestamp, **parts)
         return with_headers(
-            request,
-            {
-                self.timestamp_header: timestamp,
-                self.signature_header: self.signed.sign(secret, request.body, timestamp=timestamp),
-            },
+            request, {self.timestamp_header: timestamp, self.signature_header: signature}
         )
 
 
