@@ -1,7 +1,9 @@
-"""providerkit.BatchSpec and batch_id: one description of a delivery that batches events."""
+"""providerkit.BatchSpec and batch_id: one description of a delivery that batches events (the
+defaults, GoCardless's and LINE's, and what each option changes)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -99,3 +101,58 @@ def test_never_raises_on_garbage(body: bytes) -> None:
 def test_envelope_keeps_only_scalars() -> None:
     info = SPEC.describe(request({"events": [], "meta": {"webhook_id": {"nested": 1}}}))
     assert info.fields["webhook_id"] is None
+
+
+MIXED = {
+    "events": [
+        {"id": "EV2", "kind": "payments", "action": "failed", "at": "2024-01-01T00:00:00Z"},
+        {"id": "EV1", "kind": "mandates", "action": "created", "at": "2024-01-03T00:00:00Z"},
+        {"id": "EV2", "kind": "payments", "action": "failed", "at": "2024-01-02T00:00:00Z"},
+    ]
+}
+
+
+def test_each_option_changes_only_its_own_part_of_the_description() -> None:
+    base = SPEC.describe(request(MIXED))
+    assert (base.type, base.id) == ("payments.failed", "EV1,EV2")
+    assert base.time == datetime(2024, 1, 3, tzinfo=UTC)
+
+    def with_(**options: Any) -> Any:
+        spec = BatchSpec(type=SPEC.type, id="id", time="at", **options)
+        return spec.describe(request(MIXED))
+
+    assert with_(mixed_type="none").type is None
+    assert with_(mixed_type="none").id == base.id
+    ordered = hashlib.sha256(b"EV2,EV1,EV2").hexdigest()
+    assert with_(id_scheme="hash").id == "batch:" + ordered, "in order, repeats kept"
+    assert with_(id_scheme="hash").type == base.type
+    assert with_(time_of="first").time == datetime(2024, 1, 1, tzinfo=UTC)
+    renamed = with_(types_field="event_types", ids_field="event_ids").fields
+    assert renamed == {
+        "count": 3,
+        "event_types": ["payments.failed", "mandates.created"],
+        "event_ids": ["EV2", "EV1", "EV2"],
+    }
+
+
+def test_hash_scheme_single_id_and_no_ids() -> None:
+    spec = BatchSpec(type="kind", id="id", items="", id_scheme="hash", mixed_type="none")
+    assert spec.describe(request([{"kind": "a", "id": "only"}])).id == "only"
+    same_twice = spec.describe(request([{"kind": "a", "id": "x"}, {"kind": "a", "id": "x"}]))
+    assert same_twice.id == "batch:" + hashlib.sha256(b"x,x").hexdigest()
+    assert same_twice.type == "a", "a shared type is the type"
+    assert spec.describe(request([{"kind": "a"}])).id == body_digest(b'[{"kind": "a"}]')
+
+
+def test_first_time_is_the_first_items_even_without_one() -> None:
+    spec = BatchSpec(type="kind", id="id", time="at", time_of="first")
+    info = spec.describe(request({"events": [{"id": "1"}, {"id": "2", "at": "2024-01-01"}]}))
+    assert info.time is None
+
+
+def test_max_items_none_reads_every_item() -> None:
+    events = [{"id": f"EV{i}", "kind": "k", "action": "a"} for i in range(1200)]
+    capped = BatchSpec(type="kind", id="id").describe(request({"events": events}))
+    every = BatchSpec(type="kind", id="id", max_items=None).describe(request({"events": events}))
+    assert (capped.fields["count"], every.fields["count"]) == (1000, 1200)
+    assert capped.id != every.id

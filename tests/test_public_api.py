@@ -85,6 +85,7 @@ EXPECTED: dict[str, list[str]] = {
         "HmacScheme",
         "MetaSettings",
         "PairHeaderSignature",
+        "PayloadBatch",
         "PayloadModel",
         "ProviderPlugin",
         "ProviderSettings",

@@ -4,6 +4,7 @@ models."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -186,6 +187,27 @@ def test_describe_mixed_batch(host: PluginHost) -> None:
     assert info.fields["event_types"] == ["processed", "delivered"]
     assert info.fields["count"] == 2
     assert info.id.startswith("batch:") and describe(host, DELIVERY_BATCH).id == info.id
+
+
+def test_describe_pins_the_batch_description(host: PluginHost) -> None:
+    """The description filters and dedupe rely on, exactly as SendGrid's own describe function
+    gave it before it used providerkit.BatchSpec: ids hashed in order (repeats kept), the first
+    event's time, every event counted however long the batch."""
+    events = [
+        {"event": "open", "sg_event_id": "b", "sg_message_id": "m1", "timestamp": 1700000300},
+        {"event": "open", "sg_event_id": "a", "sg_message_id": "m1"},
+        {"event": "open", "sg_event_id": "b", "timestamp": 1700000000},
+    ] + [{"event": "open"}] * 1200
+    info = describe(host, json.dumps(events).encode())
+    assert info.type == "open"
+    assert info.id == "batch:" + hashlib.sha256(b"b,a,b").hexdigest()
+    assert info.time == datetime.fromtimestamp(1700000300, UTC)
+    assert info.fields == {
+        "event_types": ["open"],
+        "count": 1203,
+        "sg_event_ids": ["b", "a", "b"],
+        "sg_message_ids": ["m1"],
+    }
 
 
 def test_describe_odd_bodies(host: PluginHost) -> None:

@@ -39,11 +39,13 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 * :class:`EventSpec` - an :class:`~hookpoint.EventInfo` read from header/body/query/form paths,
   with a body-hash dedupe id when the sender names none;
 * :class:`BatchSpec` / :func:`batch_id` - one :class:`~hookpoint.EventInfo` for a delivery that
-  batches several events in a JSON array (GoCardless, LINE): first type, every type, latest time,
-  and a dedupe id built from all the events' ids;
+  batches several events in a JSON array (GoCardless, LINE, SendGrid, HubSpot): first (or the
+  shared) type, every type, latest (or first) time, and a dedupe id built from all the events'
+  ids;
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
   and the documented ``tolerance`` setting of timestamped schemes;
-* :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies.
+* :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies;
+  :class:`PayloadBatch` - a body that is a JSON array of them.
 
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
@@ -61,6 +63,7 @@ from __future__ import annotations
 from ._batch import MAX_BATCH_ID, BatchSpec, batch_id
 from ._events import (
     EventSpec,
+    PayloadBatch,
     PayloadModel,
     body_digest,
     compact_json,
@@ -138,6 +141,7 @@ __all__ = [
     "HmacScheme",
     "MetaSettings",
     "PairHeaderSignature",
+    "PayloadBatch",
     "PayloadModel",
     "ProviderPlugin",
     "ProviderSettings",

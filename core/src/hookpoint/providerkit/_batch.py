@@ -1,6 +1,6 @@
 """Deliveries that batch several events in one JSON array (GoCardless ``{"events": [...]}``, LINE
-``{"destination", "events": [...]}``): :class:`BatchSpec` describes the whole batch, and
-:func:`batch_id` is its dedupe key."""
+``{"destination", "events": [...]}``, SendGrid and HubSpot ``[...]``): :class:`BatchSpec`
+describes the whole batch, and :func:`batch_id` is its default dedupe key."""
 
 from __future__ import annotations
 
@@ -50,23 +50,46 @@ def _read(item: Mapping[str, Any], where: ItemValue) -> Any:
     return where(item) if callable(where) else lookup(item, where)
 
 
+def _ordered_hash_id(keys: list[str], body: bytes) -> str:
+    """``id_scheme="hash"``: the one key; ``batch:<sha256 of the keys joined with ",", in the
+    order sent>`` for several (even several equal ones); :func:`body_digest` for none."""
+    if len(keys) == 1:
+        return keys[0]
+    if keys:
+        return "batch:" + hashlib.sha256(",".join(keys).encode("utf-8")).hexdigest()
+    return body_digest(body)
+
+
 @dataclass(frozen=True)
 class BatchSpec:
     """Where a batched delivery keeps its events, and what to read from each.
 
-    ``items`` is the dotted path of the array in the body object (``""``: the body is the
-    array). ``type``, ``id`` and ``time`` say where each item keeps them (a dotted path into the
-    item, or a function of it). The description of the whole delivery is:
+    ``items`` is the dotted path of the array in the body object (``""``: the body itself is
+    the array, as SendGrid and HubSpot send it). ``type``, ``id`` and ``time`` say where each
+    item keeps them (a dotted path into the item, or a function of it). The description of the
+    whole delivery is, with the defaults (each point names the option that changes it):
 
-    * ``type``: the first item's type (every distinct type is in ``fields["types"]``, which a
-      filter matches with ``{"types": [{"$includes": "payments.failed"}]}``);
-    * ``id``: :func:`batch_id` of the items' ids (a hash of the body when they have none);
-    * ``time``: the latest item time;
-    * ``fields``: ``count`` (items in the batch), ``types``, one list of distinct values per
-      entry of ``item_fields`` (first-seen order, at most ``max_values``), and one value per
-      entry of ``envelope`` (dotted paths into the body object, e.g. LINE's ``destination``).
+    * ``type``: the first item's type; ``mixed_type="none"``: the type all items share, None
+      when they differ. Every distinct type, first-seen order, is in the field ``types_field``
+      (``"types"``), which a filter matches with
+      ``{"types": [{"$includes": "payments.failed"}]}``;
+    * ``id``: :func:`batch_id` of the items' ids (order-free, hashed past ``MAX_BATCH_ID``);
+      ``id_scheme="hash"``: the single id, else ``batch:<sha256 of the ids joined with ",",
+      in order>``. Either way a hash of the body when no item has an id;
+    * ``time``: the latest item time; ``time_of="first"``: the first item's time;
+    * ``fields``: ``count`` (items read), the types, with ``ids_field`` set the items' ids in
+      order (duplicates kept, at most ``max_values``), one list of distinct values per entry of
+      ``item_fields`` (first-seen order, at most ``max_values``), and one scalar per entry of
+      ``envelope`` (dotted paths into the body object, e.g. LINE's ``destination``).
 
-    At most ``max_items`` items are read (the count is still exact). Never raises on odd bodies.
+    At most ``max_items`` items are read (None: all). Never raises on odd bodies: anything that
+    is not the expected array describes as an empty batch. ::
+
+        GOCARDLESS = BatchSpec(type=event_type, id="id", time="created_at",
+                               envelope={"webhook_id": "meta.webhook_id"})
+        HUBSPOT = BatchSpec(type="subscriptionType", id="eventId", time="occurredAt",
+                            time_unit="ms", items="", mixed_type="none", id_scheme="hash",
+                            time_of="first", types_field="event_types", ids_field="event_ids")
     """
 
     type: ItemValue
@@ -76,8 +99,18 @@ class BatchSpec:
     time_unit: Literal["s", "ms"] = "s"
     item_fields: Mapping[str, ItemValue] = field(default_factory=dict)
     envelope: Mapping[str, str] = field(default_factory=dict)
-    max_items: int = 1000
+    max_items: int | None = 1000
     max_values: int = 100
+    mixed_type: Literal["first", "none"] = "first"
+    """A batch of several types: ``"first"`` is typed as its first item, ``"none"`` as None."""
+    id_scheme: Literal["sorted", "hash"] = "sorted"
+    """``"sorted"``: :func:`batch_id`; ``"hash"``: one id as is, several hashed in order."""
+    time_of: Literal["latest", "first"] = "latest"
+    """``"latest"``: the latest item time; ``"first"``: the first item's time (None without)."""
+    types_field: str = "types"
+    """The name of the field listing the batch's distinct types."""
+    ids_field: str | None = None
+    """The name of a field listing every item id in order (None: no such field)."""
 
     def events(self, request: WebhookRequest) -> list[dict[str, Any]]:
         """The batch's items that are JSON objects (others are skipped)."""
@@ -88,7 +121,8 @@ class BatchSpec:
         found = lookup(data, self.items) if self.items else data
         if not isinstance(found, list):
             return []
-        return [item for item in found[: self.max_items] if isinstance(item, dict)]
+        read = found if self.max_items is None else found[: self.max_items]
+        return [item for item in read if isinstance(item, dict)]
 
     def describe(
         self, request: WebhookRequest, *, extra: Mapping[str, Any] | None = None
@@ -97,13 +131,9 @@ class BatchSpec:
         items = self.events(request)
         types = self._distinct(items, self.type)
         ids = [key for key in (text(_read(item, self.id)) for item in items) if key]
-        times: list[datetime] = []
-        if self.time is not None:
-            for item in items:
-                when = to_datetime(_read(item, self.time), unit=self.time_unit)
-                if when is not None:
-                    times.append(when)
-        fields: dict[str, Any] = {"count": len(items), "types": types}
+        fields: dict[str, Any] = {"count": len(items), self.types_field: types}
+        if self.ids_field is not None:
+            fields[self.ids_field] = ids[: self.max_values]
         for name, where in self.item_fields.items():
             fields[name] = self._distinct(items, where)
         body = _body_object(request)
@@ -111,12 +141,21 @@ class BatchSpec:
             value = lookup(body, path) if body is not None else None
             fields[name] = value if isinstance(value, str | int | float | bool) else None
         fields.update(extra or {})
-        return EventInfo(
-            type=types[0] if types else None,
-            id=batch_id(ids, request.body),
-            time=_latest(times),
-            fields=fields,
-        )
+        untyped = self.mixed_type == "none" and len(types) > 1
+        kind = types[0] if types and not untyped else None
+        if self.id_scheme == "hash":
+            event_id = _ordered_hash_id(ids, request.body)
+        else:
+            event_id = batch_id(ids, request.body)
+        return EventInfo(type=kind, id=event_id, time=self._time(items), fields=fields)
+
+    def _time(self, items: list[dict[str, Any]]) -> datetime | None:
+        if self.time is None or not items:
+            return None
+        if self.time_of == "first":
+            return to_datetime(_read(items[0], self.time), unit=self.time_unit)
+        times = [to_datetime(_read(item, self.time), unit=self.time_unit) for item in items]
+        return max((when for when in times if when is not None), default=None)
 
     def _distinct(self, items: list[dict[str, Any]], where: ItemValue) -> list[str]:
         values: dict[str, None] = {}
@@ -135,7 +174,3 @@ def _body_object(request: WebhookRequest) -> dict[str, Any] | None:
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def _latest(times: list[datetime]) -> datetime | None:
-    return max(times) if times else None

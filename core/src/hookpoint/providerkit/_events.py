@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, RootModel
 
 from .. import signing
 from .._models import EventInfo
@@ -219,6 +219,28 @@ class PayloadModel(BaseModel):
     (``model.model_extra``), because senders add fields without notice."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class PayloadBatch(RootModel[list[M]]):
+    """A body that is a JSON array of events (SendGrid, HubSpot), typed: subclass it with the
+    event model (``class Batch(PayloadBatch[AcmeEvent])``); iterate it, index it, ``len()`` it;
+    :meth:`parse` is the provider's ``payload_model``."""
+
+    def __iter__(self) -> Iterator[M]:  # type: ignore[override]
+        return iter(self.root)
+
+    def __len__(self) -> int:
+        return len(self.root)
+
+    def __getitem__(self, index: int) -> M:
+        return self.root[index]
+
+    @classmethod
+    def parse(cls, data: Any) -> Self:
+        """Validate a decoded body; ``ValueError`` when it is not a JSON array of objects."""
+        if not isinstance(data, list):
+            raise ValueError(f"this webhook body is a JSON array, not {type(data).__name__}")
+        return cls.model_validate(data)
 
 
 def payload_parser(

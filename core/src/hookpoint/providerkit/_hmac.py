@@ -221,7 +221,9 @@ class TimestampedScheme:
 class PairHeaderSignature(TimestampedScheme):
     """Timestamp and signatures in one ``key=value`` list header: ``t=…,v1=…[,v1=…]``.
 
-    Every value under ``signature_key`` is tried (rotation), unknown keys are ignored.
+    Every value under ``signature_key`` is tried (rotation), unknown keys are ignored; spaces
+    around pairs are ignored too. The signer writes pairs joined with ``sign_sep`` (default
+    ``pair_sep``; WorkOS writes ``"t=…, v1=…"``) and the timestamp in ``signed.unit``.
     """
 
     header: str
@@ -231,6 +233,8 @@ class PairHeaderSignature(TimestampedScheme):
     pair_sep: str = ","
     tolerance: float = 300
     """Default tolerance when the endpoint's settings have no ``tolerance``."""
+    sign_sep: str | None = None
+    """What the signer puts between pairs (``None``: ``pair_sep``)."""
 
     def parse(self, request: WebhookRequest) -> tuple[str | None, list[str]]:
         pairs = signing.parse_signature_header(header(request, self.header), pair_sep=self.pair_sep)
@@ -259,18 +263,22 @@ class PairHeaderSignature(TimestampedScheme):
     def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
         timestamp = self.signed.stamp(now)
         signature = self.signed.sign(secret, request.body, timestamp=timestamp)
-        value = f"{self.timestamp_key}={timestamp}{self.pair_sep}{self.signature_key}={signature}"
+        sep = self.pair_sep if self.sign_sep is None else self.sign_sep
+        value = f"{self.timestamp_key}={timestamp}{sep}{self.signature_key}={signature}"
         return with_headers(request, {self.header: value})
 
 
 @dataclass(frozen=True)
 class SplitHeaderSignature(TimestampedScheme):
     """Signature and timestamp in two headers (Slack ``X-Slack-Signature`` +
-    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``).
+    ``X-Slack-Request-Timestamp``, Zoom ``x-zm-signature`` + ``x-zm-request-timestamp``); the
+    signer writes the timestamp in ``signed.unit``.
 
     ``part_headers`` names further headers the template signs (Twitch EventSub signs
     ``Twitch-Eventsub-Message-Id`` as ``{id}``): a request without one is refused; signing keeps
     the request's own value, else writes one derived from the body (a UUID, stable per body).
+    ``parts`` given to :meth:`verify` and :meth:`sign` fill the template's other names (HubSpot
+    signs ``"{method}{uri}{body}{timestamp}"``).
     """
 
     signature_header: str
@@ -281,17 +289,22 @@ class SplitHeaderSignature(TimestampedScheme):
     part_headers: Mapping[str, str] = field(default_factory=dict)
 
     def verify(
-        self, request: WebhookRequest, secrets: Sequence[str | bytes], now: float, tolerance: float
+        self,
+        request: WebhookRequest,
+        secrets: Sequence[str | bytes],
+        now: float,
+        tolerance: float,
+        **parts: str,
     ) -> Verification:
         signatures = request.headers.getlist(self.signature_header)
         if not signatures:
             return Verification.refused(signing.REASON_MISSING)
-        parts: dict[str, str] = {}
+        from_headers: dict[str, str] = {}
         for part, name in self.part_headers.items():
             value = header(request, name)
             if value is None:
                 return Verification.refused(f"missing {name} header")
-            parts[part] = value
+            from_headers[part] = value
         return self.signed.verify(
             request.body,
             secrets,
@@ -300,17 +313,24 @@ class SplitHeaderSignature(TimestampedScheme):
             now=now,
             tolerance=tolerance,
             **parts,
+            **from_headers,
         )
 
-    def sign(self, request: WebhookRequest, secret: str | bytes, now: float) -> WebhookRequest:
+    def sign(
+        self, request: WebhookRequest, secret: str | bytes, now: float, **parts: str
+    ) -> WebhookRequest:
         timestamp = self.signed.stamp(now)
         derived = str(uuid.UUID(bytes=hashlib.sha256(request.body).digest()[:16]))
-        parts = {part: header(request, name) or derived for part, name in self.part_headers.items()}
-        signature = self.signed.sign(secret, request.body, timestamp=timestamp, **parts)
+        from_headers = {
+            part: header(request, name) or derived for part, name in self.part_headers.items()
+        }
+        signature = self.signed.sign(
+            secret, request.body, timestamp=timestamp, **parts, **from_headers
+        )
         return with_headers(
             request,
             {
-                **{name: parts[part] for part, name in self.part_headers.items()},
+                **{name: from_headers[part] for part, name in self.part_headers.items()},
                 self.timestamp_header: timestamp,
                 self.signature_header: signature,
             },

@@ -14,6 +14,7 @@ from ..hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from .._request import WebhookRequest
+    from ._batch import BatchSpec
     from ._events import EventSpec
 
 
@@ -61,7 +62,8 @@ class ProviderPlugin(Generic[S]):
     """A provider plugin: ONE object that pluggy registers as it is.
 
     Give it the provider's :class:`~hookpoint.ProviderInfo`, its ``scheme`` (a
-    :class:`RequestScheme`) and ``events`` (an :class:`EventSpec`), or plain functions for
+    :class:`RequestScheme`) and ``events`` (an :class:`EventSpec`, or a :class:`BatchSpec`
+    for a sender that posts a JSON array of events), or plain functions for
     whatever the sender does differently; it answers only for ``info.name`` and hands each
     function the endpoint's settings as an instance of ``info.settings_model`` (the model's
     defaults when the host passed something else). The package's entry point names the object::
@@ -87,7 +89,7 @@ class ProviderPlugin(Generic[S]):
         info: ProviderInfo,
         *,
         scheme: RequestScheme | None = None,
-        events: EventSpec | None = None,
+        events: EventSpec | BatchSpec | None = None,
         verify: VerifyFn[S] | None = None,
         sign: SignFn[S] | None = None,
         describe: DescribeFn[S] | None = None,

@@ -15,10 +15,10 @@ from hookpoint.providerkit import ProviderPlugin
 from . import _models
 from ._models import *  # noqa: F403 - the models are part of the public API
 from ._provider import (
+    EVENT,
     EVENT_TYPES,
     SIGNATURE,
     SendGridSettings,
-    describe,
 )
 from ._samples import SAMPLES
 
@@ -54,6 +54,4 @@ PROVIDER = ProviderInfo(
     payload_model=_models.parse_payload,
 )
 
-PLUGIN: ProviderPlugin[SendGridSettings] = ProviderPlugin(
-    PROVIDER, scheme=SIGNATURE, describe=describe
-)
+PLUGIN: ProviderPlugin[SendGridSettings] = ProviderPlugin(PROVIDER, scheme=SIGNATURE, events=EVENT)

@@ -7,9 +7,9 @@ extra top-level keys of each event.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from hookpoint.providerkit import PayloadBatch
 
 __all__ = ["EventBatch", "SendGridEvent", "parse_payload"]
 
@@ -39,24 +39,9 @@ class SendGridEvent(BaseModel):
     marketing_campaign_id: int | str | None = None
 
 
-class EventBatch(RootModel[list[SendGridEvent]]):
-    """The whole body: a list of :class:`SendGridEvent` (iterate ``batch.root``)."""
-
-    def __iter__(self) -> Any:
-        return iter(self.root)
-
-    def __len__(self) -> int:
-        return len(self.root)
-
-    def __getitem__(self, index: int) -> SendGridEvent:
-        return self.root[index]
+class EventBatch(PayloadBatch[SendGridEvent]):
+    """The whole body: a list of :class:`SendGridEvent` (iterate it, or ``batch.root``)."""
 
 
-def parse_payload(data: Any) -> EventBatch:
-    """Parse a decoded SendGrid body (a JSON array of event objects).
-
-    :raises ValueError: when ``data`` is not a list of objects.
-    """
-    if not isinstance(data, list):
-        raise ValueError(f"a SendGrid event body is a JSON array, not {type(data).__name__}")
-    return EventBatch.model_validate(data)
+parse_payload = EventBatch.parse
+"""Parse a decoded SendGrid body (a JSON array of event objects); ``ValueError`` otherwise."""

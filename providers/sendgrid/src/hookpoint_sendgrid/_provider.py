@@ -11,24 +11,18 @@ the ``tolerance`` setting bounds it both ways.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
-from hookpoint import EventInfo, WebhookRequest
 from hookpoint.providerkit import (
-    EventSpec,
+    BatchSpec,
     ProviderSettings,
     TimestampedKeySignature,
     optional_tolerance_field,
-    text,
-    to_datetime,
 )
 
 __all__ = [
+    "EVENT",
     "EVENT_TYPES",
     "SIGNATURE",
     "SendGridSettings",
-    "describe",
 ]
 
 SIGNATURE = TimestampedKeySignature(
@@ -53,7 +47,23 @@ EVENT_TYPES: tuple[str, ...] = (
     "group_resubscribe",
 )
 
-EVENT = EventSpec()
+EVENT = BatchSpec(
+    type="event",
+    id="sg_event_id",
+    time="timestamp",
+    items="",
+    max_items=None,
+    mixed_type="none",
+    id_scheme="hash",
+    time_of="first",
+    types_field="event_types",
+    ids_field="sg_event_ids",
+    item_fields={"sg_message_ids": "sg_message_id"},
+)
+"""A delivery is a batch. ``type`` = the events' ``event`` when they all share one (None for
+a mixed batch: ``fields.event_types`` lists them); ``id`` = the ``sg_event_id`` of a single
+event, a hash of all of them for a batch (a retry resends the same batch); ``time`` = the
+first event's ``timestamp``; ``count``, ``sg_event_ids`` and ``sg_message_ids`` as fields."""
 
 
 class SendGridSettings(ProviderSettings):
@@ -62,39 +72,3 @@ class SendGridSettings(ProviderSettings):
     tolerance: float | None = optional_tolerance_field(
         what="X-Twilio-Email-Event-Webhook-Timestamp"
     )
-
-
-def _events(request: WebhookRequest) -> list[dict[str, Any]]:
-    try:
-        data = request.json()
-    except ValueError:
-        return []
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
-
-
-def describe(request: WebhookRequest, settings: SendGridSettings) -> EventInfo:
-    """A delivery is a batch. ``type`` = the events' ``event`` when they all share one (None for
-    a mixed batch: ``fields.event_types`` lists them); ``id`` = the ``sg_event_id`` of a single
-    event, a hash of all of them for a batch (a retry resends the same batch); ``time`` = the
-    first event's ``timestamp``."""
-    events = _events(request)
-    kinds = list(dict.fromkeys(k for k in (text(e.get("event")) for e in events) if k))
-    ids = [i for i in (text(e.get("sg_event_id")) for e in events) if i]
-    event_id = None
-    if len(ids) == 1:
-        event_id = ids[0]
-    elif ids:
-        event_id = "batch:" + hashlib.sha256(",".join(ids).encode()).hexdigest()
-    extra = {
-        "event_types": kinds,
-        "count": len(events),
-        "sg_event_ids": ids[:100],
-        "sg_message_ids": list(
-            dict.fromkeys(m for m in (text(e.get("sg_message_id")) for e in events) if m)
-        )[:100],
-    }
-    when = to_datetime(events[0].get("timestamp")) if events else None
-    overrides: dict[str, Any] = {"type": kinds[0] if len(kinds) == 1 else None, "time": when}
-    if event_id is not None:
-        overrides["id"] = event_id
-    return EVENT.describe(request, extra=extra, **overrides)
