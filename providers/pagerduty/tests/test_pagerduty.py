@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +21,23 @@ from hookpoint.testing import (
     sign_request,
     verify_request,
 )
-from hookpoint_pagerduty import SAMPLES, Incident, IncidentWebhook, Service, parse_payload
+from hookpoint_pagerduty import (
+    SAMPLES,
+    Incident,
+    IncidentNote,
+    IncidentResponder,
+    IncidentStatusUpdate,
+    IncidentWebhook,
+    Service,
+    parse_payload,
+)
 
 SECRET = "pd-secret"
 BODY = b'{"event":{"id":"5ac64822-4adc-4fda-ade0-410becf0de4f","event_type":"incident.triggered"}}'
 URL = "https://hooks.example.com/webhooks/pagerduty"
+# Every example of PagerDuty's webhooks overview (docs/webhooks/01-Overview.md of
+# PagerDuty/developer-docs): two whole deliveries and the five event data types.
+PUBLISHED = json.loads((Path(__file__).parent / "published_examples.json").read_text())
 
 
 def documented(secret: str, body: bytes) -> str:
@@ -106,3 +119,39 @@ def test_incident_and_service_data_are_typed() -> None:
     assert parse_payload({"event": {"id": "x", "extra": 1}}).event is not None
     with pytest.raises(ValueError):
         parse_payload([])
+
+
+@pytest.mark.parametrize("payload", PUBLISHED["webhooks"], ids=lambda p: p["event"]["event_type"])
+def test_published_deliveries_are_described_and_parsed(host: PluginHost, payload: Any) -> None:
+    body = json.dumps(payload).encode()
+    signature = documented(SECRET, body)
+    assert verify(host, signature, body=body).success
+    req = WebhookRequest(method="POST", url=URL, headers={}, body=body)
+    info = describe_request(host, "pagerduty", req)
+    event = payload["event"]
+    assert (info.type, info.id) == (event["event_type"], event["id"])
+    assert info.time == datetime.fromisoformat(event["occurred_at"])
+    assert info.fields["resource_type"] == event["resource_type"]
+    assert info.fields["resource_id"] == "PGR0VU2" or event["resource_type"] == "service"
+    model = parse_payload(payload)
+    assert model.event is not None and model.event.id == event["id"]
+    expected = Incident if event["resource_type"] == "incident" else Service
+    assert isinstance(model.event.data, expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "model"),
+    [
+        ("incident", Incident),
+        ("incident_note", IncidentNote),
+        ("incident_status_update", IncidentStatusUpdate),
+        ("incident_responder", IncidentResponder),
+    ],
+)
+def test_published_event_data_types_are_typed(kind: str, model: type[Any]) -> None:
+    data = PUBLISHED["data"][kind]
+    parsed = parse_payload({"event": {"id": "e1", "resource_type": "incident", "data": data}})
+    assert parsed.event is not None and isinstance(parsed.event.data, model)
+    assert parsed.event.data.id == data.get("id")
+    incident = getattr(parsed.event.data, "incident", None)
+    assert kind == "incident" or incident.id == "PGR0VU2"

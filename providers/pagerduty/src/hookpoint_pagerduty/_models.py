@@ -2,8 +2,9 @@
 (https://developer.pagerduty.com/docs/webhooks-overview#webhook-payload).
 
 ``{"event": {"id", "event_type", "resource_type", "occurred_at", "agent", "client", "data"}}``;
-``data`` is an incident for ``incident.*`` events and a service for ``service.*`` events, so
-:func:`parse_payload` types it by ``resource_type``. Every field is optional; unknown keys are
+``data`` is an ``incident``, ``incident_note``, ``incident_responder``,
+``incident_status_update`` or ``service`` object, named by ``data.type``, and
+:func:`parse_payload` types it by that name. Every field is optional; unknown keys are
 kept.
 """
 
@@ -18,6 +19,9 @@ from hookpoint.providerkit import PayloadModel, payload_parser
 
 __all__ = [
     "Incident",
+    "IncidentNote",
+    "IncidentResponder",
+    "IncidentStatusUpdate",
     "IncidentWebhook",
     "PagerDutyEvent",
     "PagerDutyWebhook",
@@ -62,6 +66,32 @@ class Incident(Resource):
     resolve_reason: Any = None
 
 
+class IncidentNote(Resource):
+    """``incident.annotated``."""
+
+    incident: Reference | None = None
+    content: str | None = None
+    trimmed: bool | None = None
+
+
+class IncidentStatusUpdate(Resource):
+    """``incident.status_update_published``."""
+
+    incident: Reference | None = None
+    message: str | None = None
+    trimmed: bool | None = None
+
+
+class IncidentResponder(Resource):
+    """``incident.responder.added`` / ``incident.responder.replied``."""
+
+    incident: Reference | None = None
+    user: Reference | None = None
+    escalation_policy: Reference | None = None
+    message: str | None = None
+    state: str | None = None
+
+
 class Service(Resource):
     name: str | None = None
     description: str | None = None
@@ -95,7 +125,13 @@ ServiceWebhook = PagerDutyWebhook[Service]
 
 parse_payload = payload_parser(
     PagerDutyWebhook[Resource],
-    {"incident": IncidentWebhook, "service": ServiceWebhook},
-    key="event.resource_type",
+    {
+        "incident": IncidentWebhook,
+        "incident_note": PagerDutyWebhook[IncidentNote],
+        "incident_responder": PagerDutyWebhook[IncidentResponder],
+        "incident_status_update": PagerDutyWebhook[IncidentStatusUpdate],
+        "service": ServiceWebhook,
+    },
+    key="event.data.type",
 )
-"""Parse a decoded V3 body, ``event.data`` typed by ``event.resource_type``."""
+"""Parse a decoded V3 body, ``event.data`` typed by ``event.data.type``."""

@@ -1,7 +1,9 @@
 """PagerDuty V3 webhook signatures and event description.
 
 Sender behaviour (https://developer.pagerduty.com/docs/verifying-signatures and
-https://developer.pagerduty.com/docs/webhooks-overview):
+https://developer.pagerduty.com/docs/webhooks-overview; their sources are
+https://github.com/PagerDuty/developer-docs/blob/main/docs/webhooks/04-Signatures.md and
+01-Overview.md):
 
 * ``X-PagerDuty-Signature: v1=<hex HMAC-SHA256 of the raw body>`` keyed with the subscription's
   signing secret. While a secret is rotated PagerDuty sends one ``v1=`` value per secret,
