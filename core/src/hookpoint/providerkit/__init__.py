@@ -23,6 +23,9 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
   headers, ``whsec_`` keys, space-separated ``v1,`` lists, ``v1a`` Ed25519): also Clerk, Resend
   and GitLab's signing token; its :meth:`~StandardWebhooksScheme.events` is the matching
   :class:`EventSpec` (dedupe id = the verified message id);
+* :class:`JwsBodyHashSignature` - a compact HS256 JWS in one header whose payload names the
+  body's SHA-256 (Netlify's ``X-Webhook-Signature``), on :func:`jws_hs256_verify` /
+  :func:`jws_hs256_sign`, standard library only;
 * :class:`HeaderToken` - a shared secret sent verbatim in one header (Telegram's secret token,
   GitLab's ``X-Gitlab-Token``), compared with :func:`matches_any_secret`;
 * :func:`ed25519_verify` / :func:`ed25519_sign` - Ed25519 over raw keys (Standard Webhooks
@@ -49,7 +52,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 
 The package is split by concern (every name is imported from ``hookpoint.providerkit`` itself;
 the modules behind it are private): ``_plugin`` (the plugin object, settings), ``_hmac`` (HMAC
-schemes, Standard Webhooks, shared tokens), ``_keys`` (Ed25519 and ECDSA public keys),
+schemes, Standard Webhooks, shared tokens), ``_jws`` (compact HS256 JWS), ``_keys`` (Ed25519
+and ECDSA public keys),
 ``_handshake`` (handshake answers), ``_meta`` (Meta's Graph API webhooks), ``_events``
 (reading requests, describing events, payload models) and ``_batch`` (describing batched
 deliveries).
@@ -101,6 +105,14 @@ from ._hmac import (
     matches_any_secret,
     v0_signature,
 )
+from ._jws import (
+    REASON_BODY_HASH_MISMATCH,
+    REASON_CLAIM_MISMATCH,
+    REASON_TOKEN_EXPIRED,
+    JwsBodyHashSignature,
+    jws_hs256_sign,
+    jws_hs256_verify,
+)
 from ._keys import (
     REASON_NO_PUBLIC_KEY,
     PublicKeyAlgorithm,
@@ -132,13 +144,17 @@ __all__ = [
     "META_HANDSHAKE_SAMPLES",
     "META_SIGNATURE",
     "REASON_BAD_KEY",
+    "REASON_BODY_HASH_MISMATCH",
+    "REASON_CLAIM_MISMATCH",
     "REASON_NO_PUBLIC_KEY",
+    "REASON_TOKEN_EXPIRED",
     "REASON_TOKEN_MISMATCH",
     "BatchSpec",
     "EventSpec",
     "HeaderSignature",
     "HeaderToken",
     "HmacScheme",
+    "JwsBodyHashSignature",
     "MetaSettings",
     "PairHeaderSignature",
     "PayloadBatch",
@@ -164,6 +180,8 @@ __all__ = [
     "header",
     "json_challenge",
     "json_object",
+    "jws_hs256_sign",
+    "jws_hs256_verify",
     "load_private_key",
     "load_public_key",
     "lookup",
