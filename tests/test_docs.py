@@ -48,6 +48,45 @@ def test_providers_catalogue_is_generated_from_the_installed_plugins() -> None:
         assert f"| `{name}` (" in page
 
 
+def test_the_sdks_providers_are_tested_against_are_installed_and_named() -> None:
+    """``ProviderInfo.tested_with`` names the sender's official SDKs a package's tests check it
+    against: each must be installed here (requirements-dev.txt), so the catalogue's "tested
+    against" column is true. The senders whose SDK the issue named declare theirs."""
+    import importlib.metadata
+
+    from hookpoint._plugins import PluginHost
+
+    host = PluginHost.load(env={})
+    declared = {name: info.tested_with for name, info in host.providers.items()}
+    for name, sdks in declared.items():
+        for sdk in sdks:
+            assert importlib.metadata.version(sdk), (name, sdk)
+    requirements = (Path(__file__).resolve().parent.parent / "requirements-dev.txt").read_text()
+    listed = {line.split("#")[0].strip().lower() for line in requirements.splitlines()}
+    for name, sdks in declared.items():
+        for sdk in sdks:
+            assert sdk.lower() in listed, f"{name}: {sdk} is not in requirements-dev.txt"
+    for name in (
+        "hubspot",
+        "razorpay",
+        "workos",
+        "gocardless",
+        "line",
+        "box",
+        "adyen",
+        "braintree",
+        "twitch",
+        "clerk",
+        "resend",
+        "telegram",
+        "stripe",
+        "slack",
+        "twilio",
+        "standardwebhooks",
+    ):
+        assert declared.get(name), f"{name} names no SDK it is tested against"
+
+
 def test_every_api_route_and_metric_is_on_the_management_api_page(tmp_path: Path) -> None:
     """docs/management-api.md lists every route the host serves under /api/ and outside the
     dashboard, with its method, and every metric the host exports."""

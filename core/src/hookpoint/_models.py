@@ -94,6 +94,10 @@ class ProviderInfo(BaseModel):
     """Event types the sender is known to send (unknown future ones are still accepted)."""
     requires_secret: bool = True
     """False for providers that can verify without a configured secret (rare)."""
+    tested_with: tuple[str, ...] = ()
+    """The sender's official SDKs (PyPI names) the package's tests check it against, signing
+    and verifying both ways where the SDK can; empty: tested against the sender's documented
+    algorithm and published examples. Shown in the providers catalogue."""
     payload_model: Callable[[Any], Any] | None = None
     """Parses the request's JSON body into a typed model; used by ``request.event_model()``."""
 

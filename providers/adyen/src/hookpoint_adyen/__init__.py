@@ -52,6 +52,7 @@ PROVIDER = ProviderInfo(
     icon="adyen",
     icon_svg=read_icon(__name__),
     docs_url="https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures",
+    tested_with=("Adyen",),
     settings_model=AdyenSettings,
     samples=SAMPLES,
     verification=(

@@ -53,6 +53,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://developer.box.com/guides/webhooks/v2/signatures-v2/",
+    tested_with=("box-sdk-gen",),
     settings_model=BoxSettings,
     samples=SAMPLES,
     verification=f"{PRIMARY_HEADER} or {SECONDARY_HEADER}: base64 HMAC-SHA256 of the raw body "

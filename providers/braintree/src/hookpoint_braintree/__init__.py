@@ -49,6 +49,7 @@ PROVIDER = ProviderInfo(
     icon="braintree",
     icon_svg=read_icon(__name__),
     docs_url="https://developer.paypal.com/braintree/docs/guides/webhooks/parse/python",
+    tested_with=("braintree",),
     settings_model=BraintreeSettings,
     samples=SAMPLES,
     verification=(

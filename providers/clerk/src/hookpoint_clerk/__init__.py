@@ -42,6 +42,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://clerk.com/docs/guides/development/webhooks/overview",
+    tested_with=("svix",),
     settings_model=ClerkSettings,
     samples=SAMPLES,
     verification=f"{SCHEME.verification} (Svix)",

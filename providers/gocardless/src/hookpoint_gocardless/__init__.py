@@ -50,6 +50,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://developer.gocardless.com/getting-started/staying-up-to-date-with-webhooks/",
+    tested_with=("gocardless-pro",),
     settings_model=GoCardlessSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE_HEADER}: lowercase hex HMAC-SHA256 of the raw body keyed with the "

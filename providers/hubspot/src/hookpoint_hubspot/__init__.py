@@ -54,6 +54,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests",
+    tested_with=("hubspot-api-client",),
     settings_model=HubSpotSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE.signature_header}: base64 HMAC-SHA256 of method + URL + raw body + "

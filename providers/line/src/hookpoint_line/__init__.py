@@ -49,6 +49,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://developers.line.biz/en/docs/messaging-api/verify-webhook-signature/",
+    tested_with=("line-bot-sdk",),
     settings_model=LineSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE_HEADER}: base64 HMAC-SHA256 of the raw body keyed with the channel "

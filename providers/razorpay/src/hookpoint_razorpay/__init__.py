@@ -40,6 +40,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://razorpay.com/docs/webhooks/validate-test/",
+    tested_with=("razorpay",),
     settings_model=RazorpaySettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE.header}: lowercase hex HMAC-SHA256 of the raw body, keyed with "

@@ -42,6 +42,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://resend.com/docs/dashboard/webhooks/introduction",
+    tested_with=("svix",),
     settings_model=ResendSettings,
     samples=SAMPLES,
     verification=f"{SCHEME.verification} (Svix)",

@@ -47,6 +47,7 @@ PROVIDER = ProviderInfo(
     icon="slack",
     icon_svg=read_icon(__name__),
     docs_url="https://api.slack.com/authentication/verifying-requests-from-slack",
+    tested_with=("slack_sdk",),
     settings_model=SlackSettings,
     samples=SAMPLES,
     verification="X-Slack-Signature: 'v0=' + hex HMAC-SHA256 of 'v0:{X-Slack-Request-Timestamp}"

@@ -52,6 +52,7 @@ PROVIDER = ProviderInfo(
     icon_svg=read_icon(__name__),
     docs_url="https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/"
     "standard-webhooks.md",
+    tested_with=("standardwebhooks", "svix"),
     settings_model=StandardWebhooksSettings,
     samples=SAMPLES,
     verification="webhook-signature (or svix-signature): space-separated 'v1,<base64 "

@@ -38,6 +38,7 @@ PROVIDER = ProviderInfo(
     icon="stripe",
     icon_svg=read_icon(__name__),
     docs_url="https://docs.stripe.com/webhooks#verify-events",
+    tested_with=("stripe",),
     settings_model=StripeSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE.header}: t=<unix>,v1=<hex HMAC-SHA256 of '{{t}}.{{raw body}}'> "

@@ -49,6 +49,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://core.telegram.org/bots/api#setwebhook",
+    tested_with=("python-telegram-bot",),
     settings_model=TelegramSettings,
     samples=SAMPLES,
     verification=f"{TOKEN_HEADER} equal to the secret_token given to setWebhook (constant "

@@ -47,6 +47,7 @@ PROVIDER = ProviderInfo(
     icon="twilio",
     icon_svg=read_icon(__name__),
     docs_url="https://www.twilio.com/docs/usage/security#validating-requests",
+    tested_with=("twilio",),
     settings_model=TwilioSettings,
     samples=SAMPLES,
     event_types=EVENT_TYPES,

@@ -51,6 +51,7 @@ PROVIDER = ProviderInfo(
     icon="twitch",
     icon_svg=read_icon(__name__),
     docs_url="https://dev.twitch.tv/docs/eventsub/handling-webhook-events",
+    tested_with=("twitchAPI",),
     settings_model=TwitchSettings,
     samples=SAMPLES,
     verification=(

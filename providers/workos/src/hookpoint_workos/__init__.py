@@ -40,6 +40,7 @@ PROVIDER = ProviderInfo(
     icon=NAME,
     icon_svg=read_icon(__name__),
     docs_url="https://workos.com/docs/events/data-syncing/webhooks",
+    tested_with=("workos",),
     settings_model=WorkOSSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE.header}: t=<Unix ms>, v1=<hex HMAC-SHA256 of '{{t}}.{{raw body}}'> "
