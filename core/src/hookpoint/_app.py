@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -254,6 +255,33 @@ class Hookpoint:
         self.plugins = PluginHost.load(plugins=plugins, load_entrypoints=load_entrypoints, env=env)
         self.endpoints: dict[str, Endpoint] = {}
         self.jobs: dict[str, Job] = {}
+
+    @classmethod
+    def from_toml(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        plugins: Sequence[object] = (),
+        load_entrypoints: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> Hookpoint:
+        """The app declared in the TOML file ``path``: its ``[app]`` id, ``[[endpoints]]`` and
+        forwarding ``[[jobs]]`` (docs/forwarding.md, "Declaring it in TOML"). Add Python jobs to
+        the app it returns as to any other. ``env`` (default ``os.environ``) resolves the
+        file's ``{ env = "NAME" }`` and ``${NAME}`` references and the plugin controls.
+
+        :raises ConfigError: the file is missing or invalid; the message names the file, the
+            table and the key."""
+        from ._tomlapp import read_app_file
+
+        environ = os.environ if env is None else env
+        spec = read_app_file(path, env=environ)
+        try:
+            hp = cls(spec.app.id, plugins=plugins, load_entrypoints=load_entrypoints, env=env)
+        except ConfigError as exc:
+            raise ConfigError(f"{spec.path}: [app], key 'id': {exc}") from None
+        spec.apply(hp)
+        return hp
 
     # -- filters ----------------------------------------------------------------------------------
     def _compile_filter(self, spec: Mapping[str, Any] | RequestFilter) -> RequestFilter:

@@ -1,5 +1,5 @@
-"""How a process finds its app: ``module:attr`` targets (the CLI) and ``HOOKPOINT_APP`` (each
-hypercorn worker process rebuilds the server from it)."""
+"""How a process finds its app: ``module:attr`` or ``hookpoint.toml`` targets (the CLI) and
+``HOOKPOINT_APP`` (each hypercorn worker process rebuilds the server from it)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,23 @@ if TYPE_CHECKING:
 __all__ = ["from_env", "load_app"]
 
 
+def is_app_file(target: str) -> bool:
+    """True when ``target`` names a TOML app file rather than ``module:attr``."""
+    return target.lower().endswith(".toml")
+
+
 def load_app(target: str) -> Any:
-    """Import ``module:attr`` (the current directory is importable) and return the Hookpoint."""
+    """Return the Hookpoint named by ``target``: a TOML app file (``hookpoint.toml``, see
+    ``Hookpoint.from_toml``) or ``module:attr`` (the current directory is importable)."""
     from ._app import Hookpoint  # not at import time: ``hookpoint --help`` stays quick
 
+    if is_app_file(target):
+        return Hookpoint.from_toml(target)
     module_name, _, attr = target.partition(":")
     if not module_name:
-        raise ConfigError(f"app {target!r} must look like module:attr, e.g. app:hp")
+        raise ConfigError(
+            f"app {target!r} must look like module:attr (e.g. app:hp) or name a .toml file"
+        )
     if str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
     try:

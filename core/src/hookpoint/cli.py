@@ -315,7 +315,8 @@ def serve(
     public_url: str | None,
     sample_curl: bool | None,
 ) -> None:
-    """Serve APP (module:attr) under hypercorn; runs jobs too unless --no-worker."""
+    """Serve APP (module:attr or a hookpoint.toml) under hypercorn; runs jobs too unless
+    --no-worker."""
     from ._serve import configure_logging
 
     settings = _settings(
@@ -346,7 +347,7 @@ def serve(
 @click.option("--database-url", default=None, help="Store URL.")
 @click.option("--concurrency", type=int, default=None, help="Runs executed at once [16].")
 def worker(app: str, database_url: str | None, concurrency: int | None) -> None:
-    """Run APP's jobs (module:attr) without serving HTTP (scale-out workers)."""
+    """Run APP's jobs (module:attr or a hookpoint.toml) without serving HTTP (scale-out workers)."""
     from ._serve import configure_logging
 
     settings = _settings(database_url=database_url, worker_concurrency=concurrency)
@@ -544,7 +545,7 @@ def requests_list(
 @click.option(
     "--app",
     default=None,
-    help="The app (module:attr): its endpoint's secrets are masked in the body too.",
+    help="The app (module:attr or .toml): its endpoint's secrets are masked in the body too.",
 )
 @click.option("--json", "as_json", is_flag=True)
 def requests_show(
@@ -694,7 +695,7 @@ def runs_logs(database_url: str | None, run_id: str, as_json: bool) -> None:
     default=None,
     help="Re-deliver one stored request to the jobs that match it now (needs --app).",
 )
-@click.option("--app", default=None, help="module:attr, needed to match today's jobs.")
+@click.option("--app", default=None, help="module:attr or .toml, needed to match today's jobs.")
 @click.option(
     "--status",
     type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"]),
