@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,11 +20,35 @@ from hookpoint.testing import (
     sign_request,
     verify_request,
 )
-from hookpoint_bitbucket import SAMPLES, PullRequestEvent, PushEvent, parse_payload
+from hookpoint_bitbucket import (
+    SAMPLES,
+    CommitStatusEvent,
+    PullRequestEvent,
+    PushEvent,
+    parse_payload,
+)
 
 URL = "https://hooks.example.com/webhooks/bitbucket"
 SECRET = "bitbucket-secret"
 BODY = SAMPLES[0].body
+# Whole Bitbucket Cloud deliveries (tests/examples/README.md says where from) and the event key
+# each arrived under, as drone/go-scm's webhook_test.go pairs them.
+EXAMPLES = Path(__file__).parent / "examples"
+EVENT_KEYS = {
+    "push": "repo:push",
+    "push_tag_create": "repo:push",
+    "push_tag_delete": "repo:push",
+    "push_branch_create": "repo:push",
+    "push_branch_delete": "repo:push",
+    "pr_created": "pullrequest:created",
+    "pr_updated": "pullrequest:updated",
+    "pr_fulfilled": "pullrequest:fulfilled",
+    "pr_declined": "pullrequest:rejected",
+    "pr_comment_created": "pullrequest:comment_created",
+    "pr_comment_deleted": "pullrequest:comment_deleted",
+    "pipeline_hook_created": "repo:commit_status_created",
+    "pipeline_hook_update": "repo:commit_status_updated",
+}
 
 
 def documented(secret: str, body: bytes) -> str:
@@ -100,6 +126,60 @@ def test_dedupe_id_is_the_unsigned_request_uuid(host: PluginHost) -> None:
     assert first.id != again.id
     bare = WebhookRequest(method="POST", url=URL, headers={"X-Event-Key": "repo:push"}, body=BODY)
     assert describe_request(host, "bitbucket", bare).id.startswith("sha256:")
+
+
+def test_every_kept_delivery_has_its_event_key() -> None:
+    assert {p.stem for p in EXAMPLES.glob("*.json")} == set(EVENT_KEYS)
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_KEYS))
+def test_real_delivery_verifies_describes_and_parses(host: PluginHost, name: str) -> None:
+    body = (EXAMPLES / f"{name}.json").read_bytes()
+    payload: dict[str, Any] = json.loads(body)
+    headers = {
+        "X-Event-Key": EVENT_KEYS[name],
+        "X-Hook-UUID": "{d2a4a4d8-6c7f-4f71-9a3c-7c6d1e2f3a4b}",
+        "X-Request-UUID": f"{{{name}}}",
+        "X-Attempt-Number": "1",
+        "X-Hub-Signature": documented(SECRET, body),
+    }
+    assert verify(host, headers, body)
+    assert not verify(host, headers, body.replace(b"{", b" {", 1))
+    req = WebhookRequest(method="POST", url=URL, headers=headers, body=body)
+    info = describe_request(host, "bitbucket", req)
+    assert (info.type, info.id, info.time) == (EVENT_KEYS[name], f"{{{name}}}", None)
+    assert info.fields["attempt"] == "1"
+    assert info.fields["repository"] == payload["repository"]["full_name"]
+    assert info.fields["actor"] == payload["actor"]["display_name"]
+    model = parse_payload(payload)
+    assert model.repository is not None and model.actor is not None
+    assert model.repository.full_name == payload["repository"]["full_name"]
+    if "pullrequest" in payload:
+        assert isinstance(model, PullRequestEvent) and model.pullrequest is not None
+        assert model.pullrequest.id == info.fields["pullrequest_id"] == payload["pullrequest"]["id"]
+        assert model.pullrequest.state == info.fields["pullrequest_state"]
+    elif "push" in payload:
+        assert isinstance(model, PushEvent) and model.push is not None
+        assert len(model.push.changes) == len(payload["push"]["changes"])
+    else:
+        assert isinstance(model, CommitStatusEvent) and model.commit_status is not None
+        assert model.commit_status.state == payload["commit_status"]["state"]
+
+
+def test_real_deliveries_are_typed_in_depth() -> None:
+    def load(name: str) -> Any:
+        return parse_payload(json.loads((EXAMPLES / f"{name}.json").read_bytes()))
+
+    merged = load("pr_fulfilled")
+    assert merged.pullrequest.state == "MERGED" and merged.pullrequest.merge_commit is not None
+    declined = load("pr_declined")
+    assert declined.pullrequest.state == "DECLINED"
+    created = load("push_branch_create").push.changes[0]
+    assert created.created is True and created.old is None and created.new is not None
+    deleted = load("push_tag_delete").push.changes[0]
+    assert deleted.closed is True and deleted.new is None and deleted.old.type == "tag"
+    comment = load("pr_comment_created")
+    assert comment.comment is not None and comment.comment["content"]["raw"]
 
 
 def test_push_and_pull_request_bodies_are_typed() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +25,13 @@ from hookpoint.testing import (
     sign_sample,
     verify_request,
 )
-from hookpoint_calendly import SIGNING_KEY, Invitee, parse_payload
+from hookpoint_calendly import SIGNING_KEY, Invitee, RoutingFormSubmission, parse_payload
 
 TS = 1700000000
 URL = "https://hooks.example.com/webhooks/calendly"
 BODY = b'{"event":"invitee.created","payload":{"uri":"https://api.calendly.com/x"}}'
+# Calendly's published webhook examples (tests/examples/README.md says where from).
+EXAMPLES = {p.stem: p.read_bytes() for p in (Path(__file__).parent / "examples").glob("*.json")}
 
 
 def documented_signature(key: str, t: int, body: bytes) -> str:
@@ -109,6 +113,54 @@ def test_every_sample_verifies_describes_and_parses(host: PluginHost, name: str)
     assert event.payload.scheduled_event.name == "15 Minute Meeting"
 
 
+def test_published_examples_are_all_here() -> None:
+    assert set(EXAMPLES) == {
+        "invitee.created",
+        "invitee.canceled",
+        "routing_form_submission.created",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_published_example_verifies_describes_and_parses(host: PluginHost, name: str) -> None:
+    body = EXAMPLES[name]
+    payload = json.loads(body)
+    header = f"t={TS},v1={documented_signature(SIGNING_KEY, TS, body)}"
+    assert verify(host, delivery(header, body)).success
+    assert not verify(host, delivery(header, body.replace(b"AAAA", b"AAAB", 1))).success
+    info = describe_request(host, "calendly", delivery(None, body))
+    assert info is not None
+    assert info.type == name == payload["event"]
+    assert info.id == f"{name}:{payload['payload']['uri']}"
+    assert info.time == datetime.fromisoformat(payload["created_at"])
+    assert info.fields["created_by"] == "https://api.calendly.com/users/AAAAAAAAAAAAAAAA"
+    event = parse_payload(payload)
+    assert event.event == name and event.payload is not None
+    if name.startswith("invitee."):
+        assert isinstance(event.payload, Invitee)
+        assert event.payload.status == ("active" if name == "invitee.created" else "canceled")
+        # the older shape names the scheduled event by URI only
+        scheduled = "https://api.calendly.com/scheduled_events/AAAAAAAAAAAAAAAA"
+        assert event.payload.event == info.fields["scheduled_event"] == scheduled
+        assert info.fields["email"] == "test@example.com"
+    else:
+        assert isinstance(event.payload, RoutingFormSubmission)
+        assert event.payload.submitter_type == "Invitee"
+        assert event.payload.questions_and_answers[0].answer == "IT & Software"
+        assert info.fields["scheduled_event"] is None
+
+
+def test_published_created_and_canceled_of_one_invitee_stay_two_events(host: PluginHost) -> None:
+    created, canceled = (
+        describe_request(host, "calendly", delivery(None, EXAMPLES[name]))
+        for name in ("invitee.created", "invitee.canceled")
+    )
+    assert created is not None and canceled is not None and created.id != canceled.id
+    payload = parse_payload(json.loads(EXAMPLES["invitee.canceled"])).payload
+    assert isinstance(payload, Invitee) and payload.cancellation is not None
+    assert payload.cancellation.reason == "Meeting Conflict"
+
+
 def test_dedupe_id_tells_created_from_canceled_and_reschedules(host: PluginHost) -> None:
     ids = {
         name: describe_request(host, "calendly", sign_sample(host, "calendly", name, now=TS))
@@ -128,9 +180,7 @@ def test_body_without_uri_falls_back_to_a_digest(host: PluginHost) -> None:
 
 
 def test_unknown_events_keep_extra_fields() -> None:
-    event = parse_payload(
-        {"event": "routing_form_submission.created", "payload": {"uri": "u", "new": 1}}
-    )
+    event = parse_payload({"event": "invitee_no_show.created", "payload": {"uri": "u", "new": 1}})
     assert event.payload is not None and event.payload.model_extra == {"new": 1}
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,8 @@ VECTOR_SECRET = "SuperSecret123"
 VECTOR_TS = 1591664030
 VECTOR = "t=1591664030,v1=e43496b6aae982c4c2fd6f8e92935f1d90216f1f64d56024e72390acfb988272"
 URL = "https://hooks.example.com/webhooks/mux"
+# Whole deliveries from Mux, as published (tests/examples/README.md says where from).
+EXAMPLES = {p.stem: p.read_bytes() for p in (Path(__file__).parent / "examples").glob("*.json")}
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +112,59 @@ def test_every_sample_verifies_describes_and_parses(
     event = parse_payload(body)
     assert type(event.data) is model and event.object is not None
     assert event.object.type == body["object"]["type"]
+
+
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("video.asset.created", Asset),
+        ("video.asset.ready", Asset),
+        ("video.upload.asset_created", Upload),
+    ],
+)
+def test_published_delivery_verifies_describes_and_parses(
+    host: PluginHost, name: str, model: type[MuxObject]
+) -> None:
+    body = EXAMPLES[name]
+    payload = json.loads(body)
+    digest = hmac.new(b"whsec", f"{VECTOR_TS}.".encode() + body, hashlib.sha256).hexdigest()
+    signed = delivery(f"t={VECTOR_TS},v1={digest}", body)
+    assert verify(host, signed, secrets=("whsec",)).success
+    assert not verify(host, delivery(signed.headers["Mux-Signature"], body + b" ")).success
+    info = describe_request(host, "mux", signed)
+    assert info is not None
+    assert (info.type, info.id) == (name, payload["id"])
+    assert info.time == datetime.fromisoformat(payload["created_at"])
+    assert info.fields["object_type"] == payload["object"]["type"]
+    assert info.fields["object_id"] == payload["object"]["id"] == payload["data"]["id"]
+    assert info.fields["environment"] == "dvlv0o"
+    assert info.fields["status"] == payload["data"]["status"]
+    event = parse_payload(payload)
+    assert type(event.data) is model and event.data.test is True
+    assert event.environment is not None and event.environment.name == "Development"
+    assert event.attempts == [] and event.request_id is None
+
+
+def test_published_deliveries_are_all_here_and_typed() -> None:
+    assert set(EXAMPLES) == {
+        "video.asset.created",
+        "video.asset.ready",
+        "video.upload.asset_created",
+    }
+    ready = parse_payload(json.loads(EXAMPLES["video.asset.ready"])).data
+    assert isinstance(ready, Asset)
+    assert ready.created_at == datetime(2022, 6, 27, 20, 36, 33, tzinfo=UTC)
+    assert (ready.duration, ready.aspect_ratio, ready.max_stored_resolution) == (
+        2.976,
+        "16:9",
+        "HD",
+    )
+    assert ready.upload_id == "gjjg48rGLX4hBM9NVLzfTs13r8nr02CkYWE02Byd8jgV00"
+    assert [track["type"] for track in ready.tracks] == ["video", "audio"]
+    assert ready.non_standard_input_reasons == {"video_frame_rate": "-1.00", "audio_codec": "opus"}
+    upload = parse_payload(json.loads(EXAMPLES["video.upload.asset_created"])).data
+    assert isinstance(upload, Upload)
+    assert upload.asset_id == ready.id and upload.timeout == 3600
 
 
 def test_all_samples_are_covered() -> None:

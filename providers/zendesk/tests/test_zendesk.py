@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,8 @@ URL = "https://hooks.example.com/webhooks/zendesk"
 STAMP = "2022-03-21T13:37:23Z"
 NOW = datetime(2022, 3, 21, 13, 37, 23, tzinfo=UTC).timestamp()
 BODY = SAMPLES[0].body
+# Zendesk's published example event (tests/examples/README.md says where from).
+PUBLISHED = (Path(__file__).parent / "examples" / "user.active_changed.json").read_bytes()
 
 
 def documented(secret: str, timestamp: str, body: bytes) -> str:
@@ -124,6 +127,27 @@ def test_event_webhooks_are_described_and_parsed(host: PluginHost, sample: Sampl
     assert info.fields["webhook_id"] == "01GZX3C8N6WQ5X7K4E6Y7N9Q2B"
     model = parse_payload(body)
     assert model.id == body["id"] and model.detail is not None
+
+
+def test_published_example_verifies_describes_and_parses(host: PluginHost) -> None:
+    signature = documented(TEST_SIGNING_SECRET, STAMP, PUBLISHED)
+    assert verify(host, signature, body=PUBLISHED).success
+    assert not verify(host, signature, body=PUBLISHED.replace(b"false", b"true ", 1)).success
+    headers = {"X-Zendesk-Webhook-Id": "01GZX3C8N6WQ5X7K4E6Y7N9Q2B"}
+    req = WebhookRequest(method="POST", url=URL, headers=headers, body=PUBLISHED)
+    info = describe_request(host, "zendesk", req)
+    assert info.type == "zen:event-type:user.active_changed"
+    assert info.id == "2b24ef10-19d4-4740-93cf-8f98ec4776c0"
+    assert info.time == datetime(2099, 7, 4, 5, 33, 18, tzinfo=UTC)
+    assert info.fields["subject"] == "zen:user:6596848315901"
+    assert info.fields["account_id"] == 12514403
+    assert info.fields["detail_id"] == "6596848315901"
+    assert info.fields["event_version"] == "2022-06-20"
+    model = parse_payload(json.loads(PUBLISHED))
+    assert isinstance(model.detail, User)
+    assert (model.detail.role, model.detail.default_group_id) == ("end-user", "0")
+    assert model.detail.created_at == datetime(2099, 7, 4, 5, 27, 58, tzinfo=UTC)
+    assert model.event == {"current": False, "previous": True}
 
 
 def test_detail_is_typed_by_the_event_domain() -> None:

@@ -3,8 +3,9 @@
 
 Every body has ``actor`` and ``repository`` (the common Account and Repository entities); push
 events add ``push.changes[]``, pull request events ``pullrequest`` (plus ``approval``,
-``comment``... for some). The event key is a header, so :func:`parse_payload` picks the model by
-the body's shape. Every field is optional; unknown keys are kept.
+``comment``... for some), commit status events ``commit_status``. The event key is a header,
+so :func:`parse_payload` picks the model by the body's shape. Every field is optional; unknown
+keys are kept.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ __all__ = [
     "BitbucketWebhook",
     "Change",
     "Commit",
+    "CommitStatus",
+    "CommitStatusEvent",
     "PullRequest",
     "PullRequestEndpoint",
     "PullRequestEvent",
@@ -121,6 +124,23 @@ class PullRequest(PayloadModel):
     links: dict[str, Any] | None = None
 
 
+class CommitStatus(PayloadModel):
+    """A build status on a commit (``repo:commit_status_created`` / ``_updated``)."""
+
+    type: str | None = None
+    key: str | None = None
+    name: str | None = None
+    state: str | None = None
+    """``INPROGRESS``, ``SUCCESSFUL``, ``FAILED`` or ``STOPPED``."""
+    description: str | None = None
+    url: str | None = None
+    refname: str | None = None
+    commit: Commit | None = None
+    created_on: datetime | None = None
+    updated_on: datetime | None = None
+    links: dict[str, Any] | None = None
+
+
 class BitbucketWebhook(PayloadModel):
     """Any Bitbucket Cloud webhook body."""
 
@@ -139,11 +159,18 @@ class PullRequestEvent(BitbucketWebhook):
     changes_request: dict[str, Any] | None = None
 
 
+class CommitStatusEvent(BitbucketWebhook):
+    commit_status: CommitStatus | None = None
+
+
 def _shape(body: dict[str, Any]) -> str | None:
-    return next((key for key in ("pullrequest", "push") if key in body), None)
+    return next((key for key in ("pullrequest", "push", "commit_status") if key in body), None)
 
 
 parse_payload = payload_parser(
-    BitbucketWebhook, {"push": PushEvent, "pullrequest": PullRequestEvent}, key_of=_shape
+    BitbucketWebhook,
+    {"push": PushEvent, "pullrequest": PullRequestEvent, "commit_status": CommitStatusEvent},
+    key_of=_shape,
 )
-"""Parse a decoded Bitbucket body (push and pull request events typed by their shape)."""
+"""Parse a decoded Bitbucket body (push, pull request and commit status events typed by their
+shape)."""

@@ -3,8 +3,10 @@
 
 ``{"event": "invitee.created", "created_at": <ISO 8601>, "created_by": <user URI>,
 "payload": {…}}``; for ``invitee.*`` events ``payload`` is the Invitee resource with its
-``scheduled_event`` embedded, for ``invitee_no_show.*`` a no-show, for
-``routing_form_submission.created`` a submission. Every field is optional; unknown keys are kept.
+``scheduled_event`` embedded (or, in the older shape of Calendly's published examples, only
+its URI in ``event``), for ``invitee_no_show.*`` a no-show, for
+``routing_form_submission.created`` a :class:`RoutingFormSubmission`. Every field is optional;
+unknown keys are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ __all__ = [
     "Invitee",
     "InviteeWebhook",
     "QuestionAndAnswer",
+    "RoutingFormSubmission",
+    "RoutingFormSubmissionWebhook",
     "ScheduledEvent",
     "parse_payload",
 ]
@@ -47,6 +51,7 @@ class QuestionAndAnswer(PayloadModel):
     question: str | None = None
     answer: str | None = None
     position: int | None = None
+    question_uuid: str | None = None
 
 
 class ScheduledEvent(CalendlyResource):
@@ -86,6 +91,16 @@ class Invitee(CalendlyResource):
     routing_form_submission: str | None = None
 
 
+class RoutingFormSubmission(CalendlyResource):
+    routing_form: str | None = None
+    questions_and_answers: list[QuestionAndAnswer] = Field(default_factory=list)
+    tracking: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    """Where the form routed: ``{"type": "event_type", "value": <event type URI>}``, …"""
+    submitter: str | None = None
+    submitter_type: str | None = None
+
+
 P = TypeVar("P", bound=CalendlyResource)
 
 
@@ -101,9 +116,17 @@ class CalendlyWebhook(PayloadModel, Generic[P]):
 InviteeWebhook = CalendlyWebhook[Invitee]
 """``invitee.created`` / ``invitee.canceled``"""
 
+RoutingFormSubmissionWebhook = CalendlyWebhook[RoutingFormSubmission]
+"""``routing_form_submission.created``"""
+
 parse_payload = payload_parser(
     CalendlyWebhook[CalendlyResource],
-    {"invitee.created": InviteeWebhook, "invitee.canceled": InviteeWebhook},
+    {
+        "invitee.created": InviteeWebhook,
+        "invitee.canceled": InviteeWebhook,
+        "routing_form_submission.created": RoutingFormSubmissionWebhook,
+    },
     key="event",
 )
-"""Parse a decoded Calendly body (``payload`` typed as :class:`Invitee` for ``invitee.*``)."""
+"""Parse a decoded Calendly body (``payload`` typed as :class:`Invitee` for ``invitee.*``, as
+:class:`RoutingFormSubmission` for ``routing_form_submission.created``)."""

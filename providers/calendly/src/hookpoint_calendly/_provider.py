@@ -59,7 +59,6 @@ EVENT = EventSpec(
         "email": "body:payload.email",
         "status": "body:payload.status",
         "rescheduled": "body:payload.rescheduled",
-        "scheduled_event": "body:payload.scheduled_event.uri",
         "event_type": "body:payload.scheduled_event.event_type",
     },
 )
@@ -88,6 +87,14 @@ def dedupe_id(request: WebhookRequest) -> str | None:
     return f"{event}:{uri}" if event and uri else None
 
 
+SCHEDULED_EVENT = ("body:payload.scheduled_event.uri", "body:payload.event")
+"""The scheduled event's URI: embedded in current bodies, ``payload.event`` in the older shape
+of Calendly's published examples."""
+
+
 def describe(request: WebhookRequest, settings: CalendlySettings) -> EventInfo:
+    extra = {"scheduled_event": text(EVENT.first(request, SCHEDULED_EVENT, json_object(request)))}
     event_id = dedupe_id(request)
-    return EVENT.describe(request, id=event_id) if event_id else EVENT.describe(request)
+    if event_id:
+        return EVENT.describe(request, id=event_id, extra=extra)
+    return EVENT.describe(request, extra=extra)

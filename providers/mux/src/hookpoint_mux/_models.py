@@ -51,6 +51,8 @@ class MuxObject(PayloadModel):
     status: str | None = None
     created_at: datetime | None = None
     passthrough: str | None = None
+    test: bool | None = None
+    """Test objects (``test: true``): free, watermarked, deleted after 24 hours."""
 
 
 class Asset(MuxObject):
@@ -64,6 +66,9 @@ class Asset(MuxObject):
     upload_id: str | None = None
     live_stream_id: str | None = None
     errors: dict[str, Any] | None = None
+    mp4_support: str | None = None
+    master_access: str | None = None
+    non_standard_input_reasons: dict[str, Any] | None = None
 
 
 class Upload(MuxObject):
@@ -72,6 +77,7 @@ class Upload(MuxObject):
     timeout: int | None = None
     new_asset_settings: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
+    cors_origin: str | None = None
 
 
 class LiveStream(MuxObject):

@@ -13,19 +13,30 @@ from hookpoint.providerkit import ProviderPlugin
 
 from . import _models
 from ._models import *  # noqa: F403 - the models are part of the public API
-from ._provider import EVENT_TYPES, RESOURCES, SIGNATURE, SentrySettings, describe
-from ._samples import CLIENT_SECRET, DOCUMENTED_EXAMPLES, SAMPLES
+from ._provider import EVENT_TYPES, FIELD_SOURCES, RESOURCES, SIGNATURE, SentrySettings, describe
+from ._samples import (
+    CLIENT_SECRET,
+    DOCS_PAGES,
+    DOCUMENTED_EXAMPLES,
+    PUBLISHED_EXAMPLES,
+    SAMPLES,
+    published_example,
+)
 
 __all__ = [
     "CLIENT_SECRET",
+    "DOCS_PAGES",
     "DOCUMENTED_EXAMPLES",
     "EVENT_TYPES",
+    "FIELD_SOURCES",
     "NAME",
     "PLUGIN",
     "PROVIDER",
+    "PUBLISHED_EXAMPLES",
     "RESOURCES",
     "SIGNATURE",
     "SentrySettings",
+    "published_example",
     *_models.__all__,
 ]
 

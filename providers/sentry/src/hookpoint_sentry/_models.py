@@ -4,8 +4,9 @@
 Every webhook is ``{"action": …, "installation": {"uuid": …}, "actor": {"type", "id", "name"},
 "data": {…}}``; what ``data`` holds depends on the ``Sentry-Hook-Resource`` header, which is not
 part of the body, so :func:`parse_payload` types ``data`` by its keys: ``issue`` (issue
-webhooks), ``event`` (issue alerts and errors), ``installation``, ``comment``. Every field is
-optional; unknown keys are kept.
+webhooks), ``event`` (issue alerts), ``error`` (errors), ``installation``, ``comment``,
+``run_id``/``group_id`` (Seer), ``buildId`` (preprod artifacts). Every field is optional;
+unknown keys are kept.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class SentryData(PayloadModel):
 
     issue: Issue | None = None
     event: dict[str, Any] | None = None
+    """The event an issue alert fired for (``event_alert``)."""
+    error: dict[str, Any] | None = None
+    """The error event (``error`` webhooks)."""
     installation: Installation | None = None
     triggered_rule: str | None = None
     issue_alert: dict[str, Any] | None = None
@@ -80,6 +84,14 @@ class SentryData(PayloadModel):
     description_text: str | None = None
     description_title: str | None = None
     web_url: str | None = None
+    run_id: int | None = None
+    """Seer: the analysis run, shared by its webhooks."""
+    group_id: int | None = None
+    """Seer: the issue analysed."""
+    build_id: str | None = Field(None, alias="buildId")
+    """Preprod artifacts: the build."""
+    state: str | None = None
+    """Preprod artifacts: ``COMPLETED`` or ``FAILED``."""
 
 
 class CommentData(SentryData):

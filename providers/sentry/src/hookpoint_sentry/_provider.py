@@ -35,7 +35,15 @@ from hookpoint.providerkit import (
 if TYPE_CHECKING:
     from hookpoint import WebhookRequest
 
-__all__ = ["EVENT", "EVENT_TYPES", "RESOURCES", "SIGNATURE", "SentrySettings", "describe"]
+__all__ = [
+    "EVENT",
+    "EVENT_TYPES",
+    "FIELD_SOURCES",
+    "RESOURCES",
+    "SIGNATURE",
+    "SentrySettings",
+    "describe",
+]
 
 SIGNATURE = HeaderSignature("Sentry-Hook-Signature", HmacScheme())
 
@@ -47,12 +55,26 @@ EVENT = EventSpec(
         "action": "body:action",
         "installation": "body:installation.uuid",
         "actor_type": "body:actor.type",
-        "issue_id": "body:data.issue.id",
-        "project": "body:data.issue.project.slug",
-        "level": "body:data.issue.level",
         "alert_rule": "body:data.triggered_rule",
     },
 )
+
+# Fields each resource keeps in its own place (Sentry's published examples): the first found wins.
+FIELD_SOURCES: dict[str, tuple[str, ...]] = {
+    "issue_id": (
+        "body:data.issue.id",  # issue
+        "body:data.event.issue_id",  # event_alert
+        "body:data.error.issue_id",  # error
+        "body:data.issue_id",  # comment
+        "body:data.group_id",  # seer
+    ),
+    "project": (
+        "body:data.issue.project.slug",
+        "body:data.project_slug",
+        "body:data.projectSlug",
+    ),
+    "level": ("body:data.issue.level", "body:data.event.level", "body:data.error.level"),
+}
 
 # Resources of https://docs.sentry.io/integrations/integration-platform/webhooks/ and their
 # documented actions; unknown ones pass through.
@@ -63,6 +85,16 @@ RESOURCES: dict[str, tuple[str, ...]] = {
     "event_alert": ("triggered",),
     "metric_alert": ("critical", "warning", "resolved"),
     "comment": ("created", "updated", "deleted"),
+    "seer": (
+        "root_cause_started",
+        "root_cause_completed",
+        "solution_started",
+        "solution_completed",
+        "coding_started",
+        "coding_completed",
+        "pr_created",
+    ),
+    "preprod_artifact": ("size_analysis_completed", "build_distribution_completed"),
 }
 EVENT_TYPES: tuple[str, ...] = tuple(
     f"{resource}.{action}" for resource, actions in RESOURCES.items() for action in actions
@@ -74,7 +106,11 @@ class SentrySettings(ProviderSettings):
 
 
 def describe(request: WebhookRequest, settings: SentrySettings) -> EventInfo:
+    body = json_object(request)
     resource = text(header(request, "Sentry-Hook-Resource"))
-    action = text((json_object(request) or {}).get("action"))
+    action = text((body or {}).get("action"))
     kind = f"{resource}.{action}" if resource and action else resource or action
-    return EVENT.describe(request, type=kind)
+    extra = {
+        name: text(EVENT.first(request, sources, body)) for name, sources in FIELD_SOURCES.items()
+    }
+    return EVENT.describe(request, type=kind, extra=extra)
