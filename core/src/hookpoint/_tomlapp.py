@@ -134,7 +134,7 @@ class ForwardTable(_Table):
     secret: str | None = None
     timeout: float = Field(default=10.0, gt=0)
     retry: dict[str, Any] | None = None
-    retry_on: list[int] | None = None
+    retry_on: list[int | str] | None = None
     concurrency: int | None = Field(default=None, ge=1)
     rate_limit: float | None = Field(default=None, gt=0)
 
