@@ -554,3 +554,70 @@ def test_alert_settings_are_checked_without_echoing_them() -> None:
     assert "leaky" not in str(slack.value)
     ok = Settings(alert_url="https://example.com/alerts", alert_secret=SECRET)
     assert ok.alert_secret is not None and SECRET not in repr(ok)
+
+
+# -- the page that documents them ------------------------------------------------------------------
+
+
+def test_the_formats_on_docs_alerts_md_are_what_the_notifiers_send() -> None:
+    """The JSON examples of docs/alerts.md have exactly the keys the notifiers produce, and the
+    dead-runs ``details`` are the ones a check writes."""
+    import re
+
+    from hookpoint._alerts import observe
+    from hookpoint.default_plugins.alert_webhook import alert_payload
+    from hookpoint.store import AlertInputs, DeadRuns
+
+    page = (HERE.parent / "docs" / "alerts.md").read_text()
+    webhook_doc, slack_doc = (
+        json.loads(b) for b in re.findall(r"^```json\n(.*?)^```", page, re.S | re.M)
+    )
+    now = time.time()
+    inputs = AlertInputs((DeadRuns("charge-card", 3, "r1", "stripe", "boom", now),), (), 0.0)
+    [seen] = observe(inputs, Settings(), now)
+    alert = Alert(
+        id="a",
+        app="shop",
+        condition=seen.condition,
+        key=seen.key,
+        state=seen.state,
+        message=seen.message,
+        details=seen.details,
+        at=now,  # type: ignore[arg-type]
+    )
+    sent = json.loads(json.dumps(alert_payload(alert)))
+    assert set(webhook_doc) == set(sent)
+    assert set(webhook_doc["data"]) == set(sent["data"])
+    assert webhook_doc["data"]["details"].keys() == sent["data"]["details"].keys()
+    assert webhook_doc["data"]["message"] == sent["data"]["message"]
+    slack = slack_message(alert)
+    assert set(slack_doc) == set(slack)
+    assert [b["type"] for b in slack_doc["blocks"]] == [b["type"] for b in slack["blocks"]]
+    assert slack_doc["text"] == slack["text"]
+
+
+def test_another_hookpoint_verifies_the_alert_webhook_with_its_standardwebhooks_provider() -> None:
+    """docs/alerts.md says an endpoint with ``provider="standardwebhooks"`` and the same secret
+    accepts the built-in webhook: the provider's own verification says so."""
+    from hookpoint.testing import load_plugins
+
+    plugins = load_plugins()
+    alert = Alert(
+        id="06alert",
+        app="a",
+        condition="queue_age",
+        key="queue",
+        state="firing",
+        message="m",
+        at=time.time(),  # type: ignore[arg-type]
+    )
+    settings = Settings(alert_url="https://other-host.example/webhooks/alerts", alert_secret=SECRET)
+    [sent] = plugins.notify(alert, settings, {}, time.time())
+    request = WebhookRequest(
+        method="POST", url=sent.url, headers=list(sent.headers), body=sent.body
+    )
+    model = plugins.settings_for("standardwebhooks", {})
+    assert plugins.verify("standardwebhooks", request, model, [SECRET], time.time())
+    assert not plugins.verify("standardwebhooks", request, model, ["whsec_b3RoZXI="], time.time())
+    info = plugins.describe("standardwebhooks", request, model)
+    assert info is not None and info.id == "06alert" and info.type == "hookpoint.alert.firing"
