@@ -129,6 +129,20 @@ def verified(receiver: Receiver) -> list[dict[str, Any]]:
     return out
 
 
+def an_alert(**fields: Any) -> Alert:
+    """An alert as a check makes one (fields overridden by ``fields``)."""
+    values: dict[str, Any] = {
+        "id": "06alert",
+        "app": "a",
+        "condition": "queue_age",
+        "key": "queue",
+        "state": "firing",
+        "message": "m",
+        "at": time.time(),
+    }
+    return Alert(**(values | fields))
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -376,15 +390,7 @@ async def test_slack_gets_slacks_message_format_and_its_url_is_never_logged(
 
 
 def test_slack_text_is_escaped() -> None:
-    alert = Alert(
-        id="a1",
-        app="x",
-        condition="rejected_requests",
-        key="ep",
-        state="resolved",
-        message="<!channel> & <https://evil|click>",
-        at=time.time(),  # type: ignore[arg-type]
-    )
+    alert = an_alert(state="resolved", message="<!channel> & <https://evil|click>")
     message = slack_message(alert)
     assert "<!channel>" not in json.dumps(message)
     assert message["text"] == "[RESOLVED] &lt;!channel&gt; &amp; &lt;https://evil|click&gt;"
@@ -575,15 +581,13 @@ def test_the_formats_on_docs_alerts_md_are_what_the_notifiers_send() -> None:
     now = time.time()
     inputs = AlertInputs((DeadRuns("charge-card", 3, "r1", "stripe", "boom", now),), (), 0.0)
     [seen] = observe(inputs, Settings(), now)
-    alert = Alert(
-        id="a",
+    alert = an_alert(
         app="shop",
         condition=seen.condition,
         key=seen.key,
         state=seen.state,
         message=seen.message,
         details=seen.details,
-        at=now,  # type: ignore[arg-type]
     )
     sent = json.loads(json.dumps(alert_payload(alert)))
     assert set(webhook_doc) == set(sent)
@@ -602,15 +606,7 @@ def test_another_hookpoint_verifies_the_alert_webhook_with_its_standardwebhooks_
     from hookpoint.testing import load_plugins
 
     plugins = load_plugins()
-    alert = Alert(
-        id="06alert",
-        app="a",
-        condition="queue_age",
-        key="queue",
-        state="firing",
-        message="m",
-        at=time.time(),  # type: ignore[arg-type]
-    )
+    alert = an_alert()
     settings = Settings(alert_url="https://other-host.example/webhooks/alerts", alert_secret=SECRET)
     [sent] = plugins.notify(alert, settings, {}, time.time())
     request = WebhookRequest(
