@@ -67,6 +67,9 @@ RATE_PERIOD = 60.0
 minute)."""
 SETTLE = 0.25
 """Seconds a wake-up waits before the check, so a burst of dead runs is counted together."""
+MIN_GAP = 1.0
+"""Seconds between the starts of two checks at least, however often they are woken (a store
+outage under traffic wakes the check at every 503)."""
 SENDING_AT_ONCE = 4
 """Notifications in flight at once: a receiver that hangs holds at most these connections of
 the shared client's pool, which the app's jobs use too."""
@@ -270,6 +273,8 @@ class Alerts:
         """The alerts this process raised, newest last (at most 100)."""
         self._store_mark: AlertMark | None = None
         self._store_suspect = False
+        self._marks: dict[tuple[str, str], AlertMark] = {}
+        """The store's marks as the last check left them (what ``wake`` may skip)."""
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(SENDING_AT_ONCE)
         self._pending: set[asyncio.Task[None]] = set()
@@ -298,8 +303,14 @@ class Alerts:
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=timeout)
 
-    def wake(self, *_: object) -> None:
-        """Check soon (a run died in this process)."""
+    def wake(self, job_id: str | None = None) -> None:
+        """Check soon: a run of ``job_id`` died in this process. Skipped while that job's
+        alert is firing and was notified inside the window (a flood of dead runs wakes no
+        check per run; the next regular check counts them)."""
+        mark = self._marks.get(("dead_runs", job_id or ""))  # no job's id is empty
+        window = self.settings.alert_window
+        if mark is not None and mark.state == "firing" and time.time() - mark.notified_at < window:
+            return
         self._wake.set()
 
     def store_failed(self) -> None:
@@ -310,6 +321,7 @@ class Alerts:
     async def _loop(self) -> None:
         while True:
             self._wake.clear()
+            started = time.monotonic()
             try:
                 await self.evaluate()
             except Exception:
@@ -319,7 +331,7 @@ class Alerts:
                     await self._wake.wait()
             except TimeoutError:
                 continue
-            await asyncio.sleep(SETTLE)
+            await asyncio.sleep(max(SETTLE, MIN_GAP - (time.monotonic() - started)))
 
     # -- one check --------------------------------------------------------------------------------
     async def evaluate(self, now: float | None = None) -> list[Alert]:
@@ -346,6 +358,7 @@ class Alerts:
                 now,
             )
         self._store_suspect = False
+        self._marks = dict(inputs.marks)
         raised: list[Alert] = []
         if self._store_firing:
             raised += self._local(
@@ -370,6 +383,7 @@ class Alerts:
                 self._store_suspect = True
                 break
             if won:
+                self._marks[(seen.condition, seen.key)] = new
                 raised.append(self._raise(seen, now))
         return raised
 
