@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,71 @@ def test_refuse_handshake_speaks_the_hosts_error_shape() -> None:
     assert json.loads(refuse_handshake("signature mismatch").body)["error"] == "unauthorized"
     with pytest.raises(ValueError, match="4xx or 5xx"):
         refuse_handshake("fine", status=200)
+
+
+def test_hook_hookpoint_notify(caplog: pytest.LogCaptureFixture) -> None:
+    """Broadcast to every plugin, each on its own: a plugin that raises is skipped (and named
+    in the log), the others' notifications are kept; the built-in webhook notifier signs with
+    Standard Webhooks when configured (checked with the standardwebhooks library)."""
+    import base64
+    from datetime import UTC, datetime
+
+    from standardwebhooks import Webhook
+
+    from hookpoint import Alert, Notification
+    from hookpoint._settings import Settings
+
+    class Pager:
+        __name__ = "pager"
+
+        @hookimpl
+        def hookpoint_notify(self, alert: Alert, env: Any) -> list[Notification]:
+            return [Notification.of_json(env["PAGER_URL"], {"says": alert.message})]
+
+    class Raises:
+        __name__ = "raises"
+
+        @hookimpl
+        def hookpoint_notify(self, alert: Alert) -> list[Notification]:
+            raise ValueError("whsec_should-not-be-logged")
+
+    class Garbage:
+        __name__ = "garbage"
+
+        @hookimpl
+        def hookpoint_notify(self) -> list[object]:
+            return [{"url": "file:///etc/passwd"}]
+
+    host = PluginHost.load(plugins=[Pager(), Raises(), Garbage()], load_entrypoints=False)
+    assert set(host.notifiers(builtin=False)) == {"pager", "raises", "garbage"}
+    alert = Alert(
+        id="alert-1",
+        app="app",
+        condition="dead_runs",
+        key="job",
+        state="firing",
+        message="1 run of job 'job' failed",
+        at=datetime(2025, 1, 2, tzinfo=UTC),
+    )
+    secret = "whsec_" + base64.b64encode(b"k" * 24).decode()
+    settings = Settings(alert_url="https://alerts.example/in", alert_secret=secret)
+    made = host.notify(alert, settings, {"PAGER_URL": "https://pager.example/x"}, 1700000000.0)
+    by_notifier = {n.notifier: n for n in made}
+    assert set(by_notifier) == {"pager", "webhook"}  # slack is not configured
+    assert json.loads(by_notifier["pager"].body) == {"says": "1 run of job 'job' failed"}
+    signed = by_notifier["webhook"]
+    assert signed.url == "https://alerts.example/in"
+    headers = dict(signed.headers)
+    assert headers["webhook-id"] == "alert-1" and headers["webhook-timestamp"] == "1700000000"
+    from standardwebhooks.webhooks import WebhookVerificationError
+
+    with pytest.raises(WebhookVerificationError, match="too old"):  # signed at `now`, long ago
+        Webhook(secret).verify(signed.body, headers)
+    fresh = host.notify(alert, settings, {"PAGER_URL": "https://p.example"}, time.time())
+    webhook = next(n for n in fresh if n.notifier == "webhook")
+    payload = Webhook(secret).verify(webhook.body, dict(webhook.headers))
+    assert payload["type"] == "hookpoint.alert.firing"
+    assert payload["data"] == alert.model_dump(mode="json")
+    assert "plugin raises failed in hookpoint_notify (ValueError)" in caplog.text
+    assert "plugin garbage failed in hookpoint_notify (ValidationError)" in caplog.text
+    assert "should-not-be-logged" not in caplog.text

@@ -32,6 +32,7 @@ PROVIDERS = ROOT / "providers"
 EXPECTED: dict[str, list[str]] = {
     "hookpoint": [
         "IO",
+        "Alert",
         "ChallengeResponse",
         "ConfigError",
         "DoNotRetry",
@@ -48,6 +49,7 @@ EXPECTED: dict[str, list[str]] = {
         "Hookpoint",
         "HookpointError",
         "Job",
+        "Notification",
         "PluginConflictError",
         "PluginError",
         "ProviderConfigError",

@@ -24,10 +24,12 @@ from ._errors import (
 from ._filter import EventFilter, RequestFilter
 from ._icons import read_icon
 from ._models import (
+    Alert,
     ChallengeResponse,
     EmptySettings,
     EventInfo,
     FilterOperator,
+    Notification,
     ProviderInfo,
     Sample,
     Verification,
@@ -43,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "IO",
+    "Alert",
     "ChallengeResponse",
     "ConfigError",
     "DoNotRetry",
@@ -59,6 +62,7 @@ __all__ = [
     "Hookpoint",
     "HookpointError",
     "Job",
+    "Notification",
     "PluginConflictError",
     "PluginError",
     "ProviderConfigError",

@@ -240,7 +240,8 @@ class Hookpoint:
     * **id** - the app id (shown in logs and the dashboard).
     * **plugins** - extra plugin objects to register (tests, in-repo providers).
     * **load_entrypoints** - load installed plugins from the ``hookpoint`` entry-point group.
-    * **env** - environment for the plugin controls (defaults to ``os.environ``).
+    * **env** - environment for the plugin controls and the ``env`` of ``hookpoint_notify``
+      (defaults to ``os.environ``).
     """
 
     def __init__(
@@ -252,6 +253,8 @@ class Hookpoint:
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.id = _check_id("app", id)
+        self.env = env
+        """What ``env`` was given (``None``: the process's environment)."""
         self.plugins = PluginHost.load(plugins=plugins, load_entrypoints=load_entrypoints, env=env)
         self.endpoints: dict[str, Endpoint] = {}
         self.jobs: dict[str, Job] = {}

@@ -164,6 +164,8 @@ class Worker:
       that come due are found by this poll).
     * **payload_models** - endpoint id → the provider's payload model, for
       ``request.event_model()``.
+    * **on_dead** - called with the job id when this worker marks a run failed for good (the
+      host's alert check wakes up on it, docs/alerts.md); it must not block or raise.
 
     Use ``async with Worker(...):`` or ``start()``/``stop()``; ``run_forever()`` for a worker
     process and ``run_until_idle()`` in tests and scripts.
@@ -182,6 +184,7 @@ class Worker:
         poll_interval: float = 1.0,
         logger: logging.Logger | None = None,
         payload_models: Mapping[str, Callable[[Any], Any]] | None = None,
+        on_dead: Callable[[str], None] | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be >= 1, got {concurrency}")
@@ -206,6 +209,7 @@ class Worker:
         self.poll_interval = float(poll_interval)
         self.log = logger or logging.getLogger("hookpoint.worker")
         self.payload_models = dict(payload_models or {})
+        self.on_dead = on_dead
         self.stats = WorkerStats()
         self._active: dict[str, _Active] = {}
         self._per_job: Counter[str] = Counter()
@@ -675,6 +679,8 @@ class Worker:
             self.stats.lease_lost += 1
         elif retry_at is None:
             self.stats.failed += 1
+            if self.on_dead is not None:
+                self.on_dead(active.job_id)
         else:
             self.stats.retried += 1
 

@@ -9,7 +9,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
-__all__ = ["AsyncClient", "new_client", "post_sync"]
+__all__ = ["AsyncClient", "new_client", "post_sync", "send_quietly"]
 
 AsyncClient = httpx.AsyncClient
 
@@ -41,3 +41,24 @@ def post_sync(
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         response = client.request(method, url, headers=headers, content=body)
         return response.status_code, response.content
+
+
+async def send_quietly(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: tuple[tuple[str, str], ...],
+    body: bytes,
+    timeout: float,
+) -> int | str:
+    """One request on the shared client, bounded by ``timeout`` seconds in every phase (pool
+    wait included), that never raises an HTTP error: the status code (the answer's body is not
+    read), or the error's type name (never its message, which holds the URL) when there is no
+    response. The caller bounds the whole exchange too (a receiver may drip its headers)."""
+    try:
+        async with client.stream(
+            method, url, headers=list(headers), content=body, timeout=httpx.Timeout(timeout)
+        ) as response:  # the answer's body is not read
+            return response.status_code
+    except httpx.HTTPError as exc:
+        return type(exc).__name__

@@ -216,6 +216,7 @@ class IngestHandler:
         except StoreError as exc:
             outcome = "store_unavailable"
             log.error("store failure on %s: %s", endpoint_id, exc)
+            self.runtime.store_failed()
             await send_json(
                 send,
                 503,

@@ -41,6 +41,18 @@ class Metrics:
         self.runs_by_status = Gauge(
             "hookpoint_runs", "Runs in the store by status", ["status"], registry=self.registry
         )
+        self.alerts = Counter(
+            "hookpoint_alerts",
+            "Alerts this process raised, by condition and state (docs/alerts.md)",
+            ["condition", "state"],
+            registry=self.registry,
+        )
+        self.alert_notifications = Counter(
+            "hookpoint_alert_notifications",
+            "Alert notifications by notifier and outcome (sent, refused, error, dropped)",
+            ["notifier", "outcome"],
+            registry=self.registry,
+        )
         self._children: dict[tuple[str, str], Counter] = {}
         self._stats: QueueStats | None = None
         self._stats_at = -math.inf
@@ -72,6 +84,12 @@ class Metrics:
         """A test delivery (dashboard **Test**): counted under its own outcome ``test``, and
         not in the ingest latency, which is the senders' traffic."""
         self._count(endpoint, "test")
+
+    def observe_alert(self, condition: str, state: str) -> None:
+        self.alerts.labels(condition=condition, state=state).inc()
+
+    def observe_notification(self, notifier: str, outcome: str) -> None:
+        self.alert_notifications.labels(notifier=notifier, outcome=outcome).inc()
 
     async def render(self, store: Store) -> bytes:
         stats = await self._queue_stats(store)

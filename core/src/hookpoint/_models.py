@@ -6,17 +6,22 @@ that returns the wrong shape fails loudly with its name attached rather than mis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 __all__ = [
+    "Alert",
+    "AlertCondition",
     "ChallengeResponse",
     "EmptySettings",
     "EventInfo",
     "FilterOperator",
+    "Notification",
     "ProviderInfo",
     "Sample",
     "Verification",
@@ -229,3 +234,84 @@ class FilterOperator(BaseModel):
     validate_operand: Callable[[Any], None]
     match: Callable[[Any, bool, Any], bool]
     kind: Literal["builtin", "plugin"] = "plugin"
+
+
+AlertCondition = Literal["dead_runs", "rejected_requests", "queue_age", "store_unavailable"]
+"""What an :class:`Alert` is about (docs/alerts.md): runs of a job that failed after their last
+attempt, an endpoint rejecting requests, the queue falling behind, the store unreachable."""
+
+
+class Alert(BaseModel):
+    """Something went wrong in a host, or stopped going wrong: what ``hookpoint_notify`` gets.
+
+    ``firing`` goes out at most once per ``HOOKPOINT_ALERT_WINDOW`` for one ``condition`` and
+    ``key`` (the job, the endpoint, ``queue`` or ``store``), across every host of the store;
+    ``resolved`` once when it stops. ``details`` are JSON data whose keys depend on the
+    condition (docs/alerts.md lists them).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    """Unique per notification (the Standard Webhooks ``webhook-id`` of the built-in webhook)."""
+    app: str
+    """The app's id (``Hookpoint(id=...)``)."""
+    condition: AlertCondition
+    key: str
+    state: Literal["firing", "resolved"]
+    message: str
+    """One line for people, e.g. ``3 runs of job 'charge' failed after their last attempt in
+    the last 15m``."""
+    details: dict[str, JsonValue] = Field(default_factory=dict)
+    at: datetime
+    """When the host saw it (UTC)."""
+
+
+class Notification(BaseModel):
+    """An HTTP request a ``hookpoint_notify`` implementation asks the host to send.
+
+    The host sends it with the app's shared HTTP client, in the background, with a short
+    timeout (``HOOKPOINT_ALERT_TIMEOUT``), no redirects and no retry; a failure is logged (the
+    URL's path and secret-looking query values masked) and counted, and never reaches ingest or
+    runs. :meth:`of_json` builds one with a JSON body.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    """``http://`` or ``https://`` URL."""
+    method: Literal["POST", "PUT"] = "POST"
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    notifier: str = ""
+    """A short name for logs and the ``hookpoint_alert_notifications`` metric (default: the
+    plugin's name)."""
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("a notification URL is http:// or https:// with a host")
+        return value
+
+    @field_validator("headers", mode="before")
+    @classmethod
+    def _header_items(cls, value: Any) -> Any:
+        return tuple(value.items()) if isinstance(value, Mapping) else value
+
+    @classmethod
+    def of_json(
+        cls,
+        url: str,
+        data: Any,
+        *,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        notifier: str = "",
+    ) -> Notification:
+        """A ``POST`` of ``data`` as compact UTF-8 JSON (``Content-Type: application/json``)."""
+        items = tuple(headers.items() if isinstance(headers, Mapping) else headers)
+        if not any(name.lower() == "content-type" for name, _ in items):
+            items = (("Content-Type", "application/json"), *items)
+        body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        return cls(url=url, headers=items, body=body, notifier=notifier)

@@ -35,7 +35,15 @@ from pydantic import BaseModel, ValidationError
 from . import hookspecs
 from ._errors import ConfigError, PluginConflictError, PluginError, ProviderConfigError
 from ._filter import build_operator_registry
-from ._models import ChallengeResponse, EventInfo, FilterOperator, ProviderInfo, Verification
+from ._models import (
+    Alert,
+    ChallengeResponse,
+    EventInfo,
+    FilterOperator,
+    Notification,
+    ProviderInfo,
+    Verification,
+)
 
 if TYPE_CHECKING:
     from ._request import WebhookRequest
@@ -48,6 +56,8 @@ ENTRY_POINT_GROUP = "hookpoint"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "hookpoint.default_plugins.operators",
     "hookpoint.default_plugins.generic:PLUGIN",
+    "hookpoint.default_plugins.alert_webhook",
+    "hookpoint.default_plugins.alert_slack",
 )
 """Core's built-in plugins, written like entry-point values: ``module`` (the module is the
 plugin) or ``module:attribute`` (the object it names is, e.g. a
@@ -455,6 +465,44 @@ class PluginHost:
             now=now,
         )
         return result
+
+    # -- alerts (broadcast, each plugin on its own) -----------------------------------------------
+    def notifiers(self, *, builtin: bool = True) -> list[str]:
+        """The plugins implementing ``hookpoint_notify`` (without core's own: ``builtin=False``)."""
+        return [
+            _label(impl.plugin)
+            for impl in self.pm.hook.hookpoint_notify.get_hookimpls()
+            if builtin or id(impl.plugin) not in self._builtins
+        ]
+
+    def notify(
+        self, alert: Alert, settings: BaseModel, env: Mapping[str, str], now: float
+    ) -> list[Notification]:
+        """Every plugin's notifications for ``alert``. Each plugin is called on its own: one
+        that raises or returns something else is logged and skipped, never the others; a
+        notification without a ``notifier`` name gets its plugin's."""
+        out: list[Notification] = []
+        for impl in self.pm.hook.hookpoint_notify.get_hookimpls():
+            label = _label(impl.plugin)
+            try:
+                result = self._call_own(
+                    impl.plugin,
+                    "hookpoint_notify",
+                    alert=alert,
+                    settings=settings,
+                    env=env,
+                    now=now,
+                )
+                made = [Notification.model_validate(n) for n in _flatten(result)]
+            except Exception as exc:
+                log.error(
+                    "plugin %s failed in hookpoint_notify (%s); its notifications are skipped",
+                    label,
+                    type(exc).__name__,
+                )
+                continue
+            out.extend(n if n.notifier else n.model_copy(update={"notifier": label}) for n in made)
+        return out
 
     # -- listing ----------------------------------------------------------------------------------
     def listing(self, *, include_builtin: bool = False) -> list[dict[str, Any]]:

@@ -16,8 +16,9 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._alerts import Alerts, alerts_wanted
 from ._app import Endpoint, Hookpoint
 from ._convert import redescribe, replay_source
 from ._engine import Worker
@@ -27,6 +28,9 @@ from ._request import WebhookRequest
 from ._settings import Settings
 from ._testdelivery import deliver_test, find_example
 from .store import IngestResult, NewRun, Store, StoredRequest, open_store
+
+if TYPE_CHECKING:
+    from ._metrics import Metrics
 
 __all__ = ["Runtime"]
 
@@ -46,6 +50,9 @@ class Runtime:
       ``hookpoint worker``).
     * **retention** - run a retention pass every hour while open (the host does; workers and
       one-off CLI commands do not).
+    * **alerting** - check for alerts and notify while open (the host does, when something
+      would hear them: ``_alerts.alerts_wanted``; docs/alerts.md).
+    * **metrics** - the host's metrics (alerts and notifications are counted there).
     * **http_transport** - an httpx transport for the shared client (tests: MockTransport).
     """
 
@@ -57,6 +64,8 @@ class Runtime:
         store: Store | None = None,
         run_worker: bool = False,
         retention: bool = False,
+        alerting: bool = False,
+        metrics: Metrics | None = None,
         http_transport: Any = None,
     ) -> None:
         self.hp = hp
@@ -68,8 +77,12 @@ class Runtime:
         )
         self.run_worker = run_worker
         self.retention = retention
+        self.alerting = alerting
+        self.metrics = metrics
         self.http: AsyncClient | None = None
         self.worker: Worker | None = None
+        self.alerts: Alerts | None = None
+        """The alert checks of this process while open (when ``alerting`` and wanted)."""
         self._http_transport = http_transport
         self._tasks: list[asyncio.Task[None]] = []
         self._open = False
@@ -81,6 +94,16 @@ class Runtime:
             return
         await self.store.open()
         self.http = new_client(transport=self._http_transport)
+        if self.alerting and alerts_wanted(self.settings, self.hp.plugins):
+            self.alerts = Alerts(
+                self.hp.id,
+                self.hp.plugins,
+                self.settings,
+                self.store,
+                http=lambda: self.http,
+                metrics=self.metrics,
+                env=self.hp.env,
+            )
         if self.run_worker and self.hp.jobs:
             self.worker = Worker(
                 self.store,
@@ -89,18 +112,24 @@ class Runtime:
                 concurrency=self.settings.worker_concurrency,
                 lease_seconds=self.settings.lease_seconds,
                 payload_models=self.hp.payload_models(),
+                on_dead=self.alerts.wake if self.alerts is not None else None,
             )
             await self.worker.start()
+        if self.alerts is not None:
+            self.alerts.start()
         if self.retention and self.settings.retention_days > 0:
             self._tasks.append(asyncio.create_task(self._retention_loop()))
         self._open = True
 
     async def close(self) -> None:
-        """Stop the retention loop and the worker (its runs are released), then close the
-        HTTP client and the store."""
+        """Stop the alert checks (notifications in flight get a moment), the retention loop
+        and the worker (its runs are released), then close the HTTP client and the store."""
         if not self._open:
             return
         self._open = False
+        if self.alerts is not None:
+            await self.alerts.stop()
+            self.alerts = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -179,6 +208,11 @@ class Runtime:
         if result.run_ids:
             self.notify_runs()
         return result
+
+    def store_failed(self) -> None:
+        """The store failed someone (ingest's 503): the alert check looks at once."""
+        if self.alerts is not None:
+            self.alerts.store_failed()
 
     def notify_runs(self) -> None:
         """Wake the in-process worker after runs were queued outside the ingest path."""

@@ -16,6 +16,7 @@ __all__ = [
     "mask_known_secrets",
     "mask_secret",
     "mask_url",
+    "mask_url_path",
     "mask_urls_in",
     "metadata_headers",
     "metadata_url",
@@ -99,6 +100,23 @@ def mask_url(url: str) -> str:
     pairs = parse_qsl(parts.query.replace(";", "&"), keep_blank_values=True)
     masked = [(k, MASK if is_secret_name(k) else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+
+
+def mask_url_path(url: str) -> str:
+    """``url`` as a log may show it when its path is the credential (Slack's incoming webhooks,
+    most chat and automation hooks): scheme and host only, the path, any user info and the
+    query's secret-looking values masked."""
+    try:
+        parts = urlsplit(mask_url(url))
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return MASK
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    path = f"/{MASK}" if parts.path.strip("/") else parts.path
+    return urlunsplit(parts._replace(netloc=netloc, path=path))
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>]+")

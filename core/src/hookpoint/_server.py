@@ -62,15 +62,17 @@ class HookpointServer:
     ) -> None:
         self.hp = hp
         self.settings = settings or Settings()
+        self.metrics = Metrics()
         self.runtime = Runtime(
             hp,
             self.settings,
             store=store,
             run_worker=(not self.settings.no_worker) if run_worker is None else run_worker,
             retention=True,
+            alerting=True,
+            metrics=self.metrics,
             http_transport=http_transport,
         )
-        self.metrics = Metrics()
         limiter = RateLimiter(self.settings.rate_limit, self.settings.global_rate_limit)
         self.ingest = IngestHandler(
             self.runtime,

@@ -5,9 +5,12 @@ Every field here is documented in ``docs/configuration.md``; a test keeps the tw
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -16,8 +19,9 @@ __all__ = ["Settings"]
 class Settings(BaseSettings):
     """Settings of ``hookpoint serve`` / ``hookpoint worker``."""
 
+    # Errors never echo what was given: several settings are secrets or URLs holding tokens.
     model_config = SettingsConfigDict(
-        env_prefix="HOOKPOINT_", extra="ignore", validate_default=True
+        env_prefix="HOOKPOINT_", extra="ignore", validate_default=True, hide_input_in_errors=True
     )
 
     database_url: str = Field(
@@ -74,6 +78,69 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(
         default="FULL", description="SQLite synchronous pragma (FULL, NORMAL)."
     )
+
+    alert_url: str | None = Field(
+        default=None,
+        description="Send alerts here as Standard Webhooks (needs HOOKPOINT_ALERT_SECRET).",
+    )
+    alert_secret: SecretStr | None = Field(
+        default=None, description="whsec_<base64> secret the alert webhooks are signed with."
+    )
+    alert_slack_url: SecretStr | None = Field(
+        default=None, description="Slack incoming-webhook URL to post alerts to."
+    )
+    alert_window: float = Field(
+        default=900.0,
+        gt=0,
+        description="Seconds: at most one firing alert per condition and key per window; "
+        "also how far back dead runs count.",
+    )
+    alert_interval: float = Field(
+        default=15.0, ge=0, description="Seconds between alert checks of a host (0 = no alerts)."
+    )
+    alert_rejected_per_minute: int = Field(
+        default=30,
+        ge=0,
+        description="Rejected requests to one endpoint per minute that alert (0 = off).",
+    )
+    alert_queue_age: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds the oldest queued run may wait before it alerts (0 = off).",
+    )
+    alert_timeout: float = Field(
+        default=5.0, gt=0, le=60, description="Seconds one alert notification may take."
+    )
+
+    @field_validator("alert_url", "alert_slack_url")
+    @classmethod
+    def _alert_http_url(cls, value: str | SecretStr | None) -> str | SecretStr | None:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is not None:
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("an alert URL is http:// or https:// with a host")
+        return value
+
+    @field_validator("alert_secret")
+    @classmethod
+    def _whsec(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        text = value.get_secret_value()
+        try:
+            key = base64.b64decode(text.removeprefix("whsec_"), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if not text.startswith("whsec_") or not key:
+            raise ValueError("the alert secret is whsec_ followed by base64")
+        return value
+
+    @model_validator(mode="after")
+    def _alert_url_needs_secret(self) -> Settings:
+        if self.alert_url and self.alert_secret is None:
+            raise ValueError("HOOKPOINT_ALERT_URL needs HOOKPOINT_ALERT_SECRET (whsec_...)")
+        return self
 
     @field_validator("webhook_prefix")
     @classmethod

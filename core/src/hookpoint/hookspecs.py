@@ -5,8 +5,8 @@ the endpoint's validated settings, and return a typed record. The host owns all 
 
 Two kinds of hooks:
 
-* **Broadcast** hooks (``hookpoint_register_providers``, ``hookpoint_filter_operators``) are
-  called on every plugin; all results are collected.
+* **Broadcast** hooks (``hookpoint_register_providers``, ``hookpoint_filter_operators``,
+  ``hookpoint_notify``) are called on every plugin; all results are collected.
 * **Provider-owned** hooks (``hookpoint_verify_request``, ``hookpoint_challenge_response``,
   ``hookpoint_describe_event``, ``hookpoint_sign_request``) are called **only on the plugin that
   registered the provider** named in ``provider``; they are ``firstresult``. A plugin serving
@@ -17,7 +17,7 @@ Calls are keyword-only; an implementation may accept fewer arguments than the sp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -25,7 +25,15 @@ import pluggy
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ._models import ChallengeResponse, EventInfo, FilterOperator, ProviderInfo, Verification
+    from ._models import (
+        Alert,
+        ChallengeResponse,
+        EventInfo,
+        FilterOperator,
+        Notification,
+        ProviderInfo,
+        Verification,
+    )
     from ._request import WebhookRequest
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
@@ -63,6 +71,31 @@ def hookpoint_filter_operators() -> Sequence[FilterOperator]:
     plugins.
 
     :returns: a sequence of ``FilterOperator``.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def hookpoint_notify(
+    alert: Alert,
+    settings: BaseModel,
+    env: Mapping[str, str],
+    now: float,
+) -> Sequence[Notification] | None:
+    """Turn an alert into the HTTP requests that tell someone (a chat, a pager, a webhook).
+
+    Broadcast to every plugin whenever a host raises or resolves an alert (docs/alerts.md); all
+    results are collected. The hook only describes the requests: the host sends each one with
+    the app's shared HTTP client, in the background, with ``HOOKPOINT_ALERT_TIMEOUT``; a
+    failure is logged and counted and never affects ingest or runs. A plugin that raises is
+    logged and skipped; the others' notifications still go out.
+
+    :param alert: what happened (condition, key, ``firing``/``resolved``, message, details).
+    :param settings: the host's settings (``HOOKPOINT_*``, docs/configuration.md), read-only.
+    :param env: the host's environment variables, for a plugin's own configuration.
+    :param now: the current time as Unix seconds (for timestamped signatures).
+    :returns: a sequence of ``Notification`` (empty, or ``None``, when this plugin has nothing
+        to send, e.g. it is not configured).
     """
     raise NotImplementedError
 

@@ -26,8 +26,11 @@ from typing import Any, Literal
 from .._errors import StoreError
 
 __all__ = [
+    "AlertInputs",
+    "AlertMark",
     "Attempt",
     "ClaimedRun",
+    "DeadRuns",
     "IngestResult",
     "LogLine",
     "NewRequest",
@@ -291,6 +294,45 @@ class QueueStats:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class AlertMark:
+    """What the store keeps of one alert condition and key (``alert_state``): its state and when
+    a ``firing`` notification last went out. Changed only by :meth:`Store.swap_alert_mark`."""
+
+    state: Literal["firing", "resolved"]
+    notified_at: float
+    """When the last ``firing`` notification was sent (Unix seconds)."""
+    changed_at: float
+    """When the mark last changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeadRuns:
+    """The runs of one job that failed after their last attempt since a time (test runs left
+    out), and the latest of them."""
+
+    job_id: str
+    count: int
+    last_run_id: str
+    last_endpoint_id: str
+    last_error: str | None
+    last_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AlertInputs:
+    """What the alert evaluator reads of a store in one pass (``Store.alert_inputs``)."""
+
+    dead_runs: tuple[DeadRuns, ...]
+    """Per job with runs that failed for good since ``now - window``, most runs first."""
+    rejected: tuple[tuple[str, int], ...]
+    """``(endpoint id, rejected requests)`` since ``now - rate_period``, most first."""
+    oldest_queued_age: float
+    """Seconds the oldest due queued run has waited (0 when none is due)."""
+    marks: dict[tuple[str, str], AlertMark] = field(default_factory=dict)
+    """Every ``(condition, key)`` the store has a mark for."""
+
+
 @dataclass(slots=True)
 class StoreStats:
     """Counters a backend keeps (process-local, since open)."""
@@ -450,6 +492,21 @@ class Store(ABC):
 
     @abstractmethod
     async def queue_stats(self) -> QueueStats: ...
+
+    # -- alerts ------------------------------------------------------------------------------------
+    @abstractmethod
+    async def alert_inputs(self, *, now: float, window: float, rate_period: float) -> AlertInputs:
+        """Runs that failed for good in ``(now - window, now]`` per job, rejected requests per
+        endpoint in ``(now - rate_period, now]``, the oldest due queued run's age, and every
+        alert mark (docs/alerts.md)."""
+
+    @abstractmethod
+    async def swap_alert_mark(
+        self, condition: str, key: str, expected: AlertMark | None, new: AlertMark
+    ) -> bool:
+        """Set the mark of ``(condition, key)`` to ``new`` if it is still ``expected`` (``None``:
+        there is none yet), atomically: of several hosts swapping from the same mark, exactly
+        one gets True (and notifies)."""
 
     # -- dashboard sessions ------------------------------------------------------------------------
     @abstractmethod

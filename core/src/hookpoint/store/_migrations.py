@@ -26,6 +26,11 @@ Schema notes (both dialects):
   would append it after the body, and every list would walk a big body's overflow pages to
   read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
   default costs no rewrite).
+* ``alert_state`` (0006) is where the hosts of one store agree on alerts (docs/alerts.md): one
+  row per condition and key, changed only by a compare-and-set on what a host read, so one host
+  notifies per change. ``runs_dead`` holds failed runs only, by ``updated_at`` (when they
+  failed), so counting the runs that died in the last window reads just those: a partial index
+  on one final status, which no claim or reap can use.
 """
 
 from __future__ import annotations
@@ -197,6 +202,20 @@ def _sessions(real: str) -> tuple[str, ...]:
     )
 
 
+def _alerts(real: str) -> tuple[str, ...]:
+    return (
+        f"""CREATE TABLE alert_state (
+            condition TEXT NOT NULL,
+            key TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+            notified_at {real} NOT NULL,
+            changed_at {real} NOT NULL,
+            PRIMARY KEY (condition, key)
+        )""",
+        "CREATE INDEX runs_dead ON runs (updated_at) WHERE status = 'failed'",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -238,6 +257,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "in every host process",
         sqlite=_sessions(real="REAL"),
         postgres=_sessions(real="double precision"),
+    ),
+    Migration(
+        version="0006",
+        description="alert_state: what the hosts of one store last notified per alert "
+        "condition; runs_dead: failed runs by the time they failed",
+        sqlite=_alerts(real="REAL"),
+        postgres=_alerts(real="double precision"),
     ),
 )
 

@@ -24,7 +24,10 @@ from typing import Any, Final
 
 from .._errors import StoreError
 from ._base import (
+    AlertInputs,
+    AlertMark,
     Attempt,
+    DeadRuns,
     LogLine,
     Page,
     QueueStats,
@@ -65,6 +68,7 @@ __all__ = [
     "PURGE_CHUNK",
     "Claim",
     "EndAttempt",
+    "alert_inputs",
     "cancel_run",
     "create_session",
     "failed",
@@ -86,11 +90,14 @@ __all__ = [
     "revoke_session",
     "save_task_result",
     "session_active",
+    "swap_alert_mark",
     "trim_unauthenticated",
 ]
 
 PURGE_CHUNK: Final = 500
 """Requests a purge looks at per transaction."""
+DEAD_RUNS_LISTED: Final = 200
+"""Latest dead runs an alert pass reads to name each job's latest one."""
 
 
 # -- schema --------------------------------------------------------------------------------------
@@ -191,12 +198,7 @@ def queue_stats(d: Dialect, now: float) -> Plan[QueueStats]:
     due, leases, final = (d.indexed_by(i) for i in ("runs_due", "runs_leases", "runs_final"))
     queued = yield from _value(f"SELECT count(*) FROM runs{due} WHERE status = 'queued'")
     running = yield from _value(f"SELECT count(*) FROM runs{leases} WHERE status = 'running'")
-    p = d.params()
-    oldest = yield from _value(
-        f"SELECT min(next_attempt_at) FROM runs{due} "
-        f"WHERE status = 'queued' AND next_attempt_at <= {p.add(now)}",
-        p.values,
-    )
+    oldest = yield from _oldest_due(d, now)
     by_status: dict[str, int] = {
         status: int(count) for status, count in (("queued", queued), ("running", running)) if count
     }
@@ -209,8 +211,74 @@ def queue_stats(d: Dialect, now: float) -> Plan[QueueStats]:
     return QueueStats(
         queued=int(queued),
         running=int(running),
-        oldest_queued_age=max(0.0, now - float(oldest)) if oldest is not None else 0.0,
+        oldest_queued_age=oldest,
         by_status=by_status,
+    )
+
+
+def _oldest_due(d: Dialect, now: float) -> Plan[float]:
+    """Seconds the oldest due queued run has waited at ``now`` (0 when none is due): one step
+    along ``runs_due``."""
+    p = d.params()
+    oldest = yield from _value(
+        f"SELECT min(next_attempt_at) FROM runs{d.indexed_by('runs_due')} "
+        f"WHERE status = 'queued' AND next_attempt_at <= {p.add(now)}",
+        p.values,
+    )
+    return max(0.0, now - float(oldest)) if oldest is not None else 0.0
+
+
+def alert_inputs(d: Dialect, now: float, window: float, rate_period: float) -> Plan[AlertInputs]:
+    """What one alert pass reads (``Store.alert_inputs``): each statement reads an index range
+    of recent rows (``runs_dead``, ``rejected_received``, one step of ``runs_due``) and the
+    small ``alert_state`` table, so a pass costs the same however big the store is."""
+    dead = f"runs{d.indexed_by('runs_dead')} WHERE status = 'failed' AND NOT test AND updated_at > "
+    p = d.params()
+    counts = yield Fetch(
+        f"SELECT job_id, count(*) FROM {dead}{p.add(now - window)} GROUP BY job_id", p.values
+    )
+    p = d.params()
+    latest = yield Fetch(
+        f"SELECT job_id, id, endpoint_id, last_error, updated_at FROM {dead}"
+        f"{p.add(now - window)} ORDER BY updated_at DESC LIMIT {DEAD_RUNS_LISTED}",
+        p.values,
+    )
+    last: dict[str, Any] = {}
+    for row in latest:
+        last.setdefault(row[0], row)
+    dead_runs = []
+    for job_id, count in counts:
+        row = last.get(job_id)
+        if row is None:  # past the latest rows read: name the job's own latest
+            p = d.params()
+            found = yield Fetch(
+                f"SELECT job_id, id, endpoint_id, last_error, updated_at FROM {dead}"
+                f"{p.add(now - window)} AND job_id = {p.add(job_id)} "
+                "ORDER BY updated_at DESC LIMIT 1",
+                p.values,
+            )
+            if not found:
+                continue
+            row = found[0]
+        dead_runs.append(
+            DeadRuns(str(job_id), int(count), str(row[1]), str(row[2]), row[3], float(row[4]))
+        )
+    dead_runs.sort(key=lambda r: (-r.count, r.job_id))
+    p = d.params()
+    rejected = yield Fetch(
+        "SELECT endpoint_id, count(*) FROM rejected_requests WHERE received_at > "
+        f"{p.add(now - rate_period)} GROUP BY endpoint_id",
+        p.values,
+    )
+    oldest = yield from _oldest_due(d, now)
+    marks = yield Fetch(
+        "SELECT condition, key, state, notified_at, changed_at FROM alert_state", ()
+    )
+    return AlertInputs(
+        dead_runs=tuple(dead_runs),
+        rejected=tuple(sorted(((str(e), int(n)) for e, n in rejected), key=lambda x: -x[1])),
+        oldest_queued_age=oldest,
+        marks={(str(m[0]), str(m[1])): AlertMark(m[2], float(m[3]), float(m[4])) for m in marks},
     )
 
 
@@ -228,6 +296,32 @@ def session_active(d: Dialect, key: str, now: float) -> Plan[bool]:
 
 
 # -- writes --------------------------------------------------------------------------------------
+def swap_alert_mark(
+    d: Dialect, condition: str, key: str, expected: AlertMark | None, new: AlertMark
+) -> Plan[bool]:
+    """Compare-and-set of one alert mark: an insert that does nothing when another host
+    inserted first, or an update whose ``WHERE`` is the mark read (PostgreSQL re-checks it on
+    the row a concurrent update left); True when this call changed it."""
+    p = d.params()
+    if expected is None:
+        row = [p.add(v) for v in (condition, key, new.state, new.notified_at, new.changed_at)]
+        changed = yield Change(
+            "INSERT INTO alert_state (condition, key, state, notified_at, changed_at) VALUES "
+            f"({', '.join(row)}) ON CONFLICT (condition, key) DO NOTHING",
+            p.values,
+        )
+        return bool(changed)
+    changed = yield Change(
+        f"UPDATE alert_state SET state = {p.add(new.state)}, notified_at = "
+        f"{p.add(new.notified_at)}, changed_at = {p.add(new.changed_at)} "
+        f"WHERE condition = {p.add(condition)} AND key = {p.add(key)} "
+        f"AND state = {p.add(expected.state)} AND notified_at = {p.add(expected.notified_at)} "
+        f"AND changed_at = {p.add(expected.changed_at)}",
+        p.values,
+    )
+    return bool(changed)
+
+
 def heartbeat(d: Dialect, worker_id: str, run_ids: list[str], expires: float) -> Plan[set[str]]:
     owned: set[str] = set()
     for part in d.chunks(run_ids):
@@ -464,7 +558,8 @@ def purge_chunk(d: Dialect, older_than: float, start: float) -> Plan[tuple[int, 
 def purge_tail(
     d: Dialect, older_than: float, now: float, max_age: float, max_rows: int
 ) -> Plan[int]:
-    """After the requests: expired dedupe keys, old rejected requests, and the caps."""
+    """After the requests: expired dedupe keys, old rejected requests, the caps, and alert
+    marks resolved before ``older_than``."""
     p = d.params()
     n: int = yield Change(f"DELETE FROM dedupe_keys WHERE expires_at <= {p.add(now)}", p.values)
     p = d.params()
@@ -472,4 +567,9 @@ def purge_tail(
         f"DELETE FROM rejected_requests WHERE received_at < {p.add(older_than)}", p.values
     )
     n += yield from trim_unauthenticated(d, now, max_age, max_rows)
+    p = d.params()
+    n += yield Change(
+        f"DELETE FROM alert_state WHERE state = 'resolved' AND changed_at < {p.add(older_than)}",
+        p.values,
+    )
     return n

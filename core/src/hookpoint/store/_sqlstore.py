@@ -1,9 +1,9 @@
 """What the SQLite and PostgreSQL stores do the same way, written once: :class:`SQLStore`.
 
 Reads, run-state changes (finish, fail, release, cancel, replay of a run), heartbeats, task
-results, dashboard sessions and retention are the plans of ``_queries``; a backend only says how
-to run a plan (``_read_plan``, ``_write_plan``) and how to end an attempt (``_end_attempt``),
-and keeps what is its own: connections, ingest, claims, waking workers.
+results, dashboard sessions, alert marks and retention are the plans of ``_queries``; a backend
+only says how to run a plan (``_read_plan``, ``_write_plan``) and how to end an attempt
+(``_end_attempt``), and keeps what is its own: connections, ingest, claims, waking workers.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from .._errors import ConfigError, StoreError
 from . import _migrations
 from . import _queries as q
 from ._base import (
+    AlertInputs,
+    AlertMark,
     Attempt,
     ClaimedRun,
     LogLine,
@@ -248,6 +250,21 @@ class SQLStore(Store):
         await self._write_plan(
             lambda: q.save_task_result(d, run_id, key, encoded, time.time()),
             "save a task result",
+        )
+
+    # -- alerts ------------------------------------------------------------------------------------
+    async def alert_inputs(self, *, now: float, window: float, rate_period: float) -> AlertInputs:
+        d = self.dialect
+        return await self._read_plan(
+            lambda: q.alert_inputs(d, now, window, rate_period), "read alert conditions"
+        )
+
+    async def swap_alert_mark(
+        self, condition: str, key: str, expected: AlertMark | None, new: AlertMark
+    ) -> bool:
+        d = self.dialect
+        return await self._write_plan(
+            lambda: q.swap_alert_mark(d, condition, key, expected, new), "record an alert"
         )
 
     # -- dashboard sessions ------------------------------------------------------------------------
