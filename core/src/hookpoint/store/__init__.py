@@ -17,10 +17,17 @@ from urllib.parse import parse_qsl
 
 from .._errors import ConfigError
 from ._base import (
+    BULK_NOTES_KEPT,
+    BULK_RUN_IDS_KEPT,
     Attempt,
+    BulkAction,
+    BulkKind,
+    BulkStatus,
     ClaimedRun,
     IngestResult,
     LogLine,
+    Matches,
+    NewBulkAction,
     NewRequest,
     NewRun,
     NotFound,
@@ -39,10 +46,17 @@ from ._base import (
 )
 
 __all__ = [
+    "BULK_NOTES_KEPT",
+    "BULK_RUN_IDS_KEPT",
     "Attempt",
+    "BulkAction",
+    "BulkKind",
+    "BulkStatus",
     "ClaimedRun",
     "IngestResult",
     "LogLine",
+    "Matches",
+    "NewBulkAction",
     "NewRequest",
     "NewRun",
     "NotFound",
