@@ -23,7 +23,7 @@ import pytest
 from hookpoint import Hookpoint, WebhookRequest
 from hookpoint._server import HookpointServer
 from hookpoint._settings import Settings
-from hookpoint.store import _queries
+from hookpoint.store import RunQuery, _queries
 
 TOKEN = "bulk-test-admin-token-7d1e0c9a"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -323,3 +323,113 @@ async def test_bulk_input_is_checked_and_needs_the_token(tmp_path: Path) -> None
             r = await anon.get("/api/runs", params={"status": "nope"})
             assert r.status_code == 400 and "status must be one of" in r.json()["message"]
             assert (await server.store.list_bulk_actions()).items == ()
+
+
+# -- the dashboard's forms (the browser test clicks through them; here: what they refuse) -------
+
+
+async def test_dashboard_bulk_forms(tmp_path: Path) -> None:
+    import re
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'dash.db'}", admin_token=TOKEN)
+    server = HookpointServer(build_app(), settings)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
+            await deliver(c, "alpha", 2)
+            await c.post("/webhooks/gamma", content=b"{}")  # rejected
+            c.headers.update(AUTH)
+            await settled(c)
+            del c.headers["Authorization"]
+            login_page = await c.get("/dashboard/login")
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text)
+            assert csrf
+            r = await c.post("/dashboard/login", data={"csrf_token": csrf.group(1), "token": TOKEN})
+            assert r.status_code == 303
+
+            # no filter: the confirm page asks for the box to be ticked, and the form needs it
+            page = await c.get("/dashboard/requests/bulk-redeliver")
+            assert page.status_code == 200
+            assert "every request in the store" in page.text and 'name="all"' in page.text
+            assert '<span id="bulk-count">3</span>' in page.text  # 2 alpha, 1 rejected
+            form = dict(
+                re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text)
+            )
+            assert set(form) == {"csrf_token", "key", "snapshot"}
+            r = await c.post("/dashboard/requests/bulk-redeliver", data=form)
+            assert r.status_code == 400 and "no filter given" in r.text
+            bad = {**form, "all": "1", "key": "short"}
+            r = await c.post("/dashboard/requests/bulk-redeliver", data=bad)
+            assert r.status_code == 400 and "no valid token" in r.text
+            r = await c.post(
+                "/dashboard/requests/bulk-redeliver",
+                data={**form, "all": "1"} | {"csrf_token": "x" * 40},
+            )
+            assert r.status_code == 403
+            r = await c.post(
+                "/dashboard/requests/bulk-redeliver", data={"all": "1", "key": form["key"]}
+            )
+            assert r.status_code == 400  # no CSRF token
+            assert (await server.store.list_bulk_actions()).items == ()
+
+            r = await c.post("/dashboard/requests/bulk-redeliver", data={**form, "all": "1"})
+            assert r.status_code == 303
+            result = await c.get(r.headers["location"])
+            assert "Re-delivered 2 of 3 requests: 4 new run(s); 1 skipped." in result.text
+            assert "rejected request cannot be re-delivered" in result.text
+            again = await c.post("/dashboard/requests/bulk-redeliver", data={**form, "all": "1"})
+            assert again.headers["location"] == r.headers["location"]
+            (action,) = (await server.store.list_bulk_actions()).items
+            assert action.actor.startswith("dashboard login ") and action.query == {"all": True}
+
+            # bad filters are a 400 page, on the listing and on the confirm page
+            for path in ("/dashboard/runs", "/dashboard/runs/bulk-replay"):
+                r = await c.get(path, params={"since": "soon"})
+                assert r.status_code == 400 and "since must be Unix seconds" in r.text
+            listing = await c.get("/dashboard/runs", params={"endpoint": "alpha", "job": "ok"})
+            assert "/dashboard/runs/bulk-replay?endpoint=alpha&amp;job=ok" in listing.text
+            log = await c.get("/dashboard/bulk-actions")
+            assert action.id in log.text and "re-deliver requests" in log.text
+
+
+async def test_an_action_stopped_half_way_is_recorded_as_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted after its first chunk (Ctrl-C in the CLI, a host shutting down): the record
+    says failed, with what was done; its key returns that record, it does not start again."""
+    from hookpoint import _bulk
+    from hookpoint.store import NewRequest, NewRun, new_id, open_store
+
+    monkeypatch.setattr(_bulk, "CHUNK", 2)
+    async with open_store(f"sqlite:///{tmp_path / 'stop.db'}") as store:
+        for _ in range(5):
+            await store.ingest(
+                NewRequest(
+                    id=new_id(),
+                    endpoint_id="alpha",
+                    method="POST",
+                    url="http://127.0.0.1/webhooks/alpha",
+                    headers=(),
+                    body=b"{}",
+                    received_at=time.time(),
+                    runs=(NewRun(job_id="ok", job_version="1", max_attempts=1),),
+                )
+            )
+
+        def stop(n: int) -> None:
+            raise KeyboardInterrupt
+
+        selection = _bulk.RunReplay(endpoint="alpha")
+        with pytest.raises(KeyboardInterrupt):
+            await _bulk.perform(
+                store, selection, actor="cli t@h", client=None, key="cli:k", progress=stop
+            )
+        (action,) = (await store.list_bulk_actions()).items
+        assert action.status == "failed" and action.error == "stopped: interrupted"
+        assert (action.matched, action.replayed, action.skipped) == (5, 2, 3)
+        assert len(action.run_ids) == 2
+        again, created = await _bulk.perform(
+            store, selection, actor="cli t@h", client=None, key="cli:k"
+        )
+        assert not created and again.id == action.id and again.status == "failed"
+        assert len((await store.list_runs(RunQuery(limit=100))).items) == 7
