@@ -290,6 +290,8 @@ async def test_bulk_input_is_checked_and_needs_the_token(tmp_path: Path) -> None
                 ("/api/runs/replay", {"stauts": "failed"}, "unknown field 'stauts'"),
                 ("/api/runs/replay", {"status": "broken"}, "status must be one of cancelled"),
                 ("/api/runs/replay", {"since": "yesterday"}, "since must be Unix seconds or ISO"),
+                ("/api/runs/replay", {"until": "nan"}, "until must be Unix seconds or ISO"),
+                ("/api/runs/replay", {"until": 10**400}, "until must be Unix seconds or ISO"),
                 ("/api/runs/replay", {"all": True, "job": "ok"}, '"all": true means no filter'),
                 ("/api/runs/replay", {"all": "yes"}, "all: Input should be a valid boolean"),
                 ("/api/runs/replay", {"job": "ok", "snapshot": "x"}, "snapshot must be an id"),

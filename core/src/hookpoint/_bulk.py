@@ -16,6 +16,7 @@ before the first replay, so a second submit with the same key gets the first act
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ SAMPLE: Final = 10
 CHUNK: Final = 200
 """Runs replayed per transaction (and per step of a progress bar)."""
 _ID_CHARS: Final = frozenset("0123456789abcdefghjkmnpqrstvwxyz")
+_QUERY_NAMES: Final = {"endpoint": "endpoint_id", "job": "job_id", "request": "request_id"}
 
 
 def parse_time(value: str | None, name: str) -> float | None:
@@ -127,11 +129,20 @@ class _Filters(BaseModel):
     @field_validator("since", "until", mode="before")
     @classmethod
     def _time(cls, value: Any, info: Any) -> float | None:
-        if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-            return None if value is None else float(value)
+        problem = f"{info.field_name} must be Unix seconds or ISO-8601"
         if isinstance(value, str):
-            return parse_time(value, info.field_name)
-        raise ValueError(f"{info.field_name} must be Unix seconds or ISO-8601")
+            value = parse_time(value, info.field_name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(problem)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer of 400 digits
+            raise ValueError(problem) from None
+        if not math.isfinite(seconds):  # NaN compares false with everything, inf with nothing
+            raise ValueError(problem)
+        return seconds
 
     @field_validator("status", mode="before", check_fields=False)
     @classmethod
@@ -154,16 +165,9 @@ class _Filters(BaseModel):
         """The filters set, by name (times as Unix seconds): what an action records."""
         return {k: getattr(self, k) for k in self.FILTERS if getattr(self, k) is not None}
 
-    def as_args(self) -> dict[str, str]:
-        """The filters as query-string values (times in ISO-8601), for links and forms."""
-        out: dict[str, str] = {}
-        for k, v in self.given().items():
-            out[k] = iso_time(v) if k in ("since", "until") else str(v)
-        return out
-
-
-def iso_time(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+    def _query_fields(self) -> dict[str, Any]:
+        """The filters as the store's ``RunQuery`` / ``RequestQuery`` name them."""
+        return {_QUERY_NAMES.get(k, k): getattr(self, k) for k in self.FILTERS}
 
 
 class RunFilters(_Filters):
@@ -177,17 +181,7 @@ class RunFilters(_Filters):
     status: RunStatus | None = None
 
     def query(self, *, limit: int = 50, before_id: str | None = None) -> RunQuery:
-        return RunQuery(
-            endpoint_id=self.endpoint,
-            job_id=self.job,
-            request_id=self.request,
-            status=self.status,
-            event_type=self.event_type,
-            since=self.since,
-            until=self.until,
-            limit=limit,
-            before_id=before_id,
-        )
+        return RunQuery(**self._query_fields(), limit=limit, before_id=before_id)
 
 
 class RequestFilters(_Filters):
@@ -199,15 +193,7 @@ class RequestFilters(_Filters):
     status: RequestStatus | None = None
 
     def query(self, *, limit: int = 50, before_id: str | None = None) -> RequestQuery:
-        return RequestQuery(
-            endpoint_id=self.endpoint,
-            status=self.status,
-            event_type=self.event_type,
-            since=self.since,
-            until=self.until,
-            limit=limit,
-            before_id=before_id,
-        )
+        return RequestQuery(**self._query_fields(), limit=limit, before_id=before_id)
 
 
 class _Bulk(BaseModel):

@@ -856,6 +856,8 @@ def register_dashboard(server: HookpointServer) -> None:
             if exc.action.status != "running" or exc.action.kind != model.KIND:
                 return await error_page(409, "Conflict", str(exc))
             done = exc.action  # the same form sent twice while the first is at work
+        except ValueError as exc:  # more match than one action takes
+            return await _bad_filter(exc)
         return redirect(url_for("dashboard.bulk_action_detail", action_id=done.id), code=303)
 
     @bp.get("/runs/bulk-replay")

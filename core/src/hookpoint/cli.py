@@ -805,6 +805,15 @@ def _filters(model: type[T], values: Mapping[str, Any]) -> T:
         raise  # unreachable
 
 
+def _selection(model: type[T], params: Mapping[str, Any]) -> T:
+    """A bulk command's selection from its options (``--request`` is ``request_id`` and
+    ``--all`` is ``all_`` among them, for Python's sake)."""
+    values = {{"request_id": "request", "all_": "all"}.get(k, k): v for k, v in params.items()}
+    wanted = (*model.FILTERS, "dry_run")  # type: ignore[attr-defined]
+    given = {k: values.get(k) for k in wanted}
+    return _filters(model, {**given, "all": values.get("all") or None})
+
+
 def _cli_actor() -> str:
     import getpass
     import socket
@@ -890,28 +899,13 @@ def _bulk_command(
 
 def _print_preview(shown: dict[str, Any], what: str) -> None:
     click.echo(f"{shown['count']} {what} match (snapshot {shown['snapshot']})")
-    if shown["kind"] == "replay_runs":
-        columns, keys = (
-            ["id", "job", "endpoint", "status", "created"],
-            [
-                "id",
-                "job",
-                "endpoint",
-                "status",
-                "created_at",
-            ],
-        )
+    if shown["kind"] == "replay_runs":  # (column, key) of the sample's table
+        shows = [("id", "id"), ("job", "job"), ("endpoint", "endpoint"), ("status", "status")]
+        shows.append(("created", "created_at"))
     else:
-        columns, keys = (
-            ["id", "endpoint", "status", "event", "received"],
-            [
-                "id",
-                "endpoint",
-                "status",
-                "event_type",
-                "received_at",
-            ],
-        )
+        shows = [("id", "id"), ("endpoint", "endpoint"), ("status", "status")]
+        shows += [("event", "event_type"), ("received", "received_at")]
+    columns, keys = [c for c, _ in shows], [k for _, k in shows]
     rows = [[r[k] for k in keys] for r in shown["sample"]]
     if rows:
         _table(f"First {len(rows)}", columns, rows)
@@ -966,16 +960,7 @@ def runs_replay(
     them, every page): a new run of the same job for the same request, each. Asks first."""
     from ._bulk import RunReplay
 
-    filters = {
-        "endpoint": endpoint,
-        "job": job,
-        "request": request_id,
-        "status": status,
-        "event_type": event_type,
-        "since": since,
-        "until": until,
-    }
-    selection = _filters(RunReplay, {**filters, "all": all_ or None, "dry_run": dry_run})
+    selection = _selection(RunReplay, click.get_current_context().params)
     _bulk_command(database_url, selection, app=None, yes=yes, as_json=as_json)
 
 
@@ -1002,14 +987,7 @@ def requests_redeliver(
     duplicate re-delivers the request it repeats, once. Asks first."""
     from ._bulk import RequestRedelivery
 
-    filters = {
-        "endpoint": endpoint,
-        "status": status,
-        "event_type": event_type,
-        "since": since,
-        "until": until,
-    }
-    selection = _filters(RequestRedelivery, {**filters, "all": all_ or None, "dry_run": dry_run})
+    selection = _selection(RequestRedelivery, click.get_current_context().params)
     _bulk_command(database_url, selection, app=app, yes=yes, as_json=as_json)
 
 
