@@ -5,7 +5,10 @@ file, an admin token, the app in ``tests/dashboard_app.py``) receives a signed c
 and a forged one; the browser logs in, sees the endpoints with their provider icons loaded,
 sees both requests on the requests page, opens the run (succeeded, with its log line), replays
 it and sees the new run; then opens the cal.com endpoint's page (its properties), clicks
-**Test** on an example and follows the test delivery to its run, marked as a test. The
+**Test** on an example and follows the test delivery to its run, marked as a test. A second
+test filters the runs page, opens **Replay all matching…**, submits the confirm form twice at
+once, double-clicks it and resends it, and checks through the API that each matching run was
+replayed exactly once, by one recorded bulk action. The
 screenshots in ``docs/screenshots/`` (embedded by ``docs/dashboard.md``) are written by this
 test when ``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
 
