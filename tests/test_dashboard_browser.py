@@ -5,7 +5,10 @@ file, an admin token, the app in ``tests/dashboard_app.py``) receives a signed c
 and a forged one; the browser logs in, sees the endpoints with their provider icons loaded,
 sees both requests on the requests page, opens the run (succeeded, with its log line), replays
 it and sees the new run; then opens the cal.com endpoint's page (its properties), clicks
-**Test** on an example and follows the test delivery to its run, marked as a test. The
+**Test** on an example and follows the test delivery to its run, marked as a test. A second
+test filters the runs page, opens **Replay all matching…**, submits the confirm form twice at
+once, double-clicks it and resends it, and checks through the API that each matching run was
+replayed exactly once, by one recorded bulk action. The
 screenshots in ``docs/screenshots/`` (embedded by ``docs/dashboard.md``) are written by this
 test when ``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
 
@@ -365,3 +368,118 @@ def _reload_until(page: Any, selector: str, text: str, timeout: float = 20.0) ->
             raise AssertionError(f"{selector} never showed {text!r}")
         time.sleep(0.2)
         page.reload()
+
+
+def test_replay_all_matching_runs_once_despite_a_double_click_and_a_resubmit(
+    browser: Any, host: Host
+) -> None:
+    """Runs page → filters → **Replay all matching…** → the confirm page (count, sample) →
+    a double click on the button, then the same form posted again: one bulk action, each
+    matching run replayed exactly once (checked through the API)."""
+    from playwright.sync_api import expect
+
+    api = httpx.Client(base_url=host.url, timeout=10, headers={"Authorization": f"Bearer {TOKEN}"})
+    uids = [f"bulk-{i}" for i in range(7)]
+    for uid in uids:
+        body = cal_delivery("BOOKING_CREATED", uid)
+        signature = hmac.new(CAL_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        sent = api.post(
+            "/webhooks/caldotcom",
+            content=body,
+            headers={"Content-Type": "application/json", "X-Cal-Signature-256": signature},
+        )
+        assert sent.status_code == 200, sent.text
+    deadline = time.monotonic() + 30
+    while True:
+        runs = api.get("/api/runs", params={"limit": 500}).json()["items"]
+        if len(runs) == len(uids) and all(r["status"] == "succeeded" for r in runs):
+            break
+        assert time.monotonic() < deadline, runs
+        time.sleep(0.2)
+    originals = {r["id"] for r in runs}
+
+    context = browser.new_context(viewport={"width": 1280, "height": 760})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{host.url}/dashboard/login")
+        page.fill("#token", TOKEN)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/dashboard/endpoints$"))
+
+        # -- the runs page, filtered; "Replay all matching…" carries the filters -----------------
+        page.click("nav >> text=Runs")
+        page.select_option("select[name=status]", "succeeded")
+        page.select_option("select[name=job]", "booking-created")
+        page.fill("input[name=since]", "2020-01-01T00:00:00Z")
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("table.runs tbody tr.row-succeeded")).to_have_count(len(uids))
+        page.click("#bulk-replay")
+        expect(page).to_have_url(re.compile(r"/dashboard/runs/bulk-replay\?"))
+        expect(page.locator("#bulk-count")).to_have_text(str(len(uids)))
+        expect(page.locator("table.bulk-sample tbody tr")).to_have_count(len(uids))
+        expect(page.locator("dl.facts")).to_contain_text("status=succeeded")
+        expect(page.locator("dl.facts")).to_contain_text("job=booking-created")
+        assert api.get("/api/bulk-actions").json()["items"] == []  # nothing happened yet
+        assert len(api.get("/api/runs", params={"limit": 500}).json()["items"]) == len(uids)
+        form = page.eval_on_selector(
+            "form.bulk-confirm", "f => Object.fromEntries(new FormData(f).entries())"
+        )
+        target = page.eval_on_selector("form.bulk-confirm", "f => f.action")
+
+        # -- the form submitted twice at once (two tabs, a flaky double submit): one action ----
+        # (Chromium itself sends a double click's form once; these two go out together.)
+        twice = page.evaluate(
+            """async () => {
+                const f = document.querySelector("form.bulk-confirm");
+                const send = () => fetch(f.action, {
+                    method: "POST",
+                    headers: {"Content-Type": "application/x-www-form-urlencoded"},
+                    body: new URLSearchParams(new FormData(f)),
+                });
+                const answers = await Promise.all([send(), send()]);
+                return answers.map(a => [a.status, new URL(a.url).pathname]);
+            }"""
+        )
+        assert [status for status, _ in twice] == [200, 200], twice
+        assert twice[0][1] == twice[1][1], twice  # both redirected to the same action
+        action_id = twice[0][1].rsplit("/", 1)[1]
+
+        # -- then a double click on the button: the same action again ------------------------
+        page.dblclick("#bulk-submit")
+        expect(page).to_have_url(re.compile(f"/dashboard/bulk-actions/{action_id}$"))
+        _reload_until(page, "h1 .badge", "done")
+        expect(page.locator("#bulk-result")).to_contain_text(
+            f"Replayed {len(uids)} of {len(uids)} runs"
+        )
+        expect(page.locator("a.new-run")).to_have_count(len(uids))
+
+        # -- the same form sent again (what "resend" does): the same action, nothing new -------
+        again = page.request.post(target, form=form)
+        assert again.ok and again.url.endswith(f"/dashboard/bulk-actions/{action_id}")
+
+        # -- the audit log page ----------------------------------------------------------------
+        page.click("nav >> text=Bulk actions")
+        rows = page.locator("table.bulk-actions tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("dashboard login")
+        expect(rows.first).to_contain_text("status=succeeded")
+    except Exception as exc:
+        page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
+    finally:
+        context.close()
+    assert not problems, f"browser console errors: {problems}"
+
+    runs = api.get("/api/runs", params={"limit": 500}).json()["items"]
+    replays = [r for r in runs if r["replay_of"]]
+    assert sorted(r["replay_of"] for r in replays) == sorted(originals)  # each once
+    assert len(runs) == 2 * len(uids)
+    actions = api.get("/api/bulk-actions").json()["items"]
+    assert [a["id"] for a in actions] == [action_id]
+    assert actions[0]["replayed"] == len(uids) and actions[0]["actor"].startswith(
+        "dashboard login "
+    )

@@ -6,48 +6,48 @@ Without a configured token it answers loopback clients only. Secrets are masked 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
 from quart import Response, jsonify, request
 from werkzeug.routing import RequestRedirect
 
 from ._auth import is_local_client, token_matches
+from ._bulk import (
+    BulkConflict,
+    RequestFilters,
+    RequestRedelivery,
+    RunFilters,
+    RunReplay,
+    validation_message,
+)
 from ._errors import StoreError
 from ._secrets import mask_headers, mask_secret
-from ._serialize import attempt_to_dict, log_to_dict, request_to_dict, run_to_dict
-from .store import NotFound, RequestQuery, RunQuery
+from ._serialize import (
+    attempt_to_dict,
+    bulk_to_dict,
+    log_to_dict,
+    preview_to_dict,
+    request_to_dict,
+    run_to_dict,
+)
+from .store import NotFound, RunQuery
 
 if TYPE_CHECKING:
     from ._server import HookpointServer
 
 __all__ = ["register_api"]
 
-_REQUEST_STATUSES = {"accepted", "duplicate", "handshake", "rejected"}
-_RUN_STATUSES = {"queued", "running", "succeeded", "failed", "cancelled"}
+IDEMPOTENCY_KEY_MAX = 200
+"""The longest ``Idempotency-Key`` a bulk action takes."""
 
 
 def _error(status: int, error: str, message: str) -> Response:
     response = jsonify({"error": error, "message": message})
     response.status_code = status
     return response
-
-
-def _parse_time(value: str | None, name: str) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{name} must be Unix seconds or ISO-8601") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
 
 def _limit(value: str | None) -> int:
@@ -158,17 +158,8 @@ def register_api(server: HookpointServer) -> None:
     @app.get("/api/requests")
     async def list_requests() -> Response:
         args = request.args
-        status = args.get("status") or None
-        if status is not None and status not in _REQUEST_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(sorted(_REQUEST_STATUSES))}")
-        query = RequestQuery(
-            endpoint_id=args.get("endpoint") or None,
-            status=status,  # type: ignore[arg-type]
-            event_type=args.get("event_type") or None,
-            since=_parse_time(args.get("since"), "since"),
-            until=_parse_time(args.get("until"), "until"),
-            limit=_limit(args.get("limit")),
-            before_id=args.get("before") or None,
+        query = RequestFilters.from_args(args).query(
+            limit=_limit(args.get("limit")), before_id=args.get("before") or None
         )
         page = await store.list_requests(query)
         return jsonify(
@@ -188,19 +179,8 @@ def register_api(server: HookpointServer) -> None:
     @app.get("/api/runs")
     async def list_runs() -> Response:
         args = request.args
-        status = args.get("status") or None
-        if status is not None and status not in _RUN_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(sorted(_RUN_STATUSES))}")
-        query = RunQuery(
-            endpoint_id=args.get("endpoint") or None,
-            job_id=args.get("job") or None,
-            request_id=args.get("request") or None,
-            status=status,  # type: ignore[arg-type]
-            event_type=args.get("event_type") or None,
-            since=_parse_time(args.get("since"), "since"),
-            until=_parse_time(args.get("until"), "until"),
-            limit=_limit(args.get("limit")),
-            before_id=args.get("before") or None,
+        query = RunFilters.from_args(args).query(
+            limit=_limit(args.get("limit")), before_id=args.get("before") or None
         )
         page = await store.list_runs(query)
         return jsonify({"items": [run_to_dict(r) for r in page.items], "next": page.next_before_id})
@@ -238,6 +218,81 @@ def register_api(server: HookpointServer) -> None:
         response = jsonify({"request_id": replayed, "run_ids": list(run_ids)})
         response.status_code = 202
         return response
+
+    # -- bulk actions (recovery by query, ``_bulk``) ----------------------------------------------
+    @app.post("/api/runs/replay")
+    async def bulk_replay_runs() -> Response:
+        return await bulk(RunReplay)
+
+    @app.post("/api/requests/redeliver")
+    async def bulk_redeliver_requests() -> Response:
+        return await bulk(RequestRedelivery)
+
+    async def bulk(model: type[RunReplay] | type[RequestRedelivery]) -> Response:
+        if request.mimetype not in ("", "application/json"):
+            return _error(415, "unsupported_media_type", "send the query as application/json")
+        raw = await request.get_data(as_text=False)
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except (ValueError, RecursionError):
+            return _error(400, "bad_request", "the body is not JSON")
+        if not isinstance(body, dict):
+            return _error(400, "bad_request", "the body must be a JSON object")
+        try:
+            selection = model.model_validate(body)
+        except ValidationError as exc:
+            return _error(400, "bad_request", validation_message(exc))
+        if selection.dry_run:
+            return jsonify(preview_to_dict(await runtime.bulk_preview(selection)))
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return _error(
+                400,
+                "bad_request",
+                "a bulk action needs an Idempotency-Key header (any unique string, such as a "
+                "UUID): a repeat with the same key returns the first result instead of "
+                "replaying again",
+            )
+        if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+            return _error(
+                400,
+                "bad_request",
+                f"the Idempotency-Key must be printable and at most {IDEMPOTENCY_KEY_MAX} "
+                "characters",
+            )
+        actor = "api token" if settings.admin_token else "api (loopback, no token)"
+        try:
+            action, created = await runtime.bulk(
+                selection, actor=actor, client=request.remote_addr, key=f"api:{key}"
+            )
+        except BulkConflict as exc:
+            response = jsonify(
+                {"error": "conflict", "message": str(exc), "action": bulk_to_dict(exc.action)}
+            )
+            response.status_code = 409
+            return response
+        data = bulk_to_dict(action, include_ids=True)
+        data["repeated"] = not created
+        response = jsonify(data)
+        response.status_code = 202 if created else 200
+        return response
+
+    @app.get("/api/bulk-actions")
+    async def list_bulk_actions() -> Response:
+        args = request.args
+        page = await store.list_bulk_actions(
+            limit=_limit(args.get("limit")), before_id=args.get("before") or None
+        )
+        return jsonify(
+            {"items": [bulk_to_dict(a) for a in page.items], "next": page.next_before_id}
+        )
+
+    @app.get("/api/bulk-actions/<action_id>")
+    async def get_bulk_action(action_id: str) -> Response:
+        action = await store.get_bulk_action(action_id)
+        if action is None:
+            return _error(404, "not_found", "no such bulk action")
+        return jsonify(bulk_to_dict(action, include_ids=True))
 
 
 def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:

@@ -35,24 +35,35 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from pydantic import ValidationError
 from quart import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.datastructures import Headers, MultiDict
 
 from ._auth import forwarded_client, is_local_client, token_matches
+from ._bulk import (
+    BulkConflict,
+    BulkSelection,
+    RequestFilters,
+    RequestRedelivery,
+    RunFilters,
+    RunReplay,
+    validation_message,
+)
 from ._errors import StoreError
 from ._icons import IconSet, monogram_svg
 from ._presentation import examples_of
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
-from .store import NotFound, RequestQuery, RunQuery
+from .store import NotFound, RunQuery
 
 if TYPE_CHECKING:
     from ._app import Endpoint
@@ -78,8 +89,6 @@ SECURITY_HEADERS: Mapping[str, str] = {
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 """The policy an icon is served with: an SVG opened on its own runs nothing and loads nothing."""
 _STATIC = Path(__file__).parent / "static" / "dashboard"
-_REQUEST_STATUSES = ("accepted", "duplicate", "handshake", "rejected")
-_RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 _PAGE_SIZE = 50
 _BODY_LIMIT = 256 * 1024
 _LOGIN_FAILURES = 10
@@ -91,6 +100,9 @@ FORM_LIMIT = 16 * 1024
 FORM_FIELDS = 64
 """The most fields a dashboard form may have."""
 _PUBLIC = frozenset({"dashboard.login", "dashboard.static"})
+F = TypeVar("F", RunFilters, RequestFilters)
+_BULK_KEY = re.compile(r"[A-Za-z0-9_-]{16,100}")
+"""A confirm form's one-time token (the bulk action's idempotency key)."""
 
 
 # -- the session cookie ------------------------------------------------------------------------
@@ -632,40 +644,40 @@ def register_dashboard(server: HookpointServer) -> None:
         return svg_response(svg if svg is not None else monogram_svg(ep.id, ep.title))
 
     # -- requests ----------------------------------------------------------------------------
-    def _filters(allowed_status: tuple[str, ...]) -> dict[str, str]:
-        args = request.args
+    def _filters(args: Any, model: type[F]) -> tuple[dict[str, str], F]:
+        """The filters ``args`` name (values as given, cut to 200 characters; an unknown
+        status is dropped, as the status menu offers none), and what the model the API checks
+        them with makes of them. :raises ValueError: a bad time."""
         out: dict[str, str] = {}
-        for key in ("endpoint", "status", "event_type", "job", "request"):
+        for key in model.FILTERS:
             value = (args.get(key) or "").strip()[:200]
-            if value:
+            if value and (key != "status" or value in model.STATUSES):
                 out[key] = value
-        if out.get("status") not in (None, *allowed_status):
-            out.pop("status")
-        return out
+        return out, model.from_args(out)
 
     def _older_link(filters: dict[str, str], before: str | None) -> str | None:
         if not before:
             return None
         return "?" + urlencode({**filters, "before": before})
 
+    async def _bad_filter(exc: ValueError) -> Response:
+        return await error_page(400, "Bad filter", str(exc))
+
     @bp.get("/requests")
     async def requests_page() -> Response:
-        filters = _filters(_REQUEST_STATUSES)
+        try:
+            filters, parsed = _filters(request.args, RequestFilters)
+        except ValueError as exc:
+            return await _bad_filter(exc)
         before = (request.args.get("before") or "")[:64] or None
-        query = RequestQuery(
-            endpoint_id=filters.get("endpoint"),
-            status=filters.get("status"),  # type: ignore[arg-type]
-            event_type=filters.get("event_type"),
-            limit=_PAGE_SIZE,
-            before_id=before,
-        )
+        query = parsed.query(limit=_PAGE_SIZE, before_id=before)
         result = await store.list_requests(query)
         return await page(
             "requests.html",
             nav="requests",
             items=result.items,
             filters=filters,
-            statuses=_REQUEST_STATUSES,
+            statuses=RequestFilters.STATUSES,
             endpoint_ids=list(hp.endpoints),
             paged=before is not None,
             older=_older_link(filters, result.next_before_id),
@@ -720,17 +732,12 @@ def register_dashboard(server: HookpointServer) -> None:
     # -- runs --------------------------------------------------------------------------------
     @bp.get("/runs")
     async def runs_page() -> Response:
-        filters = _filters(_RUN_STATUSES)
+        try:
+            filters, parsed = _filters(request.args, RunFilters)
+        except ValueError as exc:
+            return await _bad_filter(exc)
         before = (request.args.get("before") or "")[:64] or None
-        query = RunQuery(
-            endpoint_id=filters.get("endpoint"),
-            job_id=filters.get("job"),
-            request_id=filters.get("request"),
-            status=filters.get("status"),  # type: ignore[arg-type]
-            event_type=filters.get("event_type"),
-            limit=_PAGE_SIZE,
-            before_id=before,
-        )
+        query = parsed.query(limit=_PAGE_SIZE, before_id=before)
         result = await store.list_runs(query)
         stats = await store.queue_stats()
         return await page(
@@ -738,7 +745,7 @@ def register_dashboard(server: HookpointServer) -> None:
             nav="runs",
             items=result.items,
             filters=filters,
-            statuses=_RUN_STATUSES,
+            statuses=RunFilters.STATUSES,
             endpoint_ids=list(hp.endpoints),
             job_ids=list(hp.jobs),
             stats=stats,
@@ -775,5 +782,117 @@ def register_dashboard(server: HookpointServer) -> None:
         except NotFound:
             return await error_page(404, "Not found", "No such run.")
         return redirect(url_for("dashboard.run_detail", run_id=new_id, replayed=run_id), code=303)
+
+    # -- bulk actions: "Replay all matching", "Re-deliver all matching" ------------------------
+    bulk_pages = {  # kind: (the form's route, the listing, the nav item)
+        "replay_runs": ("dashboard.bulk_replay_runs", "dashboard.runs_page", "runs"),
+        "redeliver_requests": (
+            "dashboard.bulk_redeliver_requests",
+            "dashboard.requests_page",
+            "requests",
+        ),
+    }
+
+    def _selection(
+        values: Any, model: type[RunReplay] | type[RequestRedelivery], *, confirming: bool
+    ) -> tuple[dict[str, str], BulkSelection]:
+        """The listing's filters from a query string (the confirm page: a preview, ``all``
+        implied) or from the confirm form (``all`` only when its box was ticked).
+        :raises ValueError: a bad filter, or no filter and no ``all``."""
+        if model is RunReplay:
+            filters, _ = _filters(values, RunFilters)
+        else:
+            filters, _ = _filters(values, RequestFilters)
+        body: dict[str, Any] = dict(filters)
+        if confirming:
+            body.update(dry_run=True, all=not filters)
+        else:
+            body.update(snapshot=values.get("snapshot") or None)
+            if values.get("all") == "1":
+                body["all"] = True
+        try:
+            return filters, model.model_validate(body)
+        except ValidationError as exc:
+            raise ValueError(validation_message(exc)) from None
+
+    async def bulk_confirm(model: type[RunReplay] | type[RequestRedelivery]) -> Response:
+        try:
+            filters, selection = _selection(request.args, model, confirming=True)
+            found = await runtime.bulk_preview(selection)
+        except ValueError as exc:  # a bad filter, or too many match
+            return await _bad_filter(exc)
+        action, listing, nav = bulk_pages[model.KIND]
+        return await page(
+            "bulk_confirm.html",
+            nav=nav,
+            kind=model.KIND,
+            action=url_for(action),
+            back=url_for(listing) + ("?" + urlencode(filters) if filters else ""),
+            filters=filters,
+            found=found,
+            key=secrets.token_urlsafe(24),
+        )
+
+    async def bulk_act(model: type[RunReplay] | type[RequestRedelivery]) -> Response:
+        form: MultiDict[str, str] = g.hp_form  # read (bounded) and CSRF-checked by _before
+        try:
+            _, selection = _selection(form, model, confirming=False)
+        except ValueError as exc:
+            return await _bad_filter(exc)
+        key = form.get("key") or ""
+        if not _BULK_KEY.fullmatch(key):
+            return await error_page(
+                400, "Bad request", "The confirm form has no valid token: open it again."
+            )
+        if token is None:
+            actor = "dashboard (loopback, no token)"
+        else:  # which login: a digest of the session's id, as the store keeps it
+            actor = f"dashboard login {session_store_key(current().sid)[:12]}"
+        try:
+            done, _ = await runtime.bulk(
+                selection, actor=actor, client=request.remote_addr, key=f"dashboard:{key}"
+            )
+        except BulkConflict as exc:
+            if exc.action.status != "running" or exc.action.kind != model.KIND:
+                return await error_page(409, "Conflict", str(exc))
+            done = exc.action  # the same form sent twice while the first is at work
+        except ValueError as exc:  # more match than one action takes
+            return await _bad_filter(exc)
+        return redirect(url_for("dashboard.bulk_action_detail", action_id=done.id), code=303)
+
+    @bp.get("/runs/bulk-replay")
+    async def bulk_replay_runs_confirm() -> Response:
+        return await bulk_confirm(RunReplay)
+
+    @bp.post("/runs/bulk-replay")
+    async def bulk_replay_runs() -> Response:
+        return await bulk_act(RunReplay)
+
+    @bp.get("/requests/bulk-redeliver")
+    async def bulk_redeliver_requests_confirm() -> Response:
+        return await bulk_confirm(RequestRedelivery)
+
+    @bp.post("/requests/bulk-redeliver")
+    async def bulk_redeliver_requests() -> Response:
+        return await bulk_act(RequestRedelivery)
+
+    @bp.get("/bulk-actions")
+    async def bulk_actions_page() -> Response:
+        before = (request.args.get("before") or "")[:64] or None
+        result = await store.list_bulk_actions(limit=_PAGE_SIZE, before_id=before)
+        return await page(
+            "bulk_actions.html",
+            nav="bulk",
+            items=result.items,
+            paged=before is not None,
+            older=_older_link({}, result.next_before_id),
+        )
+
+    @bp.get("/bulk-actions/<action_id>")
+    async def bulk_action_detail(action_id: str) -> Response:
+        action = await store.get_bulk_action(action_id)
+        if action is None:
+            return await error_page(404, "Not found", "No such bulk action.")
+        return await page("bulk_action.html", nav="bulk", action=action)
 
     server.quart.register_blueprint(bp)

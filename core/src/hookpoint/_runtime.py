@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._alerts import Alerts, alerts_wanted
 from ._app import Endpoint, Hookpoint
+from ._bulk import BulkSelection, Preview, perform, preview
 from ._convert import redescribe, replay_source
 from ._engine import Worker
 from ._errors import StoreError
@@ -27,7 +28,7 @@ from ._http import AsyncClient, new_client
 from ._request import WebhookRequest
 from ._settings import Settings
 from ._testdelivery import deliver_test, find_example
-from .store import IngestResult, NewRun, Store, StoredRequest, open_store
+from .store import BulkAction, IngestResult, NewRun, Store, StoredRequest, open_store
 
 if TYPE_CHECKING:
     from ._metrics import Metrics
@@ -85,6 +86,7 @@ class Runtime:
         """The alert checks of this process while open (when ``alerting`` and wanted)."""
         self._http_transport = http_transport
         self._tasks: list[asyncio.Task[None]] = []
+        self._bulk_tasks: set[asyncio.Future[Any]] = set()
         self._open = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -136,6 +138,11 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        for bulk in list(self._bulk_tasks):  # recorded as stopped ("interrupted") while the
+            bulk.cancel()  # store is still open
+        for bulk in list(self._bulk_tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await bulk
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None
@@ -188,6 +195,48 @@ class Runtime:
         new_id = await self.store.replay_run(run_id)
         self.notify_runs()
         return new_id
+
+    async def bulk_preview(self, selection: BulkSelection) -> Preview:
+        """What :meth:`bulk` would act on (a dry run). :raises TooManyMatches:"""
+        return await preview(self.store, selection)
+
+    async def bulk(
+        self,
+        selection: BulkSelection,
+        *,
+        actor: str,
+        client: str | None,
+        key: str,
+        found: Preview | None = None,
+    ) -> tuple[BulkAction, bool]:
+        """Replay every matching run, or re-deliver every matching request, recorded under the
+        idempotency ``key`` (``_bulk.perform``); ``(the action, False)`` when ``key`` was used
+        before. The action runs on when the caller is cancelled (a client that went away): its
+        record says how it ended. :raises BulkConflict: :raises TooManyMatches:"""
+
+        async def act() -> tuple[BulkAction, bool]:
+            try:
+                return await perform(
+                    self.store,
+                    selection,
+                    actor=actor,
+                    client=client,
+                    key=key,
+                    redeliver=self.redeliver,
+                    found=found,
+                )
+            finally:
+                self.notify_runs()
+
+        task = asyncio.ensure_future(act())
+        self._bulk_tasks.add(task)
+        task.add_done_callback(self._bulk_done)
+        return await asyncio.shield(task)
+
+    def _bulk_done(self, task: asyncio.Future[Any]) -> None:
+        self._bulk_tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # whoever asked may be gone; the action's record tells
 
     async def deliver_test(
         self, endpoint_id: str, example_id: str | None = None, *, client: str | None = None

@@ -5,12 +5,24 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._secrets import mask_headers, mask_known_secrets, mask_url
-from .store import Attempt, LogLine, RunRecord, StoredRequest
+from .store import Attempt, BulkAction, LogLine, RunRecord, StoredRequest
 
-__all__ = ["attempt_to_dict", "iso", "log_to_dict", "request_to_dict", "run_to_dict"]
+if TYPE_CHECKING:
+    from ._bulk import Preview
+
+__all__ = [
+    "attempt_to_dict",
+    "bulk_to_dict",
+    "iso",
+    "log_to_dict",
+    "preview_to_dict",
+    "query_to_dict",
+    "request_to_dict",
+    "run_to_dict",
+]
 
 
 def iso(ts: float | None) -> str | None:
@@ -97,4 +109,49 @@ def log_to_dict(line: LogLine) -> dict[str, Any]:
         "level": line.level,
         "message": line.message,
         "data": line.data,
+    }
+
+
+def query_to_dict(query: dict[str, Any]) -> dict[str, Any]:
+    """A bulk action's recorded filters, its times in ISO-8601 (as the listings take them)."""
+    return {k: iso(v) if k in ("since", "until") else v for k, v in query.items()}
+
+
+def bulk_to_dict(action: BulkAction, *, include_ids: bool = False) -> dict[str, Any]:
+    """``include_ids``: the new runs' ids (at most 1,000 kept) and the skipped items, for the
+    view of one action; a listing leaves them out."""
+    data: dict[str, Any] = {
+        "id": action.id,
+        "kind": action.kind,
+        "status": action.status,
+        "actor": action.actor,
+        "client": action.client,
+        "query": query_to_dict(action.query),
+        "snapshot": action.snapshot,
+        "matched": action.matched,
+        "replayed": action.replayed,
+        "skipped": action.skipped,
+        "new_runs": action.new_runs,
+        "created_at": iso(action.created_at),
+        "finished_at": iso(action.finished_at),
+        "error": action.error,
+    }
+    if include_ids:
+        data["run_ids"] = list(action.run_ids)
+        data["run_ids_truncated"] = action.new_runs > len(action.run_ids)
+        data["skipped_items"] = [{"id": i, "reason": why} for i, why in action.notes]
+    return data
+
+
+def preview_to_dict(found: Preview) -> dict[str, Any]:
+    """A dry run's answer: how many match, the first few, and the snapshot to act on."""
+    return {
+        "dry_run": True,
+        "kind": found.kind,
+        "query": query_to_dict(found.query),
+        "snapshot": found.snapshot,
+        "count": found.count,
+        "sample": [
+            run_to_dict(x) if isinstance(x, RunRecord) else request_to_dict(x) for x in found.sample
+        ],
     }

@@ -11,9 +11,11 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
@@ -501,18 +503,11 @@ def requests_list(
     as_json: bool,
 ) -> None:
     """List requests, newest first."""
-    from ._api import _parse_time
+    from ._bulk import RequestFilters
     from ._serialize import request_to_dict
-    from .store import RequestQuery
 
-    query = RequestQuery(
-        endpoint_id=endpoint,
-        status=status,  # type: ignore[arg-type]
-        event_type=event_type,
-        since=_parse_time(since, "since"),
-        until=_parse_time(until, "until"),
-        limit=limit,
-    )
+    filters = {"endpoint": endpoint, "status": status, "event_type": event_type}
+    query = _filters(RequestFilters, {**filters, "since": since, "until": until}).query(limit=limit)
 
     async def go(store: Any) -> list[dict[str, Any]]:
         page = await store.list_requests(query)
@@ -719,8 +714,8 @@ def replay(
     yes: bool,
     as_json: bool,
 ) -> None:
-    """Replay one run, one request, or runs in bulk (dry-run count unless --yes)."""
-    from .store import RunQuery
+    """Replay one run, one request, or runs in bulk (dry-run count unless --yes; the bulk
+    form is `hookpoint runs replay`, which also filters by time)."""
 
     if run_id:
 
@@ -766,39 +761,279 @@ def replay(
         return
     if not any([status, job, endpoint, event_type]):
         _fail("give --run, --request, or bulk filters (--status/--job/--endpoint/--event-type)", 2)
-    query = RunQuery(
-        status=status,  # type: ignore[arg-type]  # a click.Choice of the run statuses
-        job_id=job,
-        endpoint_id=endpoint,
-        event_type=event_type,
-        limit=500,
-    )
+    from ._bulk import RunReplay
 
-    async def bulk(store: Any) -> list[str]:
-        matched: list[str] = []
-        before = None
-        while True:
-            page = await store.list_runs(RunQuery(**{**_query_dict(query), "before_id": before}))
-            matched.extend(r.id for r in page.items)
-            if not page.next_before_id:
-                break
-            before = page.next_before_id
-        if not yes:
-            return matched
-        from rich.progress import track
+    filters = {"status": status, "job": job, "endpoint": endpoint, "event_type": event_type}
+    selection = _filters(RunReplay, {**filters, "dry_run": not yes})
+    _bulk_command(database_url, selection, app=None, yes=True, as_json=as_json)
 
-        new_ids = []
-        for rid in track(matched, description="replaying", disable=as_json):
-            new_ids.append(await store.replay_run(rid))
-        return new_ids
 
-    result = _with_store(database_url, bulk)
+# -- bulk: recovery by query (``_bulk``) ---------------------------------------------------------
+
+
+def _clock_time(value: str | None, now: datetime | None = None) -> str | None:
+    """``--since 9:00``: a bare time of day is the last such moment in the terminal's time zone
+    (today, or yesterday when it is still earlier than that); anything else is passed on as
+    the listings take it (Unix seconds or ISO-8601, UTC when it names no zone)."""
+    if value is None or not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", value.strip()):
+        return value
+    parts = [int(x) for x in value.strip().split(":")] + [0]
+    now = now or datetime.now().astimezone()
+    try:
+        at = now.replace(hour=parts[0], minute=parts[1], second=parts[2], microsecond=0)
+    except ValueError:
+        return value  # 25:00: the listing's own message says what is wrong
+    if at > now:
+        at -= timedelta(days=1)
+    return str(at.timestamp())
+
+
+def _filters(model: type[T], values: Mapping[str, Any]) -> T:
+    """The bulk or listing filters from options (``None``: not given), checked by the same
+    model the API uses; a bad value exits 2 with its message."""
+    from pydantic import ValidationError
+
+    from ._bulk import validation_message
+
+    given = {k: v for k, v in values.items() if v is not None}
+    for name in ("since", "until"):
+        if isinstance(given.get(name), str):
+            given[name] = _clock_time(given[name])
+    try:
+        return model.model_validate(given)  # type: ignore[attr-defined,no-any-return]
+    except ValidationError as exc:
+        _fail(validation_message(exc), 2)
+        raise  # unreachable
+
+
+def _selection(model: type[T], params: Mapping[str, Any]) -> T:
+    """A bulk command's selection from its options (``--request`` is ``request_id`` and
+    ``--all`` is ``all_`` among them, for Python's sake)."""
+    values = {{"request_id": "request", "all_": "all"}.get(k, k): v for k, v in params.items()}
+    wanted = (*model.FILTERS, "dry_run")  # type: ignore[attr-defined]
+    given = {k: values.get(k) for k in wanted}
+    return _filters(model, {**given, "all": values.get("all") or None})
+
+
+def _cli_actor() -> str:
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment (a container without one)
+        user = "unknown"
+    return f"cli {user}@{socket.gethostname()}"
+
+
+def _bulk_command(
+    database_url: str | None, selection: Any, *, app: str | None, yes: bool, as_json: bool
+) -> None:
+    """Match, show, confirm (unless ``yes``), then act with a progress bar: `runs replay`,
+    `requests redeliver` and `replay`'s bulk form."""
+    import uuid
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ._runtime import Runtime
+    from ._serialize import bulk_to_dict, preview_to_dict
+
+    hp = load_app(app) if app else None
+    what = "run(s)" if selection.KIND == "replay_runs" else "request(s)"
+    verb = "replay" if selection.KIND == "replay_runs" else "re-deliver"
+    err = Console(stderr=True)
+
+    async def go(store: Any) -> dict[str, Any] | None:
+        runtime = Runtime(hp, _settings(database_url=database_url), store=store) if hp else None
+        from ._bulk import perform, preview
+
+        try:
+            found = await preview(store, selection)
+        except ValueError as exc:  # too many match
+            _fail(str(exc), EXIT_FAILURE)
+        shown = preview_to_dict(found)
+        if selection.dry_run:
+            return shown
+        if not as_json:
+            _print_preview(shown, what)
+        if not found.count:
+            return {"matched": 0, "replayed": 0}
+        if not yes and not click.confirm(
+            f"{verb.capitalize()} these {found.count} {what}?", default=False, err=True
+        ):
+            _fail("nothing done", EXIT_FAILURE)
+        with Progress(console=err, disable=as_json, transient=True) as bar:
+            task = bar.add_task(f"{verb}ing", total=found.count)
+            action, _ = await perform(
+                store,
+                selection,
+                actor=_cli_actor(),
+                client=None,
+                key=f"cli:{uuid.uuid4()}",
+                redeliver=runtime.redeliver if runtime is not None else None,
+                progress=lambda n: bar.advance(task, n),
+                found=found,
+            )
+        return bulk_to_dict(action, include_ids=True)
+
+    result = _with_store(database_url, go)
+    assert result is not None
     if as_json:
-        _echo_json({"dry_run": not yes, "count": len(result), "run_ids": result})
-    elif yes:
-        click.echo(f"queued {len(result)} replay run(s)")
+        _echo_json(result)
+    elif result.get("dry_run"):
+        _print_preview(result, what)
+        click.echo("dry run: nothing was changed")
+    elif "id" not in result:
+        click.echo(f"no {what} match")
     else:
-        click.echo(f"{len(result)} run(s) match; re-run with --yes to replay them")
+        new = f", {result['new_runs']} new run(s)" if selection.KIND != "replay_runs" else ""
+        click.echo(
+            visible(
+                f"{verb}ed {result['replayed']} of {result['matched']} {what}{new}"
+                f"; {result['skipped']} skipped; bulk action {result['id']}"
+            )
+        )
+        for item in result["skipped_items"][:10]:
+            click.echo(visible(f"  skipped {item['id']}: {item['reason']}"))
+
+
+def _print_preview(shown: dict[str, Any], what: str) -> None:
+    click.echo(f"{shown['count']} {what} match (snapshot {shown['snapshot']})")
+    if shown["kind"] == "replay_runs":  # (column, key) of the sample's table
+        shows = [("id", "id"), ("job", "job"), ("endpoint", "endpoint"), ("status", "status")]
+        shows.append(("created", "created_at"))
+    else:
+        shows = [("id", "id"), ("endpoint", "endpoint"), ("status", "status")]
+        shows += [("event", "event_type"), ("received", "received_at")]
+    columns, keys = [c for c, _ in shows], [k for _, k in shows]
+    rows = [[r[k] for k in keys] for r in shown["sample"]]
+    if rows:
+        _table(f"First {len(rows)}", columns, rows)
+
+
+_bulk_options = [
+    click.option("--all", "all_", is_flag=True, help="No filter: act on every one (required)."),
+    click.option("--dry-run", is_flag=True, help="Count and show a sample; change nothing."),
+    click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation."),
+    click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+    click.option("--until", default=None, help="Before this time (exclusive)."),
+    click.option(
+        "--since",
+        default=None,
+        help="From this time: Unix seconds, ISO-8601 (UTC unless it names a zone) or a time "
+        "of day such as 9:00 (the last 9:00 in this terminal's time zone).",
+    ),
+    click.option("--event-type", default=None),
+    click.option("--endpoint", default=None),
+]
+
+
+def _with_bulk_options(fn: Callable[..., None]) -> Callable[..., None]:
+    for option in _bulk_options:
+        fn = option(fn)
+    return fn
+
+
+@runs.command("replay")
+@_db_option
+@_with_bulk_options
+@click.option("--job", default=None)
+@click.option("--request", "request_id", default=None, help="Only the runs of this request.")
+@click.option(
+    "--status", type=click.Choice(["queued", "running", "succeeded", "failed", "cancelled"])
+)
+def runs_replay(
+    database_url: str | None,
+    endpoint: str | None,
+    event_type: str | None,
+    since: str | None,
+    until: str | None,
+    job: str | None,
+    request_id: str | None,
+    status: str | None,
+    all_: bool,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Replay every run the filters select (the runs `runs list` and GET /api/runs list for
+    them, every page): a new run of the same job for the same request, each. Asks first."""
+    from ._bulk import RunReplay
+
+    selection = _selection(RunReplay, click.get_current_context().params)
+    _bulk_command(database_url, selection, app=None, yes=yes, as_json=as_json)
+
+
+@requests.command("redeliver")
+@_db_option
+@_with_bulk_options
+@click.option("--status", type=click.Choice(["accepted", "duplicate", "handshake", "rejected"]))
+@click.option("--app", required=True, help="module:attr, whose jobs the requests are offered to.")
+def requests_redeliver(
+    database_url: str | None,
+    endpoint: str | None,
+    event_type: str | None,
+    since: str | None,
+    until: str | None,
+    status: str | None,
+    app: str,
+    all_: bool,
+    dry_run: bool,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Re-deliver every request the filters select (as `requests list` lists them) to the
+    jobs that match it now. Handshakes and rejected requests are matched but skipped; a
+    duplicate re-delivers the request it repeats, once. Asks first."""
+    from ._bulk import RequestRedelivery
+
+    selection = _selection(RequestRedelivery, click.get_current_context().params)
+    _bulk_command(database_url, selection, app=app, yes=yes, as_json=as_json)
+
+
+@cli.command("bulk-actions")
+@_db_option
+@click.argument("action_id", required=False)
+@click.option("--limit", type=int, default=20)
+@click.option("--json", "as_json", is_flag=True)
+def bulk_actions(
+    database_url: str | None, action_id: str | None, limit: int, as_json: bool
+) -> None:
+    """The audit log of bulk replays and re-deliveries (ACTION_ID: one of them, as JSON)."""
+    from ._serialize import bulk_to_dict
+
+    async def go(store: Any) -> Any:
+        if action_id:
+            one = await store.get_bulk_action(action_id)
+            return None if one is None else bulk_to_dict(one, include_ids=True)
+        page = await store.list_bulk_actions(limit=max(1, min(limit, 500)))
+        return [bulk_to_dict(a) for a in page.items]
+
+    data = _with_store(database_url, go)
+    if data is None:
+        _fail(f"no bulk action {action_id}", EXIT_FAILURE)
+    if as_json or action_id:
+        _echo_json(data)
+        return
+    _table(
+        "Bulk actions",
+        ["id", "created", "kind", "status", "actor", "query", "matched", "replayed", "new runs"],
+        [
+            [
+                a["id"],
+                a["created_at"],
+                a["kind"],
+                a["status"],
+                a["actor"],
+                json.dumps(a["query"], ensure_ascii=True),
+                a["matched"],
+                a["replayed"],
+                a["new_runs"],
+            ]
+            for a in data
+        ],
+    )
 
 
 def _query_following_settings(
@@ -819,10 +1054,6 @@ def _query_following_settings(
         return query
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode([(k, swap.get(v, v)) for k, v in pairs])
-
-
-def _query_dict(query: Any) -> dict[str, Any]:
-    return {f: getattr(query, f) for f in query.__dataclass_fields__}
 
 
 @cli.command()

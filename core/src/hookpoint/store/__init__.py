@@ -17,13 +17,20 @@ from urllib.parse import parse_qsl
 
 from .._errors import ConfigError
 from ._base import (
+    BULK_NOTES_KEPT,
+    BULK_RUN_IDS_KEPT,
     AlertInputs,
     AlertMark,
     Attempt,
+    BulkAction,
+    BulkKind,
+    BulkStatus,
     ClaimedRun,
     DeadRuns,
     IngestResult,
     LogLine,
+    Matches,
+    NewBulkAction,
     NewRequest,
     NewRun,
     NotFound,
@@ -42,13 +49,20 @@ from ._base import (
 )
 
 __all__ = [
+    "BULK_NOTES_KEPT",
+    "BULK_RUN_IDS_KEPT",
     "AlertInputs",
     "AlertMark",
     "Attempt",
+    "BulkAction",
+    "BulkKind",
+    "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
     "IngestResult",
     "LogLine",
+    "Matches",
+    "NewBulkAction",
     "NewRequest",
     "NewRun",
     "NotFound",

@@ -26,13 +26,20 @@ from typing import Any, Literal
 from .._errors import StoreError
 
 __all__ = [
+    "BULK_NOTES_KEPT",
+    "BULK_RUN_IDS_KEPT",
     "AlertInputs",
     "AlertMark",
     "Attempt",
+    "BulkAction",
+    "BulkKind",
+    "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
     "IngestResult",
     "LogLine",
+    "Matches",
+    "NewBulkAction",
     "NewRequest",
     "NewRun",
     "NotFound",
@@ -51,6 +58,8 @@ __all__ = [
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RequestStatus = Literal["accepted", "duplicate", "handshake", "rejected"]
+BulkKind = Literal["replay_runs", "redeliver_requests"]
+BulkStatus = Literal["running", "done", "failed"]
 
 
 class NotFound(StoreError, LookupError):
@@ -286,6 +295,69 @@ class Page:
     next_before_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every run or request a listing query selects, read in one snapshot (``match_runs``,
+    ``match_requests``): their ids, newest first, and the first ``sample`` listed records."""
+
+    ids: tuple[str, ...]
+    sample: tuple[Any, ...]
+    more: bool = False
+    """More than the ``most`` asked for matched: ``ids`` stops there."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewBulkAction:
+    """A bulk replay or re-delivery about to start (``begin_bulk_action``)."""
+
+    id: str
+    kind: BulkKind
+    idempotency_key: str
+    """Unique among all bulk actions: a second action with the same key is the first one."""
+    actor: str
+    """Who asked: ``api token``, ``dashboard login <session>``, ``cli <user>@<host>``."""
+    client: str | None
+    """The client address (API, dashboard); ``None`` from the CLI."""
+    query: dict[str, Any]
+    """The listing filters, normalised (times as Unix seconds)."""
+    snapshot: str
+    """Only runs or requests with an id below this one were considered."""
+    matched: int
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class BulkAction:
+    """One recorded bulk action (the audit log, ``bulk_actions``)."""
+
+    id: str
+    kind: BulkKind
+    idempotency_key: str
+    actor: str
+    client: str | None
+    query: dict[str, Any]
+    snapshot: str
+    status: BulkStatus
+    """``running`` until it ends, then ``done`` or ``failed`` (``error`` says why)."""
+    matched: int
+    replayed: int
+    """Runs replayed, or requests re-delivered."""
+    skipped: int
+    """Matched but not acted on: a request that cannot be re-delivered, a run purged meanwhile."""
+    new_runs: int
+    run_ids: tuple[str, ...]
+    """The new runs' ids, at most ``BULK_RUN_IDS_KEPT`` of them (``new_runs`` counts all)."""
+    notes: tuple[tuple[str, str], ...]
+    """``(id, why)`` of skipped items, at most ``BULK_NOTES_KEPT``."""
+    created_at: float
+    finished_at: float | None
+    error: str | None
+
+
+BULK_RUN_IDS_KEPT = 1000
+BULK_NOTES_KEPT = 100
+
+
 @dataclass(slots=True)
 class QueueStats:
     queued: int = 0
@@ -507,6 +579,48 @@ class Store(ABC):
         """Set the mark of ``(condition, key)`` to ``new`` if it is still ``expected`` (``None``:
         there is none yet), atomically: of several hosts swapping from the same mark, exactly
         one gets True (and notifies)."""
+
+    # -- bulk actions ------------------------------------------------------------------------------
+    @abstractmethod
+    async def match_runs(self, query: RunQuery, *, most: int, sample: int = 10) -> Matches:
+        """The ids of every run ``list_runs(query)`` pages through (``query.before_id`` is the
+        upper bound, ``limit`` is ignored), at most ``most``, read in one snapshot."""
+
+    @abstractmethod
+    async def match_requests(self, query: RequestQuery, *, most: int, sample: int = 10) -> Matches:
+        """Like :meth:`match_runs`, for ``list_requests`` (rejected requests included)."""
+
+    @abstractmethod
+    async def replay_runs(self, run_ids: Sequence[str]) -> list[tuple[str, str]]:
+        """Replay each run (as :meth:`replay_run`) in one transaction; ``(run id, new run id)``
+        of those that exist, in order (unknown ids are left out)."""
+
+    @abstractmethod
+    async def begin_bulk_action(self, action: NewBulkAction) -> tuple[BulkAction, bool]:
+        """Record ``action`` as running; ``(it, True)``. When its idempotency key is taken:
+        ``(the action recorded under that key, False)``, and nothing is written."""
+
+    @abstractmethod
+    async def end_bulk_action(
+        self,
+        action_id: str,
+        *,
+        status: BulkStatus,
+        replayed: int,
+        skipped: int,
+        new_runs: int,
+        run_ids: Sequence[str],
+        notes: Sequence[tuple[str, str]],
+        error: str | None = None,
+    ) -> None:
+        """Record how a running bulk action ended (lists cut to what the record keeps)."""
+
+    @abstractmethod
+    async def get_bulk_action(self, action_id: str) -> BulkAction | None: ...
+
+    @abstractmethod
+    async def list_bulk_actions(self, *, limit: int = 50, before_id: str | None = None) -> Page:
+        """Newest first (keyset pages, like the other listings)."""
 
     # -- dashboard sessions ------------------------------------------------------------------------
     @abstractmethod

@@ -26,6 +26,10 @@ Schema notes (both dialects):
   would append it after the body, and every list would walk a big body's overflow pages to
   read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
   default costs no rewrite).
+* ``bulk_actions`` (0005) is the audit log of bulk replays and re-deliveries (who, when, which
+  filters, how many, the new runs). ``idempotency_key`` is unique: the row is written before the
+  first run is replayed, so a second submit with the same key finds it instead of replaying
+  again. Retention does not purge it.
 * ``alert_state`` (0006) is where the hosts of one store agree on alerts (docs/alerts.md): one
   row per condition and key, changed only by a compare-and-set on what a host read, so one host
   notifies per change. ``runs_dead`` holds failed runs only, by ``updated_at`` (when they
@@ -216,6 +220,30 @@ def _alerts(real: str) -> tuple[str, ...]:
     )
 
 
+def _bulk_actions(real: str, json: str) -> tuple[str, ...]:
+    return (
+        f"""CREATE TABLE bulk_actions (
+            id TEXT PRIMARY KEY,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('replay_runs', 'redeliver_requests')),
+            actor TEXT NOT NULL,
+            client TEXT,
+            query {json} NOT NULL,
+            snapshot TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+            matched INTEGER NOT NULL CHECK (matched >= 0),
+            replayed INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            new_runs INTEGER NOT NULL DEFAULT 0,
+            run_ids {json},
+            notes {json},
+            created_at {real} NOT NULL,
+            finished_at {real},
+            error TEXT
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -257,6 +285,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "in every host process",
         sqlite=_sessions(real="REAL"),
         postgres=_sessions(real="double precision"),
+    ),
+    Migration(
+        version="0005",
+        description="bulk_actions: the audit log of bulk replays and re-deliveries, one row per "
+        "idempotency key",
+        sqlite=_bulk_actions(real="REAL", json="TEXT"),
+        postgres=_bulk_actions(real="double precision", json="json"),
     ),
     Migration(
         version="0006",

@@ -19,16 +19,22 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, replace
+from typing import Any, Final, TypeVar
 
 from .._errors import StoreError
 from ._base import (
+    BULK_NOTES_KEPT,
+    BULK_RUN_IDS_KEPT,
     AlertInputs,
     AlertMark,
     Attempt,
+    BulkAction,
+    BulkStatus,
     DeadRuns,
     LogLine,
+    Matches,
+    NewBulkAction,
     Page,
     QueueStats,
     RequestQuery,
@@ -36,11 +42,12 @@ from ._base import (
     RunRecord,
     StoredRequest,
 )
-from ._codec import decode_json
+from ._codec import decode_json, encode_json
 from ._migrations import Migration, check_not_newer, pending
 from ._sql import (
     ACTIVE,
     ATTEMPT_COLUMNS,
+    BULK_COLUMNS,
     FINAL,
     LOG_COLUMNS,
     REJECTED_COLUMNS,
@@ -51,6 +58,7 @@ from ._sql import (
     Params,
     Plan,
     attempt_from_row,
+    bulk_from_row,
     log_from_row,
     merge_request_pages,
     page_limit,
@@ -65,28 +73,35 @@ from ._sql import (
 )
 
 __all__ = [
+    "MATCH_PAGE",
     "PURGE_CHUNK",
     "Claim",
     "EndAttempt",
     "alert_inputs",
+    "begin_bulk_action",
     "cancel_run",
     "create_session",
+    "end_bulk_action",
     "failed",
     "finished",
+    "get_bulk_action",
     "get_request",
     "get_run",
     "get_task_result",
     "heartbeat",
     "list_attempts",
+    "list_bulk_actions",
     "list_logs",
     "list_requests",
     "list_runs",
+    "matches",
     "migrate",
     "purge_chunk",
     "purge_tail",
     "queue_stats",
     "released",
     "replay_run",
+    "replay_runs",
     "revoke_session",
     "save_task_result",
     "session_active",
@@ -98,6 +113,10 @@ PURGE_CHUNK: Final = 500
 """Requests a purge looks at per transaction."""
 DEAD_RUNS_LISTED: Final = 200
 """Latest dead runs an alert pass reads to name each job's latest one."""
+MATCH_PAGE: Final = 1000
+"""Rows per listing page when ``matches`` pages through every match."""
+
+Q = TypeVar("Q", RunQuery, RequestQuery)
 
 
 # -- schema --------------------------------------------------------------------------------------
@@ -176,6 +195,46 @@ def list_runs(d: Dialect, query: RunQuery) -> Plan[Page]:
     p = d.params()
     sql, limit = run_list_sql(query, p)
     return page_of([run_from_row(r) for r in (yield Fetch(sql, p.values))], limit)
+
+
+def matches(
+    d: Dialect,
+    query: Q,
+    listing: Callable[[Dialect, Q], Plan[Page]],
+    most: int,
+    sample: int,
+) -> Plan[Matches]:
+    """Every item the ``listing`` plan (``list_runs``, ``list_requests``) pages through for
+    ``query``, at most ``most``: the listing's own statements, page after page, so a bulk
+    action selects exactly what the listing shows. Run it in one snapshot."""
+    ids: list[str] = []
+    first: tuple[Any, ...] = ()
+    page_query = replace(query, limit=MATCH_PAGE)
+    while True:
+        page = yield from listing(d, page_query)
+        if len(first) < sample:
+            first += page.items[: sample - len(first)]
+        ids.extend(item.id for item in page.items)
+        if len(ids) > most:
+            return Matches(ids=tuple(ids[:most]), sample=first, more=True)
+        if page.next_before_id is None:
+            return Matches(ids=tuple(ids), sample=first)
+        page_query = replace(page_query, before_id=page.next_before_id)
+
+
+def get_bulk_action(d: Dialect, action_id: str) -> Plan[BulkAction | None]:
+    p = d.params()
+    sql = f"SELECT {BULK_COLUMNS} FROM bulk_actions WHERE id = {p.add(action_id)}"
+    found = yield Fetch(sql, p.values)
+    return bulk_from_row(found[0]) if found else None
+
+
+def list_bulk_actions(d: Dialect, limit: int, before_id: str | None) -> Plan[Page]:
+    p = d.params()
+    limit = page_limit(limit)
+    cond = "" if before_id is None else f" WHERE id < {p.add(before_id)}"
+    sql = f"SELECT {BULK_COLUMNS} FROM bulk_actions{cond} ORDER BY id DESC LIMIT {p.add(limit + 1)}"
+    return page_of([bulk_from_row(r) for r in (yield Fetch(sql, p.values))], limit)
 
 
 def list_attempts(d: Dialect, run_id: str) -> Plan[list[Attempt]]:
@@ -373,6 +432,79 @@ def replay_run(d: Dialect, new_run_id: str, run_id: str, now: float) -> Plan[boo
         f"max_attempts, {', '.join(at)}, id, test FROM runs WHERE id = {p.add(run_id)}"
     )
     return bool((yield d.notifying(sql, p.values)))
+
+
+def replay_runs(
+    d: Dialect, pairs: Sequence[tuple[str, str]], now: float
+) -> Plan[list[tuple[str, str]]]:
+    """``replay_run`` of each ``(run id, new run id)`` pair; the pairs whose run exists. Run it
+    as one transaction."""
+    done: list[tuple[str, str]] = []
+    for run_id, new_run_id in pairs:
+        if (yield from replay_run(d, new_run_id, run_id, now)):
+            done.append((run_id, new_run_id))
+    return done
+
+
+def begin_bulk_action(d: Dialect, a: NewBulkAction) -> Plan[tuple[BulkAction, bool]]:
+    """Record a running bulk action unless its idempotency key is taken; the action recorded
+    under the key, and whether it is this one."""
+    p = d.params()
+    values = ", ".join(
+        [
+            p.add(a.id),
+            p.add(a.kind),
+            p.add(a.idempotency_key),
+            p.add(a.actor),
+            p.add(a.client),
+            d.json(p, encode_json(a.query)),
+            p.add(a.snapshot),
+            "'running'",
+            p.add(a.matched),
+            p.add(a.created_at),
+        ]
+    )
+    inserted = yield Change(
+        "INSERT INTO bulk_actions (id, kind, idempotency_key, actor, client, query, snapshot, "
+        f"status, matched, created_at) VALUES ({values}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING",
+        p.values,
+    )
+    p = d.params()
+    found = yield Fetch(
+        f"SELECT {BULK_COLUMNS} FROM bulk_actions "
+        f"WHERE idempotency_key = {p.add(a.idempotency_key)}",
+        p.values,
+    )
+    return bulk_from_row(found[0]), bool(inserted)
+
+
+def end_bulk_action(
+    d: Dialect,
+    action_id: str,
+    status: BulkStatus,
+    counts: tuple[int, int, int],
+    run_ids: Sequence[str],
+    notes: Sequence[tuple[str, str]],
+    error: str | None,
+    now: float,
+) -> Plan[None]:
+    """``counts``: replayed, skipped, new runs."""
+    replayed, skipped, new_runs = counts
+    p = d.params()
+    terms = ", ".join(
+        [
+            f"status = {p.add(status)}",
+            f"replayed = {p.add(replayed)}",
+            f"skipped = {p.add(skipped)}",
+            f"new_runs = {p.add(new_runs)}",
+            f"run_ids = {d.json(p, encode_json(list(run_ids[:BULK_RUN_IDS_KEPT])))}",
+            f"notes = {d.json(p, encode_json([list(n) for n in notes[:BULK_NOTES_KEPT]]))}",
+            f"error = {p.add(error)}",
+            f"finished_at = {p.add(now)}",
+        ]
+    )
+    yield Change(f"UPDATE bulk_actions SET {terms} WHERE id = {p.add(action_id)}", p.values)
 
 
 def save_task_result(d: Dialect, run_id: str, key: str, encoded: str, now: float) -> Plan[None]:

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from ._base import (
     Attempt,
+    BulkAction,
     LogLine,
     NewRun,
     Page,
@@ -32,6 +33,7 @@ from ._codec import decode_headers, decode_json, encode_headers, encode_json
 __all__ = [
     "ACTIVE",
     "ATTEMPT_COLUMNS",
+    "BULK_COLUMNS",
     "LOG_COLUMNS",
     "NEW_RUN_COLUMNS",
     "REJECTED_COLUMNS",
@@ -45,6 +47,7 @@ __all__ = [
     "Plan",
     "RunSpec",
     "attempt_from_row",
+    "bulk_from_row",
     "log_from_row",
     "log_rows",
     "merge_request_pages",
@@ -131,6 +134,10 @@ NEW_RUN_COLUMNS = (
 )
 """What a new run is inserted with (ingest, replay of a request): the rest starts NULL."""
 ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error"
+BULK_COLUMNS = (
+    "id, kind, idempotency_key, actor, client, query, snapshot, status, matched, replayed, "
+    "skipped, new_runs, run_ids, notes, created_at, finished_at, error"
+)
 LOG_COLUMNS = "run_id, attempt, at, level, message, data"
 
 
@@ -232,6 +239,28 @@ def attempt_from_row(row: Row) -> Attempt:
         finished_at=_opt_float(row[4]),
         status=row[5],
         error=row[6],
+    )
+
+
+def bulk_from_row(row: Row) -> BulkAction:
+    return BulkAction(
+        id=row[0],
+        kind=row[1],
+        idempotency_key=row[2],
+        actor=row[3],
+        client=row[4],
+        query=dict(decode_json(row[5]) or {}),
+        snapshot=row[6],
+        status=row[7],
+        matched=int(row[8]),
+        replayed=int(row[9]),
+        skipped=int(row[10]),
+        new_runs=int(row[11]),
+        run_ids=tuple(decode_json(row[12]) or ()),
+        notes=tuple((str(i), str(why)) for i, why in decode_json(row[13]) or ()),
+        created_at=float(row[14]),
+        finished_at=_opt_float(row[15]),
+        error=row[16],
     )
 
 

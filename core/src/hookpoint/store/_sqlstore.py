@@ -24,8 +24,12 @@ from ._base import (
     AlertInputs,
     AlertMark,
     Attempt,
+    BulkAction,
+    BulkStatus,
     ClaimedRun,
     LogLine,
+    Matches,
+    NewBulkAction,
     NewRun,
     NotFound,
     Page,
@@ -297,6 +301,18 @@ class SQLStore(Store):
         self._notify()
         return new_run_id
 
+    async def replay_runs(self, run_ids: Sequence[str]) -> list[tuple[str, str]]:
+        pairs = [(run_id, new_id()) for run_id in run_ids]
+        if not pairs:
+            return []
+        d = self.dialect
+        done = await self._write_plan(
+            lambda: q.replay_runs(d, pairs, time.time()), "replay runs", atomic=True
+        )
+        if done:
+            self._notify()
+        return done
+
     async def replay_request(self, request_id: str, runs: Sequence[NewRun]) -> tuple[str, ...]:
         specs = run_specs(runs)
         if not await self._replay_request(request_id, specs):
@@ -334,6 +350,58 @@ class SQLStore(Store):
         d = self.dialect
         return await self._read_plan(
             lambda: q.queue_stats(d, time.time()), "read queue stats", snapshot=True
+        )
+
+    # -- bulk actions ------------------------------------------------------------------------------
+    async def match_runs(self, query: RunQuery, *, most: int, sample: int = 10) -> Matches:
+        d = self.dialect
+        return await self._read_plan(
+            lambda: q.matches(d, query, q.list_runs, most, sample), "match runs", snapshot=True
+        )
+
+    async def match_requests(self, query: RequestQuery, *, most: int, sample: int = 10) -> Matches:
+        d = self.dialect
+        return await self._read_plan(
+            lambda: q.matches(d, query, q.list_requests, most, sample),
+            "match requests",
+            snapshot=True,
+        )
+
+    async def begin_bulk_action(self, action: NewBulkAction) -> tuple[BulkAction, bool]:
+        d = self.dialect
+        return await self._write_plan(
+            lambda: q.begin_bulk_action(d, action), "record a bulk action", atomic=True
+        )
+
+    async def end_bulk_action(
+        self,
+        action_id: str,
+        *,
+        status: BulkStatus,
+        replayed: int,
+        skipped: int,
+        new_runs: int,
+        run_ids: Sequence[str],
+        notes: Sequence[tuple[str, str]],
+        error: str | None = None,
+    ) -> None:
+        d = self.dialect
+        counts = (replayed, skipped, new_runs)
+        await self._write_plan(
+            lambda: q.end_bulk_action(
+                d, action_id, status, counts, run_ids, notes, error, time.time()
+            ),
+            "record the end of a bulk action",
+        )
+
+    async def get_bulk_action(self, action_id: str) -> BulkAction | None:
+        d = self.dialect
+        return await self._read_plan(lambda: q.get_bulk_action(d, action_id), "read a bulk action")
+
+    async def list_bulk_actions(self, *, limit: int = 50, before_id: str | None = None) -> Page:
+        d = self.dialect
+        return await self._read_plan(
+            lambda: q.list_bulk_actions(d, limit, before_id), "list bulk actions"
         )
 
     # -- retention ---------------------------------------------------------------------------------
