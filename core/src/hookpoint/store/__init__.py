@@ -17,8 +17,13 @@ from urllib.parse import parse_qsl
 
 from .._errors import ConfigError
 from ._base import (
+    HOUR,
+    MAX_HOURS,
+    REQUEST_OUTCOMES,
+    RUN_STATUSES,
     Attempt,
     ClaimedRun,
+    HourlyActivity,
     IngestResult,
     LogLine,
     NewRequest,
@@ -35,12 +40,18 @@ from ._base import (
     Store,
     StoredRequest,
     StoreStats,
+    hour_window,
     new_id,
 )
 
 __all__ = [
+    "HOUR",
+    "MAX_HOURS",
+    "REQUEST_OUTCOMES",
+    "RUN_STATUSES",
     "Attempt",
     "ClaimedRun",
+    "HourlyActivity",
     "IngestResult",
     "LogLine",
     "NewRequest",
@@ -57,6 +68,7 @@ __all__ = [
     "Store",
     "StoreStats",
     "StoredRequest",
+    "hour_window",
     "new_id",
     "open_store",
 ]
