@@ -8,9 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._secrets import mask_headers, mask_known_secrets, mask_url
-from .store import Attempt, LogLine, RunRecord, StoredRequest
+from .store import HOUR, Attempt, HourlyActivity, LogLine, RunRecord, StoredRequest
 
-__all__ = ["attempt_to_dict", "iso", "log_to_dict", "request_to_dict", "run_to_dict"]
+__all__ = [
+    "activity_to_dict",
+    "attempt_to_dict",
+    "iso",
+    "log_to_dict",
+    "request_to_dict",
+    "run_to_dict",
+]
 
 
 def iso(ts: float | None) -> str | None:
@@ -97,4 +104,29 @@ def log_to_dict(line: LogLine) -> dict[str, Any]:
         "level": line.level,
         "message": line.message,
         "data": line.data,
+    }
+
+
+def activity_to_dict(activity: HourlyActivity) -> dict[str, Any]:
+    """An endpoint's counts per UTC hour (``GET /api/endpoints/<id>/stats``): ``buckets``
+    oldest first, each with ``requests`` by outcome and ``runs`` by status, and the
+    ``totals`` of the whole period."""
+    hours = activity.hours
+    return {
+        "endpoint": activity.endpoint_id,
+        "hours": len(hours),
+        "since": iso(hours[0]) if hours else None,
+        "until": iso(hours[-1] + HOUR) if hours else None,
+        "buckets": [
+            {
+                "hour": iso(start),
+                "requests": {k: v[i] for k, v in activity.requests.items()},
+                "runs": {k: v[i] for k, v in activity.runs.items()},
+            }
+            for i, start in enumerate(hours)
+        ],
+        "totals": {
+            "requests": {k: sum(v) for k, v in activity.requests.items()},
+            "runs": {k: sum(v) for k, v in activity.runs.items()},
+        },
     }
