@@ -201,6 +201,43 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
+@contextlib.contextmanager
+def browsing(
+    browser: Any, host: Host, *, clipboard: bool = False, expected: str = ""
+) -> Iterator[Any]:
+    """A page of a new browser context on ``host``; on failure, a screenshot and the host's
+    output. Console errors (a CSP violation, a failed load) fail the test, except ones
+    containing ``expected``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=host.url)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def console(message: Any) -> None:
+        if message.type == "error" and not (expected and expected in message.text):
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_default_timeout(15_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield page
+    except Exception as exc:
+        page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
+    finally:
+        context.close()
+    assert not problems, f"browser console errors (CSP violations?): {problems}"
+
+
+def screenshots_taken(*names: str) -> None:
+    for name in names:
+        shot = SCREENSHOTS / name
+        assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
+
+
 def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Host) -> None:
     from playwright.sync_api import expect
 
@@ -237,21 +274,8 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         assert ok.status_code == 200, ok.text
     request_id = ok.json()["id"]
 
-    context = browser.new_context(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=host.url)
-    page = context.new_page()
-    problems: list[str] = []
     expected_401 = "the server responded with a status of 401"  # the wrong token, on purpose
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and expected_401 not in m.text else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.set_default_timeout(15_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with browsing(browser, host, clipboard=True, expected=expected_401) as page:
         # -- log in (a wrong token first) ------------------------------------------------------
         page.goto(f"{host.url}/dashboard/")
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
@@ -340,15 +364,7 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
         page.goto(f"{host.url}/dashboard/runs")
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
-    except Exception as exc:
-        page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
-        raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
-    finally:
-        context.close()
-    assert not problems, f"browser console errors (CSP violations?): {problems}"
-    for name in ("dashboard-requests.png", "dashboard-run.png"):
-        shot = SCREENSHOTS / name
-        assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
+    screenshots_taken("dashboard-requests.png", "dashboard-run.png")
 
 
 # -- charts: a day of traffic -----------------------------------------------------------------
@@ -502,16 +518,7 @@ def test_charts_show_a_day_of_requests_and_runs(browser: Any, tmp_path: Path) ->
         requests = [*seeded.requests, (sent_forged, "rejected"), (sent, "accepted")]
         runs = [*seeded.runs, (sent, "succeeded")]
 
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 760}, device_scale_factor=1
-        )
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.set_default_timeout(15_000)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        try:
+        with browsing(browser, host) as page:
             page.goto(f"{host.url}/dashboard/login")
             page.fill("#token", TOKEN)
             page.click("button[type=submit]")
@@ -575,15 +582,7 @@ def test_charts_show_a_day_of_requests_and_runs(browser: Any, tmp_path: Path) ->
             expect(runs_chart.locator("rect.seg")).to_have_count(_bars(runs, time.time()))
             expect(runs_chart.locator("rect.seg-failed")).to_have_count(len(_FAILING))
             _screenshot(page, "dashboard-endpoint.png")
-        except Exception as exc:
-            page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
-            raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
-        finally:
-            context.close()
-    assert not problems, f"browser console errors (CSP violations?): {problems}"
-    for name in ("dashboard-endpoints.png", "dashboard-endpoint.png"):
-        shot = SCREENSHOTS / name
-        assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
+    screenshots_taken("dashboard-endpoints.png", "dashboard-endpoint.png")
 
 
 def _icons_loaded(page: Any, expected: set[str]) -> None:

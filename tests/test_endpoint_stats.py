@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +21,13 @@ from hookpoint.store import HOUR, RunQuery
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 try:
-    from test_dashboard import TOKEN, login, make_server, send_cal, wait_for_status
+    from test_dashboard import TOKEN, login, send_cal, wait_for_status
+    from test_dashboard import dash as host  # noqa: F401 - the host with a token, as a fixture
 finally:
     sys.path.remove(str(HERE))
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture
-async def host(tmp_path: Path) -> AsyncIterator[tuple[HookpointServer, httpx.AsyncClient]]:
-    server = make_server(tmp_path, admin_token=TOKEN)
-    async with server.running():
-        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as c:
-            yield server, c
 
 
 async def deliver(server: HookpointServer, client: httpx.AsyncClient) -> None:
