@@ -313,6 +313,7 @@ async def test_pages_have_no_inline_script_or_style(dash: Any) -> None:
     run = (await server.store.list_runs(RunQuery())).items[0]
     for path in (
         "/dashboard/endpoints",
+        "/dashboard/endpoints/caldotcom",
         "/dashboard/requests",
         "/dashboard/runs",
         f"/dashboard/runs/{run.id}",

@@ -5,12 +5,22 @@ file, an admin token, the app in ``tests/dashboard_app.py``) receives a signed c
 and a forged one; the browser logs in, sees the endpoints with their provider icons loaded,
 sees both requests on the requests page, opens the run (succeeded, with its log line), replays
 it and sees the new run; then opens the cal.com endpoint's page (its properties), clicks
-**Test** on an example and follows the test delivery to its run, marked as a test. A second
-test filters the runs page, opens **Replay all matching…**, submits the confirm form twice at
-once, double-clicks it and resends it, and checks through the API that each matching run was
-replayed exactly once, by one recorded bulk action. The
-screenshots in ``docs/screenshots/`` (embedded by ``docs/dashboard.md``) are written by this
-test when ``HOOKPOINT_UPDATE_SCREENSHOTS=1``; otherwise it takes them in a scratch folder.
+**Test** on an example and follows the test delivery to its run, marked as a test.
+
+A second test filters the runs page, opens **Replay all matching…**, submits the confirm form
+twice at once, double-clicks it and resends it, and checks through the API that each matching
+run was replayed exactly once, by one recorded bulk action.
+
+A third host starts on a database seeded with 22 hours of cal.com traffic (requests at chosen
+times, runs that succeed or fail): the browser checks the charts of the endpoints page and of
+the endpoint's page by their accessible names (the totals), their text equivalent (the hidden
+table of counts) and their number of bars (one per hour and outcome or status, counted from
+what was seeded).
+
+The screenshots in ``docs/screenshots/`` (embedded by ``docs/dashboard.md``) are written by
+these tests when ``HOOKPOINT_UPDATE_SCREENSHOTS=1`` (the requests and run pages by the first,
+the endpoints and endpoint pages, with their charts, by the third); otherwise they go to a
+scratch folder.
 
 Needs ``/usr/bin/chromium`` (apt: ``chromium``) and ``pip install playwright`` (no
 ``playwright install``: the system browser is used). Missing either: skipped, except under
@@ -19,6 +29,9 @@ Needs ``/usr/bin/chromium`` (apt: ``chromium``) and ``pip install playwright`` (
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import json
@@ -27,6 +40,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -105,8 +119,10 @@ class Host:
         return self.log.read_text(errors="replace")[-4000:]
 
 
-@pytest.fixture
-def host(tmp_path: Path) -> Iterator[Host]:
+@contextlib.contextmanager
+def serve(tmp_path: Path) -> Iterator[Host]:
+    """``hookpoint serve dashboard_app:hp`` on a free loopback port and the SQLite file
+    ``tmp_path/hp.db`` (which may hold data already), until the block ends."""
     port = _free_port()
     log = tmp_path / "serve.log"
     env = {
@@ -168,6 +184,12 @@ def host(tmp_path: Path) -> Iterator[Host]:
 
 
 @pytest.fixture
+def host(tmp_path: Path) -> Iterator[Host]:
+    with serve(tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -181,6 +203,43 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+@contextlib.contextmanager
+def browsing(
+    browser: Any, host: Host, *, clipboard: bool = False, expected: str = ""
+) -> Iterator[Any]:
+    """A page of a new browser context on ``host``; on failure, a screenshot and the host's
+    output. Console errors (a CSP violation, a failed load) fail the test, except ones
+    containing ``expected``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
+    if clipboard:
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=host.url)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def console(message: Any) -> None:
+        if message.type == "error" and not (expected and expected in message.text):
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_default_timeout(15_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield page
+    except Exception as exc:
+        page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
+        raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
+    finally:
+        context.close()
+    assert not problems, f"browser console errors (CSP violations?): {problems}"
+
+
+def screenshots_taken(*names: str) -> None:
+    for name in names:
+        shot = SCREENSHOTS / name
+        assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
 
 
 def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Host) -> None:
@@ -219,21 +278,8 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         assert ok.status_code == 200, ok.text
     request_id = ok.json()["id"]
 
-    context = browser.new_context(viewport={"width": 1280, "height": 760}, device_scale_factor=1)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=host.url)
-    page = context.new_page()
-    problems: list[str] = []
     expected_401 = "the server responded with a status of 401"  # the wrong token, on purpose
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and expected_401 not in m.text else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.set_default_timeout(15_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with browsing(browser, host, clipboard=True, expected=expected_401) as page:
         # -- log in (a wrong token first) ------------------------------------------------------
         page.goto(f"{host.url}/dashboard/")
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
@@ -254,7 +300,6 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         expect(row.locator("button.copy")).to_have_text("Copied")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == f"{host.url}/webhooks/caldotcom"
-        _screenshot(page, "dashboard-endpoints.png")
 
         # -- the request arrived (and the forged one, rejected with its reason) ----------------
         page.click("nav >> text=Requests")
@@ -306,7 +351,6 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         expect(link).to_have_attribute("href", "https://cal.com/docs/webhooks")
         expect(link).to_have_attribute("rel", "noopener noreferrer")
         expect(page.locator("table.examples")).to_contain_text("booking_created")
-        _screenshot(page, "dashboard-endpoint.png")
         page.click("button.test-button[data-example='booking_created']")
         expect(page).to_have_url(re.compile(r"/dashboard/requests/[0-9a-z]{26}\?tested=1$"))
         expect(page.locator(".alert.ok")).to_contain_text("Test delivered: 1 run(s)")
@@ -324,20 +368,225 @@ def test_log_in_see_a_request_open_its_run_and_replay_it(browser: Any, host: Hos
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
         page.goto(f"{host.url}/dashboard/runs")
         expect(page).to_have_url(re.compile(r"/dashboard/login"))
-    except Exception as exc:
-        page.screenshot(path=str(host.log.parent / "failure.png"), full_page=True)
-        raise AssertionError(f"{exc}\n\nhost output:\n{host.output()}") from exc
-    finally:
-        context.close()
-    assert not problems, f"browser console errors (CSP violations?): {problems}"
-    for name in (
-        "dashboard-endpoints.png",
-        "dashboard-requests.png",
-        "dashboard-run.png",
-        "dashboard-endpoint.png",
-    ):
-        shot = SCREENSHOTS / name
-        assert shot.stat().st_size > 10_000 and time.time() - shot.stat().st_mtime < 600
+    screenshots_taken("dashboard-requests.png", "dashboard-run.png")
+
+
+# -- charts: a day of traffic -----------------------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    """What ``seed_a_day`` stored: ``(received_at, outcome)`` of each request and
+    ``(created_at, final status)`` of each run."""
+
+    requests: list[tuple[float, str]]
+    runs: list[tuple[float, str]]
+
+
+# per hour back from the current one (22 … 1): bookings made (each runs the job), bookings
+# cancelled (no job), and in some hours a repeat, a forged delivery, a run that fails
+_MADE = [0, 1, 2, 1, 0, 0, 1, 2, 3, 4, 3, 2, 2, 3, 4, 5, 4, 3, 2, 2, 1, 1]
+_CANCELLED = [1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 2, 1, 0, 1, 1, 2, 1, 0, 1, 0, 0, 1]
+_REPEATED = {4, 11, 16}
+_FORGED = {3, 9, 10, 17}
+_FAILING = {8, 15}
+
+
+def seed_a_day(path: Path, now: float) -> Seeded:
+    """Store 22 hours of cal.com traffic before the host starts (the store takes
+    ``received_at`` from ``NewRequest``; a run's ``created_at`` is set to its request's time
+    afterwards, since a store stamps it itself)."""
+    from hookpoint.store import NewRequest, NewRun, RejectedRequest, new_id, open_store
+
+    seeded = Seeded([], [])
+    current = now // 3600 * 3600
+
+    async def fill() -> None:
+        async with open_store(f"sqlite:///{path}") as store:
+            for i, back in enumerate(range(22, 0, -1)):
+                start = current - back * 3600
+                n = 0
+
+                def at(minute: int, start: float = start) -> float:
+                    return start + 60 * minute + 7.25
+
+                def request(
+                    trigger: str,
+                    uid: str,
+                    when: float,
+                    runs: tuple[NewRun, ...] = (),
+                    body: bytes | None = None,
+                ) -> NewRequest:
+                    return NewRequest(
+                        id=new_id(),
+                        endpoint_id="caldotcom",
+                        method="POST",
+                        url="http://127.0.0.1/webhooks/caldotcom",
+                        headers=(("Content-Type", "application/json"),),
+                        body=cal_delivery(trigger, uid) if body is None else body,
+                        received_at=when,
+                        event_type=trigger,
+                        event_id=uid,
+                        dedupe_window=86400.0,
+                        runs=runs,
+                    )
+
+                job = (NewRun("booking-created", "1.0.0", 1),)
+                for k in range(_MADE[i]):
+                    n += 1
+                    await store.ingest(request("BOOKING_CREATED", f"made-{i}-{k}", at(n * 5), job))
+                    seeded.requests.append((at(n * 5), "accepted"))
+                    seeded.runs.append((at(n * 5), "succeeded"))
+                for k in range(_CANCELLED[i]):
+                    n += 1
+                    await store.ingest(request("BOOKING_CANCELLED", f"gone-{i}-{k}", at(n * 5)))
+                    seeded.requests.append((at(n * 5), "accepted"))
+                if i in _FAILING:  # a booking without its payload: the job fails (1 attempt)
+                    n += 1
+                    body = json.dumps({"triggerEvent": "BOOKING_CREATED"}).encode()
+                    await store.ingest(request("BOOKING_CREATED", f"bad-{i}", at(n * 5), job, body))
+                    seeded.requests.append((at(n * 5), "accepted"))
+                    seeded.runs.append((at(n * 5), "failed"))
+                if i in _REPEATED:
+                    n += 1
+                    first = f"gone-{i}-0" if _CANCELLED[i] else f"made-{i}-0"
+                    result = await store.ingest(request("BOOKING_CANCELLED", first, at(n * 5)))
+                    assert result.duplicate
+                    seeded.requests.append((at(n * 5), "duplicate"))
+                if i in _FORGED:
+                    n += 1
+                    await store.record_rejected(
+                        RejectedRequest(
+                            id=new_id(),
+                            endpoint_id="caldotcom",
+                            method="POST",
+                            url="http://127.0.0.1/webhooks/caldotcom",
+                            headers=(),
+                            reason="signature mismatch",
+                            received_at=at(n * 5),
+                        )
+                    )
+                    seeded.requests.append((at(n * 5), "rejected"))
+
+    # in a thread of its own: Playwright's sync API runs an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, fill()).result()
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "UPDATE runs SET created_at = (SELECT received_at FROM requests "
+            "WHERE requests.id = runs.request_id)"
+        )
+    conn.close()
+    return seeded
+
+
+def _bars(events: list[tuple[float, str]], now: float) -> int:
+    """How many bar segments a 24-hour chart draws for ``events``: one per hour and kind."""
+    current = int(now // 3600)
+    return len(
+        {(int(t // 3600), kind) for t, kind in events if current - 23 <= t // 3600 <= current}
+    )
+
+
+def _summary(title: str, events: list[tuple[float, str]], kinds: tuple[str, ...]) -> str:
+    counts = [sum(1 for _, k in events if k == kind) for kind in kinds]
+    parts = ", ".join(f"{n} {kind}" for n, kind in zip(counts, kinds, strict=True))
+    return f"{title}: {sum(counts)} ({parts})"
+
+
+def test_charts_show_a_day_of_requests_and_runs(browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    seeded = seed_a_day(tmp_path / "hp.db", time.time())
+    with serve(tmp_path) as host:
+        # the current hour: one signed booking and one forged delivery, through the host
+        body = cal_delivery("BOOKING_CREATED", "live-booking-1")
+        with httpx.Client(base_url=host.url, timeout=10) as sender:
+            headers = {"Content-Type": "application/json"}
+            forged = sender.post(
+                "/webhooks/caldotcom",
+                content=body,
+                headers={**headers, "X-Cal-Signature-256": "0" * 64},
+            )
+            sent_forged = time.time()
+            assert forged.status_code == 401
+            signed = hmac.new(CAL_SECRET.encode(), body, hashlib.sha256).hexdigest()
+            ok = sender.post(
+                "/webhooks/caldotcom",
+                content=body,
+                headers={**headers, "X-Cal-Signature-256": signed},
+            )
+            sent = time.time()
+            assert ok.status_code == 200, ok.text
+        requests = [*seeded.requests, (sent_forged, "rejected"), (sent, "accepted")]
+        runs = [*seeded.runs, (sent, "succeeded")]
+
+        with browsing(browser, host) as page:
+            page.goto(f"{host.url}/dashboard/login")
+            page.fill("#token", TOKEN)
+            page.click("button[type=submit]")
+            expect(page).to_have_url(re.compile(r"/dashboard/endpoints$"))
+
+            # -- the endpoints page: a sparkline per endpoint, named by its totals --------------
+            row = page.locator("tr", has_text="caldotcom").first
+            spark = row.locator("svg.chart")
+            expect(spark).to_have_count(1)
+            expect(spark).to_have_attribute("role", "img")
+            kinds = ("accepted", "duplicate", "rejected")
+            expect(spark).to_have_accessible_name(
+                _summary("Requests to Cal.com bookings per hour, last 24 hours", requests, kinds)
+            )
+            expect(spark.locator("rect.seg")).to_have_count(_bars(requests, time.time()))
+            quiet = page.locator("tr", has_text="Acme (generic HMAC)").locator("svg.chart")
+            expect(quiet).to_have_accessible_name(
+                "Requests to Acme (generic HMAC) per hour, last 24 hours: none"
+            )
+            expect(quiet.locator("rect.seg")).to_have_count(0)
+            total = len(requests)
+            rejected = sum(1 for _, k in requests if k == "rejected")
+            expect(row).to_contain_text(f"{total} requests, {rejected} rejected")
+            _screenshot(page, "dashboard-endpoints.png")
+
+            # -- the endpoint page: requests and runs per hour, each with its table -----------
+            page.click("a.ep-link >> text=Cal.com bookings")
+            expect(page).to_have_url(re.compile(r"/dashboard/endpoints/caldotcom$"))
+            chart = page.get_by_role("img", name=re.compile(r"^Requests of Cal\.com bookings"))
+            expect(chart).to_have_accessible_name(
+                _summary(
+                    "Requests of Cal.com bookings per hour, last 24 hours (UTC)", requests, kinds
+                )
+            )
+            expect(chart).to_have_accessible_description(re.compile(r"^Requests of Cal\.com"))
+            expect(chart.locator("rect.seg")).to_have_count(_bars(requests, time.time()))
+            expect(chart.locator(".legend-item")).to_have_count(3)
+            tables = page.locator(".visually-hidden table.counts")
+            expect(tables).to_have_count(2)
+            expect(tables.first.locator("tbody tr")).to_have_count(24)
+            # the text equivalent holds the counts: the hour of the forged live delivery
+            hour = time.strftime("%Y-%m-%d %H:00", time.gmtime(sent))
+            in_hour = [k for t, k in requests if int(t // 3600) == int(sent // 3600)]
+            cells = [str(in_hour.count(k)) for k in kinds] + [str(len(in_hour))]
+            expect(tables.first.locator("tr", has_text=hour).locator("td")).to_have_text(cells)
+
+            # the runs: every seeded run ends (succeeded, or failed on its one attempt)
+            runs_chart = page.get_by_role("img", name=re.compile(r"^Runs of Cal\.com bookings"))
+            deadline = time.monotonic() + 30
+            while runs_chart.locator("rect.seg-queued, rect.seg-running").count():
+                assert time.monotonic() < deadline, "the seeded runs did not finish"
+                time.sleep(0.3)
+                page.reload()
+            expect(runs_chart).to_have_accessible_name(
+                _summary(
+                    "Runs of Cal.com bookings per hour, last 24 hours (UTC)",
+                    runs,
+                    ("succeeded", "failed"),
+                )
+            )
+            expect(runs_chart.locator("rect.seg")).to_have_count(_bars(runs, time.time()))
+            expect(runs_chart.locator("rect.seg-failed")).to_have_count(len(_FAILING))
+            _screenshot(page, "dashboard-endpoint.png")
+    screenshots_taken("dashboard-endpoints.png", "dashboard-endpoint.png")
 
 
 def _icons_loaded(page: Any, expected: set[str]) -> None:

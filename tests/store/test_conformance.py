@@ -745,6 +745,9 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_marks_none_as_test(
     run = await store.get_run("u1")
     assert run is not None and run.test is False and run.request_id == "r1"
     assert await store.upgrade() == []
+    # the old rows are counted through 0008's time indexes
+    counted = await store.hourly_activity(hours=1, now=1.5)
+    assert counted["ep1"].requests["accepted"] == (1,) and counted["ep1"].runs["queued"] == (1,)
     new = await store.ingest(make_request(test=True))
     fresh = await store.get_request(new.request_id)
     assert fresh is not None and fresh.test is True
@@ -754,7 +757,9 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_marks_none_as_test(
         conn = sqlite3.connect(tmp_path / "hookpoint.db")
         columns = [r[1] for r in conn.execute("PRAGMA table_info(requests)")]
         indexes = {r[1] for r in conn.execute("PRAGMA index_list(requests)")}
+        by_time = [r[2] for r in conn.execute("PRAGMA index_info(requests_received)")]
         conn.close()
+        assert by_time == ["received_at", "endpoint_id", "status", "test"]
         assert columns[-3:] == ["test", "headers", "body"]
         assert {
             "requests_endpoint",

@@ -26,6 +26,7 @@ from ._bulk import (
 from ._errors import StoreError
 from ._secrets import mask_headers, mask_secret
 from ._serialize import (
+    activity_to_dict,
     attempt_to_dict,
     bulk_to_dict,
     log_to_dict,
@@ -33,7 +34,7 @@ from ._serialize import (
     request_to_dict,
     run_to_dict,
 )
-from .store import NotFound, RunQuery
+from .store import MAX_HOURS, NotFound, RunQuery
 
 if TYPE_CHECKING:
     from ._server import HookpointServer
@@ -57,6 +58,14 @@ def _limit(value: str | None) -> int:
     if not 1 <= n <= 500:
         raise ValueError("limit must be between 1 and 500")
     return n
+
+
+def _hours(value: str | None) -> int:
+    if value is None or value == "":
+        return 24
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_HOURS:
+        raise ValueError(f"hours must be a whole number from 1 to {MAX_HOURS}")
+    return int(value)
 
 
 def register_api(server: HookpointServer) -> None:
@@ -154,6 +163,14 @@ def register_api(server: HookpointServer) -> None:
     async def endpoints() -> Response:
         base = settings.base_url() + settings.webhook_prefix
         return jsonify({"items": [endpoint_to_dict(e, base) for e in hp.endpoints.values()]})
+
+    @app.get("/api/endpoints/<endpoint_id>/stats")
+    async def endpoint_stats(endpoint_id: str) -> Response:
+        if endpoint_id not in hp.endpoints:
+            return _error(404, "not_found", "no such endpoint")
+        hours = _hours(request.args.get("hours"))
+        found = await store.hourly_activity(hours=hours, endpoint_ids=[endpoint_id])
+        return jsonify(activity_to_dict(found[endpoint_id]))
 
     @app.get("/api/requests")
     async def list_requests() -> Response:

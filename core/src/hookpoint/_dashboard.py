@@ -1,10 +1,11 @@
 """The server-rendered dashboard under ``/dashboard`` (Quart templates, no JavaScript build).
 
 Pages: endpoints (icon, title, URLs with a copy button, provider, verification mode, masked
-secrets) and one endpoint (its properties too), icons (sanitised SVG files, see ``_icons``),
-requests (rejected ones with their reason) and one request (masked headers, body, its runs,
-"replay request"), runs (status, attempts, keyset pagination, filters) and one run (attempts,
-logs, last error, "replay run").
+secrets, a sparkline of the last 24 hours' requests) and one endpoint (its properties too, and
+charts of its requests and runs per hour, see ``_charts``), icons (sanitised SVG files, see
+``_icons``), requests (rejected ones with their reason) and one request (masked headers, body,
+its runs, "replay request"), runs (status, attempts, keyset pagination, filters) and one run
+(attempts, logs, last error, "replay run").
 
 Security:
 
@@ -45,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from markupsafe import Markup
 from pydantic import ValidationError
 from quart import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.datastructures import Headers, MultiDict
@@ -59,11 +61,12 @@ from ._bulk import (
     RunReplay,
     validation_message,
 )
+from ._charts import Series, chart_id, counts_table, stacked_bars
 from ._errors import StoreError
 from ._icons import IconSet, monogram_svg
 from ._presentation import examples_of
 from ._secrets import MASK, mask_headers, mask_known_secrets, mask_secret, mask_url
-from .store import NotFound, RunQuery
+from .store import HourlyActivity, NotFound, RunQuery
 
 if TYPE_CHECKING:
     from ._app import Endpoint
@@ -103,6 +106,16 @@ _PUBLIC = frozenset({"dashboard.login", "dashboard.static"})
 F = TypeVar("F", RunFilters, RequestFilters)
 _BULK_KEY = re.compile(r"[A-Za-z0-9_-]{16,100}")
 """A confirm form's one-time token (the bulk action's idempotency key)."""
+
+
+CHART_HOURS = 24
+"""The hours the endpoints' charts show: the current one and the 23 before it."""
+_CHART_REQUESTS = ("accepted", "duplicate", "rejected")
+"""Request outcomes every chart shows; ``handshake`` and ``test`` only in a period that has
+some (most endpoints never have either)."""
+_CHART_RUNS = ("succeeded", "failed", "running", "queued", "cancelled")
+"""Run statuses in the order they are stacked, from the bottom; the first two are always
+shown, the others in a period that has some."""
 
 
 # -- the session cookie ------------------------------------------------------------------------
@@ -250,6 +263,62 @@ def body_view(body: bytes, limit: int = _BODY_LIMIT, secrets: Sequence[str] = ()
         except (ValueError, RecursionError):
             pass
     return BodyView("text", text, size, truncated)
+
+
+def chart_series(
+    counts: Mapping[str, Sequence[int]], order: Sequence[str], always: int
+) -> list[Series]:
+    """The series a chart draws from ``counts`` (per key, per hour), in ``order``: the first
+    ``always`` keys, and the others when they have a count."""
+    return [
+        Series(key, key, tuple(counts.get(key, ())))
+        for i, key in enumerate(order)
+        if key in counts and (i < always or any(counts[key]))
+    ]
+
+
+def request_series(activity: HourlyActivity) -> list[Series]:
+    return chart_series(
+        activity.requests, (*_CHART_REQUESTS, "handshake", "test"), len(_CHART_REQUESTS)
+    )
+
+
+def endpoint_charts(activity: HourlyActivity, title: str) -> dict[str, Markup]:
+    """An endpoint page's charts: requests by outcome and runs by status, per hour, each with
+    its table of counts (visually hidden) for screen readers."""
+    out: dict[str, Markup] = {}
+    for kind, series, label in (
+        ("requests", request_series(activity), "Requests"),
+        ("runs", chart_series(activity.runs, _CHART_RUNS, 2), "Runs"),
+    ):
+        key = f"{kind}:{activity.endpoint_id}"
+        table_id = chart_id(key) + "-table"
+        what = f"{label} of {title} per hour, last {len(activity.hours)} hours (UTC)"
+        svg = stacked_bars(
+            series,
+            activity.hours,
+            key=key,
+            title=what,
+            empty=f"No {kind} in the last {len(activity.hours)} hours",
+            described_by=table_id,
+        )
+        table = counts_table(series, activity.hours, table_id=table_id, caption=what)
+        out[kind] = Markup(svg + table)  # noqa: S704 - built by _charts, every text escaped
+    return out
+
+
+def sparkline(activity: HourlyActivity, title: str) -> Markup:
+    """The endpoints page's small chart: requests per hour by outcome, no axes."""
+    series = request_series(activity)
+    svg = stacked_bars(
+        series,
+        activity.hours,
+        key=f"spark:{activity.endpoint_id}",
+        title=f"Requests to {title} per hour, last {len(activity.hours)} hours",
+        empty="none",
+        compact=True,
+    )
+    return Markup(svg)  # noqa: S704 - built by _charts, every text escaped
 
 
 def _safe_next(target: str | None) -> str:
@@ -573,11 +642,25 @@ def register_dashboard(server: HookpointServer) -> None:
             "properties": ep.properties,
         }
 
+    async def activity_of(endpoint_ids: list[str]) -> dict[str, HourlyActivity] | None:
+        """The charts' counts (one query for every endpoint); None when the store cannot
+        answer: the pages still show what the app defines."""
+        try:
+            return await store.hourly_activity(hours=CHART_HOURS, endpoint_ids=endpoint_ids)
+        except StoreError:
+            return None
+
     @bp.get("/endpoints")
     async def endpoints() -> Response:
         base = settings.base_url() + settings.webhook_prefix
         rows = [endpoint_row(ep, base) for ep in hp.endpoints.values()]
-        return await page("endpoints.html", nav="endpoints", endpoints=rows)
+        activity = await activity_of([row["id"] for row in rows])
+        for row in rows:
+            counts = activity.get(row["id"]) if activity is not None else None
+            if counts is not None:
+                row["spark"] = sparkline(counts, row["title"])
+                row["totals"] = {k: sum(v) for k, v in counts.requests.items()}
+        return await page("endpoints.html", nav="endpoints", endpoints=rows, hours=CHART_HOURS)
 
     @bp.get("/endpoints/<endpoint_id>")
     async def endpoint_detail(endpoint_id: str) -> Response:
@@ -595,8 +678,15 @@ def register_dashboard(server: HookpointServer) -> None:
             }
             for e in examples_of(ep)
         ]
+        activity = await activity_of([ep.id])
+        charts = endpoint_charts(activity[ep.id], ep.title) if activity is not None else None
         return await page(
-            "endpoint.html", nav="endpoints", ep=endpoint_row(ep, base), examples=examples
+            "endpoint.html",
+            nav="endpoints",
+            ep=endpoint_row(ep, base),
+            examples=examples,
+            charts=charts,
+            hours=CHART_HOURS,
         )
 
     @bp.post("/endpoints/<endpoint_id>/examples/<example_id>/test")

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._secrets import mask_headers, mask_known_secrets, mask_url
-from .store import Attempt, BulkAction, LogLine, RunRecord, StoredRequest
+from .store import HOUR, Attempt, BulkAction, HourlyActivity, LogLine, RunRecord, StoredRequest
 
 if TYPE_CHECKING:
     from ._bulk import Preview
 
 __all__ = [
+    "activity_to_dict",
     "attempt_to_dict",
     "bulk_to_dict",
     "iso",
@@ -154,4 +155,29 @@ def preview_to_dict(found: Preview) -> dict[str, Any]:
         "sample": [
             run_to_dict(x) if isinstance(x, RunRecord) else request_to_dict(x) for x in found.sample
         ],
+    }
+
+
+def activity_to_dict(activity: HourlyActivity) -> dict[str, Any]:
+    """An endpoint's counts per UTC hour (``GET /api/endpoints/<id>/stats``): ``buckets``
+    oldest first, each with ``requests`` by outcome and ``runs`` by status, and the
+    ``totals`` of the whole period."""
+    hours = activity.hours
+    return {
+        "endpoint": activity.endpoint_id,
+        "hours": len(hours),
+        "since": iso(hours[0]) if hours else None,
+        "until": iso(hours[-1] + HOUR) if hours else None,
+        "buckets": [
+            {
+                "hour": iso(start),
+                "requests": {k: v[i] for k, v in activity.requests.items()},
+                "runs": {k: v[i] for k, v in activity.runs.items()},
+            }
+            for i, start in enumerate(hours)
+        ],
+        "totals": {
+            "requests": {k: sum(v) for k, v in activity.requests.items()},
+            "runs": {k: sum(v) for k, v in activity.runs.items()},
+        },
     }

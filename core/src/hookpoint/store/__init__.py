@@ -19,6 +19,10 @@ from .._errors import ConfigError
 from ._base import (
     BULK_NOTES_KEPT,
     BULK_RUN_IDS_KEPT,
+    HOUR,
+    MAX_HOURS,
+    REQUEST_OUTCOMES,
+    RUN_STATUSES,
     AlertInputs,
     AlertMark,
     Attempt,
@@ -27,6 +31,7 @@ from ._base import (
     BulkStatus,
     ClaimedRun,
     DeadRuns,
+    HourlyActivity,
     IngestResult,
     LogLine,
     Matches,
@@ -45,12 +50,17 @@ from ._base import (
     Store,
     StoredRequest,
     StoreStats,
+    hour_window,
     new_id,
 )
 
 __all__ = [
     "BULK_NOTES_KEPT",
     "BULK_RUN_IDS_KEPT",
+    "HOUR",
+    "MAX_HOURS",
+    "REQUEST_OUTCOMES",
+    "RUN_STATUSES",
     "AlertInputs",
     "AlertMark",
     "Attempt",
@@ -59,6 +69,7 @@ __all__ = [
     "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
+    "HourlyActivity",
     "IngestResult",
     "LogLine",
     "Matches",
@@ -77,6 +88,7 @@ __all__ = [
     "Store",
     "StoreStats",
     "StoredRequest",
+    "hour_window",
     "new_id",
     "open_store",
 ]

@@ -28,6 +28,10 @@ from .._errors import StoreError
 __all__ = [
     "BULK_NOTES_KEPT",
     "BULK_RUN_IDS_KEPT",
+    "HOUR",
+    "MAX_HOURS",
+    "REQUEST_OUTCOMES",
+    "RUN_STATUSES",
     "AlertInputs",
     "AlertMark",
     "Attempt",
@@ -36,6 +40,7 @@ __all__ = [
     "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
+    "HourlyActivity",
     "IngestResult",
     "LogLine",
     "Matches",
@@ -53,6 +58,7 @@ __all__ = [
     "Store",
     "StoreStats",
     "StoredRequest",
+    "hour_window",
     "new_id",
 ]
 
@@ -60,6 +66,13 @@ RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 RequestStatus = Literal["accepted", "duplicate", "handshake", "rejected"]
 BulkKind = Literal["replay_runs", "redeliver_requests"]
 BulkStatus = Literal["running", "done", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = ("queued", "running", "succeeded", "failed", "cancelled")
+REQUEST_OUTCOMES = ("accepted", "duplicate", "rejected", "handshake", "test")
+"""What :meth:`Store.hourly_activity` counts requests by: their status, except that a test
+delivery (always stored ``accepted``) counts as ``test``, not as the sender's traffic."""
+HOUR = 3600
+MAX_HOURS = 168
+"""The most hours :meth:`Store.hourly_activity` counts at once (a week)."""
 
 
 class NotFound(StoreError, LookupError):
@@ -358,6 +371,28 @@ BULK_RUN_IDS_KEPT = 1000
 BULK_NOTES_KEPT = 100
 
 
+@dataclass(frozen=True, slots=True)
+class HourlyActivity:
+    """What one endpoint received and ran, per UTC hour (:meth:`Store.hourly_activity`)."""
+
+    endpoint_id: str
+    hours: tuple[float, ...]
+    """The start of each hour (Unix seconds, a multiple of 3600), oldest first."""
+    requests: dict[str, tuple[int, ...]]
+    """Requests received in each hour, by outcome: every key of :data:`REQUEST_OUTCOMES`,
+    each with one count per hour (zero for an hour without any)."""
+    runs: dict[str, tuple[int, ...]]
+    """Runs created in each hour by the status they have now: every key of
+    :data:`RUN_STATUSES`, one count per hour. Runs of test deliveries are counted too."""
+
+
+def hour_window(hours: int, now: float) -> tuple[float, float]:
+    """``(since, until)`` of ``hours`` whole UTC hours ending with the one ``now`` is in (so the
+    last hour is still going on): the range :meth:`Store.hourly_activity` counts."""
+    current = (int(now) // HOUR) * HOUR
+    return float(current - (hours - 1) * HOUR), float(current + HOUR)
+
+
 @dataclass(slots=True)
 class QueueStats:
     queued: int = 0
@@ -621,6 +656,23 @@ class Store(ABC):
     @abstractmethod
     async def list_bulk_actions(self, *, limit: int = 50, before_id: str | None = None) -> Page:
         """Newest first (keyset pages, like the other listings)."""
+
+    @abstractmethod
+    async def hourly_activity(
+        self,
+        *,
+        hours: int = 24,
+        endpoint_ids: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> dict[str, HourlyActivity]:
+        """Counts per UTC hour for the ``hours`` hours ending with the current one (see
+        :func:`hour_window`): requests by ``received_at`` and outcome (rejected ones too), runs
+        by ``created_at`` and status. Counted in the database (one statement, through the
+        ``received_at``/``created_at`` indexes), never by reading rows.
+
+        ``endpoint_ids``: only these endpoints, each one in the answer even without a count;
+        ``None``: every endpoint that has one. :raises ValueError: ``hours`` is not 1 to
+        :data:`MAX_HOURS`."""
 
     # -- dashboard sessions ------------------------------------------------------------------------
     @abstractmethod

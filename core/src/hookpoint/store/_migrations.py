@@ -35,6 +35,14 @@ Schema notes (both dialects):
   notifies per change. ``runs_dead`` holds failed runs only, by ``updated_at`` (when they
   failed), so counting the runs that died in the last window reads just those: a partial index
   on one final status, which no claim or reap can use.
+* The time indexes (0008) carry what the hourly counts of the dashboard's charts and
+  ``GET /api/endpoints/<id>/stats`` group by: ``requests_received`` is ``(received_at,
+  endpoint_id, status, test)``, ``rejected_received`` ``(received_at, endpoint_id)`` (the same
+  names, rebuilt wider, so ingest keeps one time index per table and retention still walks
+  them by time) and ``runs_created`` ``(created_at, endpoint_id, status)`` is new. A count of
+  a day reads one range of each and no table row (SQLite; PostgreSQL as far as its visibility
+  map allows). Building them takes a while on a big database, and PostgreSQL's ``CREATE
+  INDEX`` holds writes to the table meanwhile: upgrade in a quiet moment.
 """
 
 from __future__ import annotations
@@ -244,6 +252,14 @@ def _bulk_actions(real: str, json: str) -> tuple[str, ...]:
     )
 
 
+_TIME_INDEXES_0008 = (
+    "DROP INDEX requests_received",
+    "CREATE INDEX requests_received ON requests (received_at, endpoint_id, status, test)",
+    "DROP INDEX rejected_received",
+    "CREATE INDEX rejected_received ON rejected_requests (received_at, endpoint_id)",
+    "CREATE INDEX runs_created ON runs (created_at, endpoint_id, status)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -299,6 +315,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         "condition; runs_dead: failed runs by the time they failed",
         sqlite=_alerts(real="REAL"),
         postgres=_alerts(real="double precision"),
+    ),
+    Migration(
+        version="0008",
+        description="time indexes that cover the hourly counts per endpoint and status "
+        "(requests_received and rejected_received wider, runs_created)",
+        sqlite=_TIME_INDEXES_0008,
+        postgres=_TIME_INDEXES_0008,
     ),
 )
 

@@ -43,6 +43,7 @@ POSTGRES: Final = Dialect(
     index_hints=False,
     list_chunk=None,
     json_cast="::json",
+    floor="floor({})::bigint",
     notify=f"pg_notify('{CHANNEL}', {PAYLOAD})",
 )
 """PostgreSQL's side of the queries both stores share (``_queries``)."""

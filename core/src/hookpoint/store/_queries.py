@@ -26,12 +26,16 @@ from .._errors import StoreError
 from ._base import (
     BULK_NOTES_KEPT,
     BULK_RUN_IDS_KEPT,
+    HOUR,
+    REQUEST_OUTCOMES,
+    RUN_STATUSES,
     AlertInputs,
     AlertMark,
     Attempt,
     BulkAction,
     BulkStatus,
     DeadRuns,
+    HourlyActivity,
     LogLine,
     Matches,
     NewBulkAction,
@@ -89,6 +93,7 @@ __all__ = [
     "get_run",
     "get_task_result",
     "heartbeat",
+    "hourly_activity",
     "list_attempts",
     "list_bulk_actions",
     "list_logs",
@@ -339,6 +344,75 @@ def alert_inputs(d: Dialect, now: float, window: float, rate_period: float) -> P
         oldest_queued_age=oldest,
         marks={(str(m[0]), str(m[1])): AlertMark(m[2], float(m[3]), float(m[4])) for m in marks},
     )
+
+
+def hourly_activity(
+    d: Dialect, since: float, hours: int, endpoint_ids: Sequence[str] | None
+) -> Plan[dict[str, HourlyActivity]]:
+    """Requests by outcome and runs by status per hour from ``since`` (a multiple of
+    ``HOUR``), for ``hours`` hours: one statement of three grouped counts, each a range of the
+    table's time index (``requests_received``, ``rejected_received``, ``runs_created``: their
+    keys cover every column it reads, so SQLite reads no table row), grouped by the database.
+    Only the counts come back."""
+    until = since + hours * HOUR
+    wanted = list(dict.fromkeys(endpoint_ids)) if endpoint_ids is not None else None
+    # SQLite binds each value of an IN list: past its chunk, count every endpoint and keep
+    # the wanted ones (what comes back is counts, a few per endpoint and hour, never rows)
+    in_sql = wanted is not None and (d.list_chunk is None or len(wanted) <= d.list_chunk)
+    if wanted is not None and not wanted:
+        return {}
+    p = d.params()
+
+    def counts(kind: str, table: str, at: str, outcome: str) -> str:
+        where = f"{at} >= {p.add(since)} AND {at} < {p.add(until)}"
+        if in_sql:
+            assert wanted is not None
+            where += f" AND endpoint_id {d.in_list(p, wanted)}"
+        hour = d.floor.format(f"{at} / {HOUR}")
+        return (
+            f"SELECT '{kind}', endpoint_id, {hour}, {outcome}, count(*) FROM {table} "
+            f"WHERE {where} GROUP BY 2, 3, 4"
+        )
+
+    sql = " UNION ALL ".join(
+        (
+            # a test delivery is stored accepted; it is counted apart from the sender's traffic
+            counts(
+                "request", "requests", "received_at", "CASE WHEN test THEN 'test' ELSE status END"
+            ),
+            counts("request", "rejected_requests", "received_at", "'rejected'"),
+            counts("run", "runs", "created_at", "status"),
+        )
+    )
+    rows = yield Fetch(sql, p.values)
+    first = int(since) // HOUR
+
+    def zeros(keys: Sequence[str]) -> dict[str, list[int]]:
+        return {k: [0] * hours for k in keys}
+
+    found: dict[str, tuple[dict[str, list[int]], dict[str, list[int]]]] = {
+        e: (zeros(REQUEST_OUTCOMES), zeros(RUN_STATUSES)) for e in wanted or ()
+    }
+    for kind, endpoint_id, hour, status, n in rows:
+        if wanted is not None and endpoint_id not in found:
+            continue
+        slot = int(hour) - first
+        tables = found.get(endpoint_id)
+        if tables is None:
+            tables = found[endpoint_id] = (zeros(REQUEST_OUTCOMES), zeros(RUN_STATUSES))
+        series = tables[0 if kind == "request" else 1].get(status)
+        if series is not None and 0 <= slot < hours:
+            series[slot] += int(n)
+    starts = tuple(float((first + i) * HOUR) for i in range(hours))
+    return {
+        e: HourlyActivity(
+            endpoint_id=e,
+            hours=starts,
+            requests={k: tuple(v) for k, v in req.items()},
+            runs={k: tuple(v) for k, v in run.items()},
+        )
+        for e, (req, run) in found.items()
+    }
 
 
 def get_task_result(d: Dialect, run_id: str, key: str) -> Plan[tuple[bool, Any]]:

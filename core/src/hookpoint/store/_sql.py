@@ -372,6 +372,9 @@ class Dialect:
     """Most values in one ``IN`` list (SQLite binds each one; PostgreSQL binds one array)."""
     json_cast: str
     """Appended to a placeholder bound to a JSON column (``::json``: asyncpg binds text)."""
+    floor: str
+    """An expression template rounding ``{}`` (a positive number) down to an integer
+    (SQLite's ``CAST`` truncates; PostgreSQL's rounds, so it says ``floor``)."""
     notify: str | None = None
     """An SQL expression that wakes the workers of every process when its transaction commits
     (PostgreSQL ``pg_notify``); ``None``: the backend wakes its own workers."""

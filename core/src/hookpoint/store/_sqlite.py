@@ -104,7 +104,13 @@ _SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 _REAP_LIMIT = 1000
 
 SQLITE: Final = Dialect(
-    name="SQLite", style="qmark", lock_rows="", index_hints=True, list_chunk=500, json_cast=""
+    name="SQLite",
+    style="qmark",
+    lock_rows="",
+    index_hints=True,
+    list_chunk=500,
+    json_cast="",
+    floor="CAST({} AS INTEGER)",
 )
 """SQLite's side of the queries both stores share (``_queries``)."""
 

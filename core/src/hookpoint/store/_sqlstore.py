@@ -21,12 +21,14 @@ from .._errors import ConfigError, StoreError
 from . import _migrations
 from . import _queries as q
 from ._base import (
+    MAX_HOURS,
     AlertInputs,
     AlertMark,
     Attempt,
     BulkAction,
     BulkStatus,
     ClaimedRun,
+    HourlyActivity,
     LogLine,
     Matches,
     NewBulkAction,
@@ -41,6 +43,7 @@ from ._base import (
     StoredRequest,
     StoreStats,
     TrimCounter,
+    hour_window,
     new_id,
 )
 from ._codec import encode_json, encode_strict_json
@@ -402,6 +405,22 @@ class SQLStore(Store):
         d = self.dialect
         return await self._read_plan(
             lambda: q.list_bulk_actions(d, limit, before_id), "list bulk actions"
+        )
+
+    async def hourly_activity(
+        self,
+        *,
+        hours: int = 24,
+        endpoint_ids: Sequence[str] | None = None,
+        now: float | None = None,
+    ) -> dict[str, HourlyActivity]:
+        if not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS:
+            raise ValueError(f"hours must be a whole number from 1 to {MAX_HOURS}")
+        since, _ = hour_window(hours, time.time() if now is None else now)
+        ids = None if endpoint_ids is None else list(endpoint_ids)
+        d = self.dialect
+        return await self._read_plan(
+            lambda: q.hourly_activity(d, since, hours, ids), "count requests and runs per hour"
         )
 
     # -- retention ---------------------------------------------------------------------------------
