@@ -755,7 +755,9 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_marks_none_as_test(
         columns = [r[1] for r in conn.execute("PRAGMA table_info(requests)")]
         indexes = {r[1] for r in conn.execute("PRAGMA index_list(requests)")}
         conn.close()
-        assert columns[-3:] == ["test", "headers", "body"]
+        # test before headers and body (0002); only the feed's seq (0007) comes after the
+        # body, read through its index (see _migrations)
+        assert columns[-4:] == ["test", "headers", "body", "seq"]
         assert {
             "requests_endpoint",
             "requests_status",

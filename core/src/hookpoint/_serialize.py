@@ -8,9 +8,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ._secrets import mask_headers, mask_known_secrets, mask_url
-from .store import Attempt, LogLine, RunRecord, StoredRequest
+from .store import Attempt, FeedEntry, LogLine, RunRecord, StoredRequest
 
-__all__ = ["attempt_to_dict", "iso", "log_to_dict", "request_to_dict", "run_to_dict"]
+__all__ = [
+    "attempt_to_dict",
+    "feed_entry_to_dict",
+    "iso",
+    "log_to_dict",
+    "request_to_dict",
+    "run_to_dict",
+]
 
 
 def iso(ts: float | None) -> str | None:
@@ -52,6 +59,26 @@ def request_to_dict(
         data["headers"] = [list(pair) for pair in mask_headers(req.headers)]
         data.update(_body_view(req.body, secrets))
     return data
+
+
+def feed_entry_to_dict(entry: FeedEntry) -> dict[str, Any]:
+    """A delivery of the feed (``hookpoint listen``) as it arrived: method, URL, every header
+    and the body bytes (base64), unmasked, so that a local app can verify its signature."""
+    req = entry.request
+    return {
+        "cursor": entry.cursor,
+        "id": req.id,
+        "method": req.method,
+        "url": req.url,
+        "received_at": iso(req.received_at),
+        "event_type": req.event_type,
+        "event_id": req.event_id,
+        "verification": req.verification,
+        "test": req.test,
+        "headers": [list(pair) for pair in req.headers],
+        "body": base64.b64encode(req.body).decode("ascii"),
+        "body_size": len(req.body),
+    }
 
 
 def run_to_dict(run: RunRecord, *, include_output: bool = False) -> dict[str, Any]:

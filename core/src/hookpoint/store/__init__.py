@@ -17,8 +17,11 @@ from urllib.parse import parse_qsl
 
 from .._errors import ConfigError
 from ._base import (
+    FEED_MAX_LIMIT,
     Attempt,
     ClaimedRun,
+    FeedEntry,
+    FeedPage,
     IngestResult,
     LogLine,
     NewRequest,
@@ -39,8 +42,11 @@ from ._base import (
 )
 
 __all__ = [
+    "FEED_MAX_LIMIT",
     "Attempt",
     "ClaimedRun",
+    "FeedEntry",
+    "FeedPage",
     "IngestResult",
     "LogLine",
     "NewRequest",

@@ -26,6 +26,20 @@ Schema notes (both dialects):
   would append it after the body, and every list would walk a big body's overflow pages to
   read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
   default costs no rewrite).
+* The delivery feed (0007; ``Store.read_feed``, ``hookpoint listen``) reads an endpoint's accepted
+  requests in the order they became visible, which ids do not give: an id is made before the
+  request commits, and two ingests (two host processes, or two batches of one) can commit out
+  of id order, so a reader that had passed a later id would skip the earlier one for ever.
+  SQLite commits one write transaction at a time (across processes too), so every writer
+  transaction that stores requests takes the next number of the one-row ``request_seq`` table
+  and its requests carry it in ``requests.seq``: ``(seq, id)`` is commit order. PostgreSQL
+  commits concurrently; its requests carry the id of the transaction that wrote them
+  (``requests.tx``, ``pg_current_xact_id()``), and the feed serves a row only once that
+  transaction is older than every transaction still running (``pg_snapshot_xmin``), so
+  nothing can later commit before it in ``(tx, id)`` order. Rows from before 0007 have ``seq``
+  / ``tx`` 0 and come first, by id. ``requests_feed`` is partial (accepted rows only): the
+  feed's range scan costs what it returns. SQLite's ``ADD COLUMN`` puts ``seq`` after the body;
+  only the feed reads it, through the index.
 """
 
 from __future__ import annotations
@@ -197,6 +211,11 @@ def _sessions(real: str) -> tuple[str, ...]:
     )
 
 
+_FEED_INDEX = (
+    "CREATE INDEX requests_feed ON requests (endpoint_id, {key}, id) WHERE status = 'accepted'"
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -238,6 +257,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         "in every host process",
         sqlite=_sessions(real="REAL"),
         postgres=_sessions(real="double precision"),
+    ),
+    Migration(
+        version="0007",
+        description="the delivery feed (hookpoint listen): requests in commit order "
+        "(SQLite requests.seq and request_seq, PostgreSQL requests.tx)",
+        sqlite=(
+            "ALTER TABLE requests ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE request_seq (one INTEGER PRIMARY KEY CHECK (one = 1), "
+            "value INTEGER NOT NULL)",
+            "INSERT INTO request_seq (one, value) VALUES (1, 0)",
+            _FEED_INDEX.format(key="seq"),
+        ),
+        postgres=(
+            # a constant default first (no table rewrite, old rows read 0), then the real one
+            "ALTER TABLE requests ADD COLUMN tx xid8 NOT NULL DEFAULT '0'",
+            "ALTER TABLE requests ALTER COLUMN tx SET DEFAULT pg_current_xact_id()",
+            _FEED_INDEX.format(key="tx"),
+        ),
     ),
 )
 
