@@ -6,7 +6,7 @@ from __future__ import annotations
 from hookpoint import Hookpoint
 
 SECRET = "listen-secret"
-ENDPOINTS = ("acme", "beta", "gamma", "delta")
+ENDPOINTS = ("acme", "beta", "gamma", "delta", "epsilon")
 
 hp = Hookpoint(id="listen")
 for endpoint_id in ENDPOINTS:

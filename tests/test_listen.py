@@ -133,6 +133,8 @@ class LocalApp:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: list[int] = []
+        self.delay = 0.0
+        """Seconds to take before answering (after recording the request)."""
         self._lock = threading.Lock()
         app = self
 
@@ -155,6 +157,7 @@ class LocalApp:
                         )
                     )
                     status = app.answers.pop(0) if app.answers else 200
+                time.sleep(app.delay)
                 payload = b"not today" if status >= 300 else b"ok"
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(payload)))
@@ -366,6 +369,30 @@ def test_the_local_app_failing_is_retried_in_order_and_never_skipped(
     assert [d["outcome"] for d in up.lines() if d["type"] == "delivery"] == ["delivered"]
 
 
+def test_ctrl_c_lets_the_delivery_in_flight_finish_and_sends_no_more(
+    tmp_path: Path, host: Host, app: LocalApp
+) -> None:
+    send(host, "delta", b"in flight")
+    send(host, "delta", b"queued")
+    app.delay = 2.0
+    state = tmp_path / "delta.json"
+    # both in the relay's first page: it has the second in hand when it is stopped
+    relay = Listen(tmp_path, relay_args(host, app, "delta", state, "--since", "10m"))
+    until(lambda: len(app.received) >= 1, "the first delivery to reach the app", relay)
+    assert relay.stop() == 0  # while the app is still answering the first one
+    assert app.bodies() == [b"in flight"]
+    lines = relay.lines()
+    assert [(d["outcome"], d["status"]) for d in lines if d["type"] == "delivery"] == [
+        ("delivered", 200)
+    ]
+    assert lines[-1]["delivered"] == 1 and lines[-1]["note"] is None
+    app.delay = 0.0
+    again = Listen(tmp_path, relay_args(host, app, "delta", state))
+    until(lambda: len(app.received) >= 2, "the queued delivery", again)
+    assert again.stop() == 0
+    assert app.bodies() == [b"in flight", b"queued"]
+
+
 def test_refusals_that_retrying_cannot_fix_exit_with_a_clear_error(
     tmp_path: Path, host: Host, app: LocalApp
 ) -> None:
@@ -404,15 +431,15 @@ def test_two_relays_never_share_a_state_file(tmp_path: Path, host: Host, app: Lo
 def test_the_default_state_file_lives_in_the_config_directory(
     tmp_path: Path, host: Host, app: LocalApp
 ) -> None:
-    args = relay_args(host, app, "delta", tmp_path / "unused")
+    args = relay_args(host, app, "epsilon", tmp_path / "unused")
     del args[args.index("--state") : args.index("--state") + 2]
     relay = Listen(tmp_path, args)
     folder = tmp_path / "config" / "hookpoint" / "listen"
-    until(lambda: folder.exists() and any(folder.glob("delta-*.json")), "a state file", relay)
-    send(host, "delta", b"hello")
+    until(lambda: folder.exists() and any(folder.glob("epsilon-*.json")), "a state file", relay)
+    send(host, "epsilon", b"hello")
     until(lambda: app.bodies() == [b"hello"], "the delivery", relay)
     assert relay.stop() == 0
-    [path] = folder.glob("delta-*.json")
+    [path] = folder.glob("epsilon-*.json")
     assert json.loads(path.read_text())["cursor"] == relay.lines()[-1]["cursor"]
     assert relay.lines()[0]["state"] == str(path)
 

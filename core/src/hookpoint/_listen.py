@@ -438,7 +438,7 @@ class Relay:
                     return
                 since, wait = None, POLL_WAIT
                 for item in answer.items:
-                    if not await self._deliver(local, item):
+                    if self.stop.is_set() or not await self._deliver(local, item):
                         return
                     self._save(item.cursor, item.id)
                 if answer.cursor != self.cursor:
@@ -619,7 +619,10 @@ def run_listen(options: ListenOptions, reporter: Reporter) -> int:
     """Relay until Ctrl-C / SIGTERM (exit 0, after a summary) or an error retrying cannot fix
     (``ListenError``, raised after the summary). A second Ctrl-C stops at once, even in the
     middle of a delivery (which is then sent again next time)."""
-    return asyncio.run(_main(options, reporter))
+    try:
+        return asyncio.run(_main(options, reporter))
+    except KeyboardInterrupt:  # no signal handlers (Windows): the cursor is saved already
+        return 0
 
 
 async def _main(options: ListenOptions, reporter: Reporter) -> int:
