@@ -135,6 +135,8 @@ class LocalApp:
         self.answers: list[int] = []
         self.delay = 0.0
         """Seconds to take before answering (after recording the request)."""
+        self.refusal = b"not today"
+        """The body of an answer that is not a 2xx."""
         self._lock = threading.Lock()
         app = self
 
@@ -158,7 +160,7 @@ class LocalApp:
                     )
                     status = app.answers.pop(0) if app.answers else 200
                 time.sleep(app.delay)
-                payload = b"not today" if status >= 300 else b"ok"
+                payload = app.refusal if status >= 300 else b"ok"
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
@@ -213,6 +215,10 @@ class Listen:
                 stderr=err,
                 start_new_session=True,
             )
+
+    @property
+    def stdout(self) -> str:
+        return self.out_path.read_text()
 
     def lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.out_path.read_text().splitlines() if line]
@@ -391,6 +397,31 @@ def test_ctrl_c_lets_the_delivery_in_flight_finish_and_sends_no_more(
     until(lambda: len(app.received) >= 2, "the queued delivery", again)
     assert again.stop() == 0
     assert app.bodies() == [b"in flight", b"queued"]
+
+
+def test_lines_for_people_show_what_happened_with_hostile_text_escaped(
+    tmp_path: Path, host: Host, app: LocalApp
+) -> None:
+    state = tmp_path / "zeta.json"
+    args = relay_args(host, app, "gamma", state)
+    args.remove("--json")
+    relay = Listen(tmp_path, args)
+    started(relay, state)
+    app.answers = [401]
+    app.refusal = b"bad signature \x1b]0;owned\x07\x1b[2J"
+    send(host, "gamma", b"one")
+    send(host, "gamma", b"two")
+    until(lambda: len(app.received) >= 2, "two deliveries", relay)
+    until(lambda: relay.stdout.count(" ms ") >= 2, "two lines", relay)
+    assert relay.stop() == 0
+    out = relay.stdout
+    assert "\x1b" not in out and "\x07" not in out  # no control character reaches the terminal
+    first, second = [line for line in out.splitlines() if " ms " in line]
+    assert "POST /webhooks/gamma" in first and " 401 " in first
+    assert "refused by the app, not retried" in first
+    assert "bad signature \\x1b]0;owned\\x07\\x1b[2J" in first  # shown, escaped
+    assert " 200 " in second
+    assert "Stopped: 1 delivered, 1 refused, 0 failed attempt(s) retried" in out
 
 
 def test_refusals_that_retrying_cannot_fix_exit_with_a_clear_error(
