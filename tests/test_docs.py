@@ -9,7 +9,8 @@ import pytest
 from hookpoint._settings import Settings
 from hookpoint.cli import serve, worker
 
-PAGE = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+PAGE_DIR = Path(__file__).resolve().parent.parent / "docs"
+PAGE = (PAGE_DIR / "configuration.md").read_text()
 
 
 @pytest.mark.parametrize("field", sorted(Settings.model_fields))
@@ -23,6 +24,17 @@ def test_every_flag_is_documented(command: object) -> None:
         for opt in getattr(param, "opts", []):
             if opt.startswith("--"):
                 assert f"`{opt}`" in PAGE, f"{opt} of {command.name} is not documented"  # type: ignore[attr-defined]
+
+
+def test_every_listen_flag_is_on_the_local_development_page() -> None:
+    from hookpoint.cli import listen
+
+    page = (PAGE_DIR / "local-development.md").read_text()
+    flags = [opt for param in listen.params for opt in getattr(param, "opts", [])]
+    assert "--since" in flags
+    for flag in flags:
+        if flag.startswith("--"):
+            assert f"| `{flag}` |" in page, f"{flag} of listen is not documented"
 
 
 def test_documented_settings_exist() -> None:

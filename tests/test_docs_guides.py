@@ -33,6 +33,7 @@ GUIDES = [
     "python-api.md",
     "management-api.md",
     "alerts.md",
+    "local-development.md",
 ]
 TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)

@@ -760,7 +760,9 @@ async def test_upgrading_a_0001_database_keeps_its_rows_and_marks_none_as_test(
         by_time = [r[2] for r in conn.execute("PRAGMA index_info(requests_received)")]
         conn.close()
         assert by_time == ["received_at", "endpoint_id", "status", "test"]
-        assert columns[-3:] == ["test", "headers", "body"]
+        # test before headers and body (0002); only the feed's seq (0007) comes after the
+        # body, read through its index (see _migrations)
+        assert columns[-4:] == ["test", "headers", "body", "seq"]
         assert {
             "requests_endpoint",
             "requests_status",

@@ -6,6 +6,8 @@ Without a configured token it answers loopback clients only. Secrets are masked 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -29,12 +31,14 @@ from ._serialize import (
     activity_to_dict,
     attempt_to_dict,
     bulk_to_dict,
+    feed_entry_to_dict,
     log_to_dict,
     preview_to_dict,
     request_to_dict,
     run_to_dict,
 )
-from .store import MAX_HOURS, NotFound, RunQuery
+from ._when import parse_time as _parse_time
+from .store import FEED_MAX_LIMIT, MAX_HOURS, NotFound, RunQuery
 
 if TYPE_CHECKING:
     from ._server import HookpointServer
@@ -66,6 +70,34 @@ def _hours(value: str | None) -> int:
     if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_HOURS:
         raise ValueError(f"hours must be a whole number from 1 to {MAX_HOURS}")
     return int(value)
+
+
+FEED_WAIT_MAX = 60.0
+"""Longest long poll of the delivery feed (seconds)."""
+FEED_PAGE_BYTES = 4 * 1024 * 1024
+"""Body bytes one feed page carries at most (past its first delivery): the answer is about
+4/3 of it in base64, so memory stays bounded whatever the limit."""
+FEED_POLL = 1.0
+"""While a long poll waits: how often it reads again, for deliveries other processes (host
+workers, other hosts on PostgreSQL) commit; this process's own wake it at once."""
+
+
+def _wait(value: str | None) -> float:
+    if value is None or value == "":
+        return 0.0
+    seconds = float(value)
+    if not 0 <= seconds <= FEED_WAIT_MAX:  # NaN fails too
+        raise ValueError(f"wait must be between 0 and {FEED_WAIT_MAX:g} seconds")
+    return seconds
+
+
+def _feed_limit(value: str | None) -> int:
+    if value is None or value == "":
+        return 100
+    n = int(value)
+    if not 1 <= n <= FEED_MAX_LIMIT:
+        raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}")
+    return n
 
 
 def register_api(server: HookpointServer) -> None:
@@ -171,6 +203,40 @@ def register_api(server: HookpointServer) -> None:
         hours = _hours(request.args.get("hours"))
         found = await store.hourly_activity(hours=hours, endpoint_ids=[endpoint_id])
         return jsonify(activity_to_dict(found[endpoint_id]))
+
+    @app.get("/api/endpoints/<endpoint_id>/deliveries")
+    async def endpoint_deliveries(endpoint_id: str) -> Response:
+        """The deliveries ``endpoint_id`` accepted, in commit order, with headers and base64
+        bodies (``hookpoint listen``; docs/management-api.md). A long poll: with ``wait`` it
+        answers when one arrives or when ``wait`` seconds have passed."""
+        if endpoint_id not in hp.endpoints:
+            return _error(404, "not_found", "no such endpoint")
+        args = request.args
+        after = args.get("after") or None
+        since = _parse_time(args.get("since"), "since")
+        wait = _wait(args.get("wait"))
+        limit = _feed_limit(args.get("limit"))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            arrived = store.accepted_event()  # before the read: a commit after it still counts
+            page = await store.read_feed(
+                endpoint_id, after=after, since=since, limit=limit, max_bytes=FEED_PAGE_BYTES
+            )
+            remaining = deadline - loop.time()
+            if page.entries or remaining <= 0:
+                break
+            after = page.cursor
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), min(remaining, FEED_POLL))
+        return jsonify(
+            {
+                "endpoint": endpoint_id,
+                "items": [feed_entry_to_dict(e) for e in page.entries],
+                "cursor": page.cursor,
+                "more": page.more,
+            }
+        )
 
     @app.get("/api/requests")
     async def list_requests() -> Response:

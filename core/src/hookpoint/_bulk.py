@@ -20,7 +20,6 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Final, Self, get_args
 
 from pydantic import (
@@ -34,6 +33,7 @@ from pydantic import (
 
 from ._convert import replay_source
 from ._errors import StoreError
+from ._when import parse_time
 from .store import (
     BulkAction,
     BulkKind,
@@ -60,7 +60,6 @@ __all__ = [
     "RunFilters",
     "RunReplay",
     "TooManyMatches",
-    "parse_time",
     "perform",
     "preview",
     "validation_message",
@@ -78,23 +77,6 @@ CHUNK: Final = 200
 """Runs replayed per transaction (and per step of a progress bar)."""
 _ID_CHARS: Final = frozenset("0123456789abcdefghjkmnpqrstvwxyz")
 _QUERY_NAMES: Final = {"endpoint": "endpoint_id", "job": "job_id", "request": "request_id"}
-
-
-def parse_time(value: str | None, name: str) -> float | None:
-    """A listing's ``since``/``until``: Unix seconds or ISO-8601 (UTC when it names no zone)."""
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{name} must be Unix seconds or ISO-8601") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
 
 # -- the filters --------------------------------------------------------------------------------
@@ -129,7 +111,7 @@ class _Filters(BaseModel):
     @field_validator("since", "until", mode="before")
     @classmethod
     def _time(cls, value: Any, info: Any) -> float | None:
-        problem = f"{info.field_name} must be Unix seconds or ISO-8601"
+        problem = f"{info.field_name} must be Unix seconds, ISO-8601 or an age like 10m, 2h, 7d"
         if isinstance(value, str):
             value = parse_time(value, info.field_name)
         if value is None:

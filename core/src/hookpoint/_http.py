@@ -9,9 +9,12 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
-__all__ = ["AsyncClient", "new_client", "post_sync", "send_quietly"]
+__all__ = ["AsyncClient", "HTTPError", "new_client", "post_sync", "relay_client", "send_quietly"]
 
 AsyncClient = httpx.AsyncClient
+HTTPError = httpx.HTTPError
+"""What a request through either client raises when it gets no answer (connection, timeout,
+protocol)."""
 
 
 def _no_cookies() -> CookieJar:
@@ -21,17 +24,37 @@ def _no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-def new_client(*, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def new_client(
+    *, transport: httpx.AsyncBaseTransport | None = None, timeout: float = 30.0
+) -> httpx.AsyncClient:
     """One client per app, opened at start and closed at shutdown (connection pooling).
     Proxy settings come from the environment (``HTTPS_PROXY``, ``NO_PROXY``), as for any
-    httpx client; cookies are never kept between calls."""
+    httpx client; cookies are never kept between calls. ``hookpoint listen`` polls its host
+    with one too (``timeout``: longer than its long poll)."""
     return httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0, connect=10.0),
+        timeout=httpx.Timeout(timeout, connect=10.0),
         follow_redirects=False,
         headers={"User-Agent": "hookpoint"},
         cookies=_no_cookies(),
         transport=transport,
     )
+
+
+def relay_client(timeout: float) -> httpx.AsyncClient:
+    """``hookpoint listen``'s client for the local app: it sends exactly the headers it is
+    given (none of httpx's defaults: no ``Accept``, ``Accept-Encoding``, ``Connection`` or
+    ``User-Agent`` of its own; ``Host`` and ``Content-Length`` are always the target's), takes
+    no proxy from the environment (the target is the developer's machine), keeps no cookies
+    and never follows a redirect."""
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout, connect=10.0),
+        follow_redirects=False,
+        trust_env=False,
+        cookies=_no_cookies(),
+    )
+    for name in list(client.headers):
+        del client.headers[name]
+    return client
 
 
 def post_sync(

@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ._secrets import mask_headers, mask_known_secrets, mask_url
-from .store import HOUR, Attempt, BulkAction, HourlyActivity, LogLine, RunRecord, StoredRequest
+from .store import (
+    HOUR,
+    Attempt,
+    BulkAction,
+    FeedEntry,
+    HourlyActivity,
+    LogLine,
+    RunRecord,
+    StoredRequest,
+)
 
 if TYPE_CHECKING:
     from ._bulk import Preview
@@ -17,6 +26,7 @@ __all__ = [
     "activity_to_dict",
     "attempt_to_dict",
     "bulk_to_dict",
+    "feed_entry_to_dict",
     "iso",
     "log_to_dict",
     "preview_to_dict",
@@ -65,6 +75,26 @@ def request_to_dict(
         data["headers"] = [list(pair) for pair in mask_headers(req.headers)]
         data.update(_body_view(req.body, secrets))
     return data
+
+
+def feed_entry_to_dict(entry: FeedEntry) -> dict[str, Any]:
+    """A delivery of the feed (``hookpoint listen``) as it arrived: method, URL, every header
+    and the body bytes (base64), unmasked, so that a local app can verify its signature."""
+    req = entry.request
+    return {
+        "cursor": entry.cursor,
+        "id": req.id,
+        "method": req.method,
+        "url": req.url,
+        "received_at": iso(req.received_at),
+        "event_type": req.event_type,
+        "event_id": req.event_id,
+        "verification": req.verification,
+        "test": req.test,
+        "headers": [list(pair) for pair in req.headers],
+        "body": base64.b64encode(req.body).decode("ascii"),
+        "body_size": len(req.body),
+    }
 
 
 def run_to_dict(run: RunRecord, *, include_output: bool = False) -> dict[str, Any]:

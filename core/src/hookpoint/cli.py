@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -488,7 +489,7 @@ def requests() -> None:
 @click.option("--endpoint", default=None)
 @click.option("--status", type=click.Choice(["accepted", "duplicate", "handshake", "rejected"]))
 @click.option("--event-type", default=None)
-@click.option("--since", default=None, help="Unix seconds or ISO-8601.")
+@click.option("--since", default=None, help="Unix seconds, ISO-8601 or an age (10m, 2h).")
 @click.option("--until", default=None)
 @click.option("--limit", type=int, default=50)
 @click.option("--json", "as_json", is_flag=True)
@@ -774,7 +775,7 @@ def replay(
 def _clock_time(value: str | None, now: datetime | None = None) -> str | None:
     """``--since 9:00``: a bare time of day is the last such moment in the terminal's time zone
     (today, or yesterday when it is still earlier than that); anything else is passed on as
-    the listings take it (Unix seconds or ISO-8601, UTC when it names no zone)."""
+    the listings take it (Unix seconds, ISO-8601 in UTC when it names no zone, or an age)."""
     if value is None or not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", value.strip()):
         return value
     parts = [int(x) for x in value.strip().split(":")] + [0]
@@ -1187,6 +1188,95 @@ def test_command(
     )
     for run_id in result.run_ids:
         console.print(f"  run {run_id}", soft_wrap=True)
+
+
+def _http_url(value: str, option: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        _fail(f"{option} must be an http:// or https:// URL, got {value!r}", 2)
+    return value
+
+
+@cli.command()
+@click.option("--from", "source", required=True, help="The host, e.g. https://hooks.example.com.")
+@click.option(
+    "--token",
+    envvar="HOOKPOINT_ADMIN_TOKEN",
+    default=None,
+    help="The host's admin token [HOOKPOINT_ADMIN_TOKEN].",
+)
+@click.option("--endpoint", required=True, help="The endpoint whose deliveries to relay.")
+@click.option("--to", "target", required=True, help="Local URL, e.g. http://localhost:3000/hook.")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="State file [one per host, endpoint and target in the user's config directory].",
+)
+@click.option(
+    "--since",
+    default=None,
+    help="Start there when the state file has no cursor: ISO-8601, Unix seconds or an age "
+    "(10m, 2h, 7d) [now: only new deliveries].",
+)
+@click.option("--timeout", type=float, default=30.0, help="Seconds per local delivery [30].")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def listen(
+    source: str,
+    token: str | None,
+    endpoint: str,
+    target: str,
+    state: Path | None,
+    since: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Relay what a Hookpoint host accepted for ENDPOINT to a local URL, in order.
+
+    Each delivery goes to --to with the sender's method, headers and body bytes, so your app's
+    signature check passes. The cursor is saved after each one: stopped and started again, the
+    relay catches up on what arrived meanwhile, and sends nothing twice. Deliveries your app
+    answers with 5xx, 408 or 429 (or cannot take) are retried, in order, until it takes them.
+    See docs/local-development.md.
+    """
+    from urllib.parse import urlsplit
+
+    from ._auth import is_loopback_name
+    from ._listen import ListenError, ListenOptions, Reporter, default_state_path, run_listen
+    from ._when import parse_time
+
+    source = _http_url(source, "--from").rstrip("/")
+    target = _http_url(target, "--to")
+    if timeout <= 0:
+        _fail("--timeout must be more than 0 seconds", 2)
+    try:
+        start = parse_time(since, "--since")
+    except ValueError as exc:
+        _fail(str(exc), 2)
+        return
+    if token and source.startswith("http://") and not is_loopback_name(urlsplit(source).netloc):
+        click.secho(
+            "Warning: --from is plain http: the admin token and every delivery travel unencrypted.",
+            fg="yellow",
+            err=True,
+        )
+    path = state or default_state_path(click.get_app_dir("hookpoint"), source, endpoint, target)
+    options = ListenOptions(
+        source=source,
+        token=token or None,
+        endpoint=endpoint,
+        target=target,
+        state=path,
+        since=start,
+        timeout=timeout,
+    )
+    color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    try:
+        run_listen(options, Reporter(sys.stdout, as_json=as_json, color=color))
+    except ListenError as exc:
+        _fail(str(exc), EXIT_FAILURE)
 
 
 cli.add_command(new_provider)

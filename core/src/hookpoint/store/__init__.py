@@ -19,6 +19,7 @@ from .._errors import ConfigError
 from ._base import (
     BULK_NOTES_KEPT,
     BULK_RUN_IDS_KEPT,
+    FEED_MAX_LIMIT,
     HOUR,
     MAX_HOURS,
     REQUEST_OUTCOMES,
@@ -31,6 +32,8 @@ from ._base import (
     BulkStatus,
     ClaimedRun,
     DeadRuns,
+    FeedEntry,
+    FeedPage,
     HourlyActivity,
     IngestResult,
     LogLine,
@@ -57,6 +60,7 @@ from ._base import (
 __all__ = [
     "BULK_NOTES_KEPT",
     "BULK_RUN_IDS_KEPT",
+    "FEED_MAX_LIMIT",
     "HOUR",
     "MAX_HOURS",
     "REQUEST_OUTCOMES",
@@ -69,6 +73,8 @@ __all__ = [
     "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
+    "FeedEntry",
+    "FeedPage",
     "HourlyActivity",
     "IngestResult",
     "LogLine",

@@ -15,6 +15,7 @@ Guarantees the host and the run engine rely on:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -28,6 +29,7 @@ from .._errors import StoreError
 __all__ = [
     "BULK_NOTES_KEPT",
     "BULK_RUN_IDS_KEPT",
+    "FEED_MAX_LIMIT",
     "HOUR",
     "MAX_HOURS",
     "REQUEST_OUTCOMES",
@@ -40,6 +42,8 @@ __all__ = [
     "BulkStatus",
     "ClaimedRun",
     "DeadRuns",
+    "FeedEntry",
+    "FeedPage",
     "HourlyActivity",
     "IngestResult",
     "LogLine",
@@ -393,6 +397,29 @@ def hour_window(hours: int, now: float) -> tuple[float, float]:
     return float(current - (hours - 1) * HOUR), float(current + HOUR)
 
 
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One delivery of the feed (:meth:`Store.read_feed`) and the cursor just after it."""
+
+    cursor: str
+    request: StoredRequest
+    """With its headers and body."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    entries: tuple[FeedEntry, ...]
+    cursor: str
+    """Where the next read starts: the last entry's cursor or, on an empty page, the feed's head
+    (every delivery that becomes visible later comes after it)."""
+    more: bool
+    """The page was cut by its limit or its byte budget: read again at once."""
+
+
+FEED_MAX_LIMIT = 500
+"""Most deliveries in one feed page."""
+
+
 @dataclass(slots=True)
 class QueueStats:
     queued: int = 0
@@ -583,6 +610,34 @@ class Store(ABC):
         Listed requests never carry their body or headers (``body=b""``, ``headers=()``;
         ``body_size`` is the body's size), so a page costs the same whatever was delivered;
         ``get_request`` reads them for one request."""
+
+    @abstractmethod
+    async def read_feed(
+        self,
+        endpoint_id: str,
+        *,
+        after: str | None = None,
+        since: float | None = None,
+        limit: int = 100,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> FeedPage:
+        """The requests ``endpoint_id`` accepted after the cursor ``after``, with headers and
+        bodies, in the order they became visible (commit order; see ``_migrations``): a reader
+        that follows the cursors sees every accepted request once, none skipped, even when
+        ingests in several processes commit out of id order.
+
+        Accepted only: test deliveries are included (``request.test``); duplicates, handshakes
+        and rejected requests are not (no job gets them either). Without ``after``: from the
+        start when ``since`` is given (only requests received at or after it), otherwise from
+        the head (an empty page whose cursor is "now"). At most ``limit`` entries (1 to
+        :data:`FEED_MAX_LIMIT`) and, after the first, no more body bytes than ``max_bytes``.
+        Raises ``ValueError`` for a cursor this store did not make."""
+
+    @abstractmethod
+    def accepted_event(self) -> asyncio.Event:
+        """An event set when this process next commits an accepted request (after which this
+        returns a new one). Take it before reading the feed and wait on it after: a commit in
+        between still sets it. Commits of other processes do not: poll for those."""
 
     @abstractmethod
     async def get_run(self, run_id: str) -> RunRecord | None: ...

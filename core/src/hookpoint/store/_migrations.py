@@ -35,6 +35,20 @@ Schema notes (both dialects):
   notifies per change. ``runs_dead`` holds failed runs only, by ``updated_at`` (when they
   failed), so counting the runs that died in the last window reads just those: a partial index
   on one final status, which no claim or reap can use.
+* The delivery feed (0007; ``Store.read_feed``, ``hookpoint listen``) reads an endpoint's accepted
+  requests in the order they became visible, which ids do not give: an id is made before the
+  request commits, and two ingests (two host processes, or two batches of one) can commit out
+  of id order, so a reader that had passed a later id would skip the earlier one for ever.
+  SQLite commits one write transaction at a time (across processes too), so every writer
+  transaction that stores requests takes the next number of the one-row ``request_seq`` table
+  and its requests carry it in ``requests.seq``: ``(seq, id)`` is commit order. PostgreSQL
+  commits concurrently; its requests carry the id of the transaction that wrote them
+  (``requests.tx``, ``pg_current_xact_id()``), and the feed serves a row only once that
+  transaction is older than every transaction still running (``pg_snapshot_xmin``), so
+  nothing can later commit before it in ``(tx, id)`` order. Rows from before 0007 have ``seq``
+  / ``tx`` 0 and come first, by id. ``requests_feed`` is partial (accepted rows only): the
+  feed's range scan costs what it returns. SQLite's ``ADD COLUMN`` puts ``seq`` after the body;
+  only the feed reads it, through the index.
 * The time indexes (0008) carry what the hourly counts of the dashboard's charts and
   ``GET /api/endpoints/<id>/stats`` group by: ``requests_received`` is ``(received_at,
   endpoint_id, status, test)``, ``rejected_received`` ``(received_at, endpoint_id)`` (the same
@@ -260,6 +274,11 @@ _TIME_INDEXES_0008 = (
     "CREATE INDEX runs_created ON runs (created_at, endpoint_id, status)",
 )
 
+_FEED_INDEX = (
+    "CREATE INDEX requests_feed ON requests (endpoint_id, {key}, id) WHERE status = 'accepted'"
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -315,6 +334,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         "condition; runs_dead: failed runs by the time they failed",
         sqlite=_alerts(real="REAL"),
         postgres=_alerts(real="double precision"),
+    ),
+    Migration(
+        version="0007",
+        description="the delivery feed (hookpoint listen): requests in commit order "
+        "(SQLite requests.seq and request_seq, PostgreSQL requests.tx)",
+        sqlite=(
+            "ALTER TABLE requests ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+            "CREATE TABLE request_seq (one INTEGER PRIMARY KEY CHECK (one = 1), "
+            "value INTEGER NOT NULL)",
+            "INSERT INTO request_seq (one, value) VALUES (1, 0)",
+            _FEED_INDEX.format(key="seq"),
+        ),
+        postgres=(
+            # a constant default first (no table rewrite, old rows read 0), then the real one
+            "ALTER TABLE requests ADD COLUMN tx xid8 NOT NULL DEFAULT '0'",
+            "ALTER TABLE requests ALTER COLUMN tx SET DEFAULT pg_current_xact_id()",
+            _FEED_INDEX.format(key="tx"),
+        ),
     ),
     Migration(
         version="0008",

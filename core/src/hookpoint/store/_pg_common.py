@@ -11,7 +11,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from .._errors import StoreError, StoreUnavailable
-from ._sql import Dialect, Fetch, Plan
+from ._sql import Dialect, FeedSql, Fetch, Plan
 
 __all__ = [
     "CHANNEL",
@@ -44,6 +44,16 @@ POSTGRES: Final = Dialect(
     list_chunk=None,
     json_cast="::json",
     floor="floor({})::bigint",
+    # A row is served once the transaction that wrote it is older than every running one:
+    # nothing can commit before it in (tx, id) order after that (see _migrations, 0007).
+    feed=FeedSql(
+        key="tx",
+        key_text="tx::text",
+        cast="::text::xid8",
+        max_key=2**64 - 1,
+        settled="tx < pg_snapshot_xmin(pg_current_snapshot())",
+        head="SELECT pg_snapshot_xmin(pg_current_snapshot())::text",
+    ),
     notify=f"pg_notify('{CHANNEL}', {PAYLOAD})",
 )
 """PostgreSQL's side of the queries both stores share (``_queries``)."""

@@ -424,6 +424,7 @@ class PostgresStore(SQLStore):
             trim=trim,
         )
         result: IngestResult = await self._enqueue(item)
+        self._ingested(request, result)
         if result.run_ids and not self.group_commit:
             self._wake.set()
         return result

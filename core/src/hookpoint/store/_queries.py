@@ -35,6 +35,8 @@ from ._base import (
     BulkAction,
     BulkStatus,
     DeadRuns,
+    FeedEntry,
+    FeedPage,
     HourlyActivity,
     LogLine,
     Matches,
@@ -63,6 +65,7 @@ from ._sql import (
     Plan,
     attempt_from_row,
     bulk_from_row,
+    feed_cursor,
     log_from_row,
     merge_request_pages,
     page_limit,
@@ -104,6 +107,7 @@ __all__ = [
     "purge_chunk",
     "purge_tail",
     "queue_stats",
+    "read_feed",
     "released",
     "replay_run",
     "replay_runs",
@@ -188,6 +192,63 @@ def list_requests(d: Dialect, query: RequestQuery) -> Plan[Page]:
         sql, limit = request_list_sql(query, p, rejected=True)
         rejected = [rejected_from_row(r) for r in (yield Fetch(sql, p.values))]
     return merge_request_pages(limit, accepted, rejected)
+
+
+def read_feed(
+    d: Dialect,
+    endpoint_id: str,
+    after: tuple[int, str] | None,
+    since: float | None,
+    limit: int,
+    max_bytes: int,
+) -> Plan[FeedPage]:
+    """``Store.read_feed``; run it in one snapshot. First the places and sizes of up to
+    ``limit`` deliveries (no bodies), then the rows of those that fit the byte budget: a page
+    never reads a body it will not return."""
+    f = d.feed
+    if after is None and since is None:
+        head = yield from _value(f.head)
+        return FeedPage((), feed_cursor(int(head), ""), False)
+    p = d.params()
+    where = [f"endpoint_id = {p.add(endpoint_id)}", "status = 'accepted'"]
+    if after is not None:
+        key, request_id = after
+        where.append(
+            f"{f.key} >= {f.bind(p, key)} "
+            f"AND ({f.key} > {f.bind(p, key)} OR id > {p.add(request_id)})"
+        )
+    if since is not None:
+        where.append(f"received_at >= {p.add(since)}")
+    if f.settled:
+        where.append(f.settled)
+    places = yield Fetch(
+        f"SELECT {f.key_text}, id, body_size FROM requests{d.indexed_by('requests_feed')} "
+        f"WHERE {' AND '.join(where)} ORDER BY {f.key}, id LIMIT {p.add(limit + 1)}",
+        p.values,
+    )
+    taken: list[tuple[int, str]] = []
+    used = 0
+    for row_key, row_id, size in places[:limit]:
+        if taken and used + int(size) > max_bytes:
+            break
+        taken.append((int(row_key), str(row_id)))
+        used += int(size)
+    if not taken:
+        head = (int((yield from _value(f.head))), "")
+        return FeedPage((), feed_cursor(*max(head, after or head)), False)
+    rows: dict[str, StoredRequest] = {}
+    for part in d.chunks([request_id for _, request_id in taken]):
+        p = d.params()
+        found = yield Fetch(
+            f"SELECT {request_columns()} FROM requests WHERE id {d.in_list(p, part)}", p.values
+        )
+        rows.update((r[0], request_from_row(r)) for r in found)
+    entries = tuple(
+        FeedEntry(feed_cursor(key, request_id), rows[request_id])
+        for key, request_id in taken
+        if request_id in rows
+    )
+    return FeedPage(entries, feed_cursor(*taken[-1]), len(places) > len(taken))
 
 
 def get_run(d: Dialect, run_id: str) -> Plan[RunRecord | None]:

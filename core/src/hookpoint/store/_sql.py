@@ -42,17 +42,20 @@ __all__ = [
     "RUN_FIELDS",
     "Change",
     "Dialect",
+    "FeedSql",
     "Fetch",
     "Params",
     "Plan",
     "RunSpec",
     "attempt_from_row",
     "bulk_from_row",
+    "feed_cursor",
     "log_from_row",
     "log_rows",
     "merge_request_pages",
     "page_limit",
     "page_of",
+    "parse_feed_cursor",
     "prefixed",
     "rejected_from_row",
     "rejected_row",
@@ -356,6 +359,54 @@ Plan: TypeAlias = Generator[Fetch | Change, Any, T]
 
 
 @dataclass(frozen=True, slots=True)
+class FeedSql:
+    """How a dialect reads the delivery feed in commit order (see ``_migrations``, 0007): a
+    row's place is ``(key, id)``; ``key`` is a number both dialects compare as one."""
+
+    key: str
+    """The column: SQLite ``seq`` (the writer transaction's number), PostgreSQL ``tx`` (the
+    writing transaction's id)."""
+    key_text: str
+    """The column as the driver reads it (``tx::text``: asyncpg has no ``xid8`` codec)."""
+    cast: str
+    """Appended to a bound key (PostgreSQL binds it as text: ``::text::xid8``); ``""``: bound
+    as an integer."""
+    max_key: int
+    settled: str
+    """A condition that keeps out rows something could still commit before (PostgreSQL: the
+    writing transaction is older than every running one); ``""`` when commits are serial."""
+    head: str
+    """A one-value query: the smallest key a row made visible later can have."""
+
+    def bind(self, params: Params, key: int) -> str:
+        return params.add(str(key) if self.cast else key) + self.cast
+
+
+def feed_cursor(key: int, request_id: str) -> str:
+    """A feed cursor: ``<key>.<request id>`` (an empty id: before every id of that key)."""
+    return f"{key}.{request_id}"
+
+
+_FEED_ID_CHARS = frozenset("0123456789abcdefghjkmnpqrstvwxyz")
+
+
+def parse_feed_cursor(cursor: str, feed: FeedSql) -> tuple[int, str]:
+    """``(key, request id)`` of a cursor :func:`feed_cursor` made; ``ValueError`` otherwise."""
+    key, dot, request_id = cursor.partition(".")
+    if (
+        not dot
+        or not key.isascii()
+        or not key.isdigit()
+        or len(key) > 20
+        or len(request_id) > 26
+        or not set(request_id) <= _FEED_ID_CHARS
+        or int(key) > feed.max_key
+    ):
+        raise ValueError("after is not a cursor this host gave")
+    return int(key), request_id
+
+
+@dataclass(frozen=True, slots=True)
 class Dialect:
     """What SQLite and PostgreSQL say differently in the queries the stores share."""
 
@@ -375,6 +426,8 @@ class Dialect:
     floor: str
     """An expression template rounding ``{}`` (a positive number) down to an integer
     (SQLite's ``CAST`` truncates; PostgreSQL's rounds, so it says ``floor``)."""
+    feed: FeedSql
+    """How the delivery feed is read in commit order."""
     notify: str | None = None
     """An SQL expression that wakes the workers of every process when its transaction commits
     (PostgreSQL ``pg_notify``); ``None``: the backend wakes its own workers."""

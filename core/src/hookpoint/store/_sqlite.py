@@ -72,6 +72,7 @@ from ._sql import (
     REJECTED_COLUMNS,
     RUN_COLUMNS,
     Dialect,
+    FeedSql,
     Fetch,
     Params,
     Plan,
@@ -85,6 +86,7 @@ from ._sqlite_writer import (
     CLAIM_KEY,
     INSERT_REQUEST,
     INSERT_RUN,
+    NEXT_SEQ,
     STOP,
     Bulk,
     Op,
@@ -111,6 +113,16 @@ SQLITE: Final = Dialect(
     list_chunk=500,
     json_cast="",
     floor="CAST({} AS INTEGER)",
+    # Write transactions are serial, and each one that stores requests numbers them with the
+    # next value of request_seq (see _migrations, 0007): commit order, nothing to wait for.
+    feed=FeedSql(
+        key="seq",
+        key_text="seq",
+        cast="",
+        max_key=2**63 - 1,
+        settled="",
+        head="SELECT value + 1 FROM request_seq",
+    ),
 )
 """SQLite's side of the queries both stores share (``_queries``)."""
 
@@ -504,6 +516,7 @@ class SQLiteStore(SQLStore):
 
         def op(conn: sqlite3.Connection) -> IngestResult:
             """The same rows as a batch writes (``Writer._bulk``), one request at a time."""
+            conn.execute(NEXT_SEQ)
             if key is not None:
                 # No row back from the upsert means a live key: a duplicate.
                 claimed = _rows(conn, CLAIM_KEY, key)
@@ -521,6 +534,7 @@ class SQLiteStore(SQLStore):
             return bulk.result
 
         result = await self._write(op, "ingest", bulk)
+        self._ingested(req, result)
         if result.run_ids:
             self._notify()
         if req.status == "handshake" and self._trims.due():  # capped like rejected requests

@@ -40,6 +40,7 @@ __all__ = [
     "CLAIM_KEY",
     "INSERT_REQUEST",
     "INSERT_RUN",
+    "NEXT_SEQ",
     "STOP",
     "Bulk",
     "Op",
@@ -117,8 +118,11 @@ class Bulk:
 # Batched ingest (``Writer._bulk``). Every statement is one ``sqlite3_step``, and each step
 # releases and re-takes the GIL; a statement per row made the writer fight the event loop for
 # the GIL dozens of times per commit, which across two cores cost more than the SQL itself.
-_REQUEST_COLUMNS = f"INSERT INTO requests ({REQUEST_COLUMNS}) VALUES "
-_REQUEST_ROW = "(" + ", ".join("?" * 16) + ")"
+# Every request row also gets the writer transaction's number (``seq``, see _migrations 0007),
+# taken by NEXT_SEQ before the first of them; the subquery runs once per statement.
+_REQUEST_COLUMNS = f"INSERT INTO requests ({REQUEST_COLUMNS}, seq) VALUES "
+_REQUEST_ROW = "(" + ", ".join("?" * 16) + ", (SELECT value FROM request_seq))"
+NEXT_SEQ: Final = "UPDATE request_seq SET value = value + 1"
 _RUN_COLUMNS = f"INSERT INTO runs ({NEW_RUN_COLUMNS}) VALUES "
 _RUN_ROW = "(?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)"
 _KEY_COLUMNS = (
@@ -468,6 +472,7 @@ class Writer(threading.Thread):
                 request_rows.append(b.request_row)
                 run_rows.extend(b.run_rows)
                 outcomes.append((op, True, b.result))
+        conn.execute(NEXT_SEQ)
         _insert_rows(conn, _REQUEST_COLUMNS, _REQUEST_ROW, request_rows)
         if run_rows:
             _insert_rows(conn, _RUN_COLUMNS, _RUN_ROW, run_rows)

@@ -21,6 +21,7 @@ from .._errors import ConfigError, StoreError
 from . import _migrations
 from . import _queries as q
 from ._base import (
+    FEED_MAX_LIMIT,
     MAX_HOURS,
     AlertInputs,
     AlertMark,
@@ -28,10 +29,13 @@ from ._base import (
     BulkAction,
     BulkStatus,
     ClaimedRun,
+    FeedPage,
     HourlyActivity,
+    IngestResult,
     LogLine,
     Matches,
     NewBulkAction,
+    NewRequest,
     NewRun,
     NotFound,
     Page,
@@ -47,7 +51,7 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_json, encode_strict_json
-from ._sql import Dialect, Plan, RunSpec, log_rows, run_specs
+from ._sql import Dialect, Plan, RunSpec, log_rows, parse_feed_cursor, run_specs
 
 __all__ = ["SQLStore", "StoreOptions"]
 
@@ -93,6 +97,7 @@ class SQLStore(Store):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._wake = asyncio.Event()
+        self._accepted = asyncio.Event()
         self._timers: set[asyncio.TimerHandle] = set()
         self._trims = TrimCounter(self.rejected_trim_every)
 
@@ -130,6 +135,16 @@ class SQLStore(Store):
     # -- shared plumbing ---------------------------------------------------------------------------
     def _notify(self) -> None:
         self._wake.set()
+
+    def _ingested(self, request: NewRequest, result: IngestResult) -> None:
+        """After an ingest committed: wake the feed's readers in this process when it stored
+        an accepted request (``accepted_event``)."""
+        if request.status == "accepted" and not result.duplicate:
+            event, self._accepted = self._accepted, asyncio.Event()
+            event.set()
+
+    def accepted_event(self) -> asyncio.Event:
+        return self._accepted
 
     def _notify_at(self, when: float) -> None:
         loop = self._loop
@@ -332,6 +347,26 @@ class SQLStore(Store):
     async def list_requests(self, query: RequestQuery) -> Page:
         d = self.dialect
         return await self._read_plan(lambda: q.list_requests(d, query), "list requests")
+
+    async def read_feed(
+        self,
+        endpoint_id: str,
+        *,
+        after: str | None = None,
+        since: float | None = None,
+        limit: int = 100,
+        max_bytes: int = 8 * 1024 * 1024,
+    ) -> FeedPage:
+        d = self.dialect
+        start = None if after is None else parse_feed_cursor(after, d.feed)
+        if not 1 <= limit <= FEED_MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {FEED_MAX_LIMIT}")
+        budget = max(1, int(max_bytes))
+        return await self._read_plan(
+            lambda: q.read_feed(d, endpoint_id, start, since, limit, budget),
+            "read the delivery feed",
+            snapshot=True,
+        )
 
     async def get_run(self, run_id: str) -> RunRecord | None:
         d = self.dialect
