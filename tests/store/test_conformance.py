@@ -1086,7 +1086,7 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
         claim = "\n".join(
             r[0]
             for r in await store._pool.fetch(
-                "EXPLAIN " + pg._CLAIM_SQL, now, 10, "w", now + 30, None
+                "EXPLAIN " + pg._CLAIM_SQL, now, 10, "w", now + 30, None, None
             )
         )
         assert "runs_leases" in reap, reap
@@ -1103,6 +1103,7 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
                 now,
                 "succeeded",
                 None,
+                None,
             )
         )
         heartbeat = "\n".join(
@@ -1117,6 +1118,16 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
         )
         assert "runs_pkey" in finish and "runs_leases" not in finish, finish
         assert "runs_pkey" in heartbeat and "runs_leases" not in heartbeat, heartbeat
+        # a destination's global limit counts its running runs through the partial index of
+        # running runs, never through runs_job (every run the job ever had)
+        from hookpoint.store._pg_common import POSTGRES
+        from hookpoint.store._queries import running_counts
+
+        step = next(running_counts(POSTGRES, ["j"], now))
+        count = "\n".join(
+            r[0] for r in await store._pool.fetch("EXPLAIN " + step.sql, *step.values)
+        )
+        assert "runs_leases" in count and "runs_job" not in count, count
 
 
 async def test_dashboard_sessions_live_until_revoked_or_expired(store: Store) -> None:

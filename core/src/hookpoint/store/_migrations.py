@@ -26,6 +26,13 @@ Schema notes (both dialects):
   would append it after the body, and every list would walk a big body's overflow pages to
   read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
   default costs no rewrite).
+* ``attempts.detail`` (0004) is what an attempt recorded about itself beyond its error: for a
+  forwarding destination (``hp.forward``) the response's status, latency, headers and the first
+  4 KiB of its body, masked. ``rate_slots`` holds, per paced destination, when its next
+  delivery may start (``Store.reserve_slot``). No index was added for counting a destination's
+  running runs (its global ``concurrency``): a partial index on ``(job_id)`` of running runs
+  was measured to lure PostgreSQL's lease reaper off ``runs_leases``; the count goes through
+  ``runs_leases`` instead (``_queries.running_counts``).
 """
 
 from __future__ import annotations
@@ -197,6 +204,16 @@ def _sessions(real: str) -> tuple[str, ...]:
     )
 
 
+def _forwarding(real: str, json: str) -> tuple[str, ...]:
+    return (
+        f"ALTER TABLE attempts ADD COLUMN detail {json}",
+        f"""CREATE TABLE rate_slots (
+            key TEXT PRIMARY KEY,
+            next_at {real} NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         version="0001",
@@ -239,7 +256,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=_sessions(real="REAL"),
         postgres=_sessions(real="double precision"),
     ),
+    Migration(
+        version="0004",
+        description="attempts.detail and rate_slots: forwarding to destinations (attempt "
+        "details, paced deliveries)",
+        sqlite=_forwarding(real="REAL", json="TEXT"),
+        postgres=_forwarding(real="double precision", json="json"),
+    ),
 )
+
 
 SCHEMA_MIGRATIONS_SQLITE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -130,7 +130,7 @@ NEW_RUN_COLUMNS = (
     "created_at, updated_at, next_attempt_at, test"
 )
 """What a new run is inserted with (ingest, replay of a request): the rest starts NULL."""
-ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error"
+ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error, detail"
 LOG_COLUMNS = "run_id, attempt, at, level, message, data"
 
 
@@ -232,6 +232,7 @@ def attempt_from_row(row: Row) -> Attempt:
         finished_at=_opt_float(row[4]),
         status=row[5],
         error=row[6],
+        detail=decode_json(row[7]),
     )
 
 
