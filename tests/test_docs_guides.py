@@ -32,6 +32,7 @@ GUIDES = [
     "dashboard.md",
     "python-api.md",
     "management-api.md",
+    "forwarding.md",
 ]
 TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)

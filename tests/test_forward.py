@@ -582,6 +582,8 @@ def test_outgoing_headers_drop_hop_by_hop_and_add_ours() -> None:
         body=b"{}",
     )
     out = outgoing_headers(request, settings, request_id="req1", endpoint_id="a")
+    test = outgoing_headers(request, settings, request_id="req1", endpoint_id="a", test=True)
+    assert test == [*out[:7], ("X-Hookpoint-Test", "true"), *out[7:]]
     assert out == [
         ("X-Repeat", "a"),
         ("X-Repeat", "b"),

@@ -14,7 +14,8 @@ One delivery attempt:
    (``Connection`` and the names it lists, ``Keep-Alive``, ``Proxy-*``, ``TE``, ``Trailer``,
    ``Transfer-Encoding``, ``Upgrade``), ``Host`` and ``Content-Length``; then
    ``X-Forwarded-For/Proto/Host`` (replacing the sender's) from the stored client address and
-   original URL, ``X-Hookpoint-Request-Id`` and ``X-Hookpoint-Endpoint``; then ``headers=``;
+   original URL, ``X-Hookpoint-Request-Id`` and ``X-Hookpoint-Endpoint`` (and
+   ``X-Hookpoint-Test: true`` for a test delivery); then ``headers=``;
    then, with ``sign="standardwebhooks"``, Hookpoint's own ``webhook-id`` (``msg_<run id>``:
    the same on every retry of the run), ``webhook-timestamp`` and ``webhook-signature``.
 3. **Exchange** on the app's one shared HTTP client (``io.http``): the original method and body
@@ -80,6 +81,7 @@ _OURS: Final = (
     "x-forwarded-host",
     "x-hookpoint-request-id",
     "x-hookpoint-endpoint",
+    "x-hookpoint-test",
 )
 _SIGNATURE_HEADERS: Final = ("webhook-id", "webhook-timestamp", "webhook-signature")
 _TOKEN: Final = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -314,6 +316,7 @@ def outgoing_headers(
     request_id: str,
     endpoint_id: str,
     signature: Sequence[tuple[str, str]] = (),
+    test: bool = False,
 ) -> list[tuple[str, str]]:
     """The headers of a delivery (see the module docstring, step 2)."""
     items = list(request.headers.items())
@@ -340,6 +343,8 @@ def outgoing_headers(
         out.append(("X-Forwarded-Host", parts.netloc.rpartition("@")[2]))
     out.append(("X-Hookpoint-Request-Id", request_id))
     out.append(("X-Hookpoint-Endpoint", endpoint_id))
+    if test:  # a test delivery (the dashboard's Test, `hookpoint test`): not from the sender
+        out.append(("X-Hookpoint-Test", "true"))
     out.extend(settings.headers)
     out.extend(signature)
     return out
@@ -430,6 +435,7 @@ async def deliver(
         request_id=ctx.request_id,
         endpoint_id=ctx.endpoint_id,
         signature=signature,
+        test=ctx.test,
     )
     secrets = (*settings.secrets, *endpoint_secrets)
     wire = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
