@@ -259,8 +259,10 @@ def served(
     args: tuple[str, ...] = (),
     preexec_fn: Callable[[], Any] | None = None,
     ready_timeout: float = 60.0,
+    app: str = "hostile_app:hp",
 ) -> Iterator[Served]:
-    """Serve this app in a subprocess (hypercorn, via the CLI); yield a :class:`Served`.
+    """Serve this app (or ``app``, another ``module:attr``) in a subprocess (hypercorn, via
+    the CLI); yield a :class:`Served`.
 
     ``HOOKPOINT_*`` defaults: the admin token above, WARNING logs, a short lease; ``env``
     overrides them. The process is stopped (SIGTERM, then SIGKILL) on exit.
@@ -279,7 +281,7 @@ def served(
         **(env or {}),
     }
     url = database_url or f"sqlite:///{tmp / 'hostile.db'}"
-    cmd = [sys.executable, "-m", "hookpoint.cli", "serve", "hostile_app:hp"]
+    cmd = [sys.executable, "-m", "hookpoint.cli", "serve", app]
     cmd += ["--port", str(port), "--database-url", url, *args]
     with log.open("ab") as out:
         proc = subprocess.Popen(

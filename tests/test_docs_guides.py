@@ -34,6 +34,7 @@ GUIDES = [
     "management-api.md",
     "alerts.md",
     "local-development.md",
+    "forwarding.md",
 ]
 TUTORIAL = (DOCS / "writing-a-provider.md").read_text()
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from hookpoint._engine import RunnableJob, Worker
-from hookpoint._errors import DoNotRetry, StoreUnavailable
+from hookpoint._errors import DoNotRetry, RetryAfter, StoreUnavailable
 from hookpoint._request import WebhookRequest
 from hookpoint._retry import RetryPolicy
 from hookpoint._runio import IO, RunContext
@@ -384,6 +384,35 @@ async def test_do_not_retry_fails_at_once(store: Store) -> None:
         logs = await store.list_logs(run_id)
         assert "not retried" in logs[-1].message
     assert worker.stats.failed == 2 and worker.stats.retried == 0
+
+
+async def test_retry_after_sets_the_delay_capped_and_within_max_attempts(store: Store) -> None:
+    async def soon(request: WebhookRequest, io: IO, ctx: RunContext) -> str:
+        if ctx.attempt == 1:
+            io.attempt_detail = {"asked": 0.2}
+            raise RetryAfter(0.2, "busy")
+        return "done"
+
+    async def never(request: WebhookRequest, io: IO, ctx: RunContext) -> None:
+        raise RetryAfter(3600)
+
+    [r1, r2] = await ingest(store, "soon", "never", max_attempts=2)
+    # The backoff alone would wait a minute; an hour's Retry-After is capped at 0.3 s.
+    slow = RetryPolicy(max_attempts=2, initial_delay=60, max_delay=60, jitter=0)
+    capped = RetryPolicy(max_attempts=2, initial_delay=60, max_delay=0.3, jitter=0)
+    worker = make_worker(
+        store, jobs_of(Job("soon", soon, retry=slow), Job("never", never, retry=capped))
+    )
+    await worker.run_until_idle(10)
+    done, dead = await store.get_run(r1), await store.get_run(r2)
+    assert done is not None and (done.status, done.attempt, done.output) == ("succeeded", 2, "done")
+    assert dead is not None and (dead.status, dead.attempt) == ("failed", 2)
+    assert dead.last_error == "RetryAfter: retry after 3600s"
+    first, second = await store.list_attempts(r1)
+    assert first.detail == {"asked": 0.2} and second.detail is None
+    assert 0.2 <= second.started_at - first.started_at < 5
+    a1, a2 = await store.list_attempts(r2)
+    assert a2.started_at - (a1.finished_at or 0) < 5
 
 
 async def test_failing_every_time_dead_letters_after_max_attempts(store: Store) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hookpoint import StoreError, StoreUnavailable
+from hookpoint import ConfigError, StoreError, StoreUnavailable
 from hookpoint.store import (
     LogLine,
     NewRequest,
@@ -319,6 +319,56 @@ async def test_claim_gives_each_run_to_one_claimer(store: Store) -> None:
         for c in batch:
             assert c.run.lease_owner == f"w{i}"
     assert await store.claim_runs("late", limit=10, lease_seconds=30) == []
+
+
+async def test_global_limits_cap_running_runs_of_a_job_across_claimers(
+    store_factory: StoreFactory,
+) -> None:
+    """``global_limits``: a job never has more runs running (unexpired leases) than its limit,
+    whichever store connection (another process, another host) claims; other jobs are not
+    held back, and a finished or expired run frees its place."""
+    one, other = await store_factory(), await store_factory()
+    limited = [await ingest_one_run(one, jobs=("dest",)) for _ in range(5)]
+    free = [await ingest_one_run(one, jobs=("job-a",)) for _ in range(3)]
+    limits = {"dest": 2}
+    claims = await asyncio.gather(
+        *(
+            s.claim_runs(f"w{i}", limit=10, lease_seconds=30, global_limits=limits)
+            for i, s in enumerate((one, other, one, other))
+        )
+    )
+    got = [c for batch in claims for c in batch]
+    assert sorted(c.run.id for c in got if c.run.job_id == "job-a") == sorted(free)
+    running = [c for c in got if c.run.job_id == "dest"]
+    assert len(running) == 2 and {c.run.id for c in running} <= set(limited)
+    assert await other.claim_runs("w9", limit=10, lease_seconds=30, global_limits=limits) == []
+    first = running[0]
+    assert await one.finish_run(first.run.lease_owner or "", first.run.id, 1, detail={"n": 1})
+    [next_one] = await other.claim_runs("w9", limit=10, lease_seconds=30, global_limits=limits)
+    assert next_one.run.job_id == "dest"
+    # only runs whose lease has not expired count: later, all three leases have run out
+    later = time.time() + 60
+    again = await one.claim_runs("w8", limit=10, lease_seconds=30, global_limits=limits, now=later)
+    # the limit again (not the 4 runs the job has left), beside every run of other jobs
+    assert sorted(c.run.job_id for c in again) == ["dest", "dest", "job-a", "job-a", "job-a"]
+    assert (
+        await one.claim_runs("w7", limit=10, lease_seconds=30, global_limits=limits, now=later)
+        == []
+    )
+    [attempt] = [a for a in await one.list_attempts(first.run.id) if a.number == 1]
+    assert attempt.detail == {"n": 1}
+
+
+async def test_reserve_slot_spaces_starts_for_every_caller(store_factory: StoreFactory) -> None:
+    one, other = await store_factory(), await store_factory()
+    now = 1_900_000_000.0
+    slots = [await s.reserve_slot("forward:d", 0.25, now=now) for s in (one, other, one, other)]
+    assert slots == [now, now + 0.25, now + 0.5, now + 0.75]
+    assert await one.reserve_slot("forward:other", 0.25, now=now) == now  # per key
+    # once the reserved slots are past, the next one starts now
+    assert await other.reserve_slot("forward:d", 0.25, now=now + 10) == now + 10
+    with pytest.raises(ConfigError):
+        await one.reserve_slot("forward:d", 0)
 
 
 async def test_claim_starts_an_attempt(store: Store) -> None:
@@ -1093,7 +1143,7 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
         claim = "\n".join(
             r[0]
             for r in await store._pool.fetch(
-                "EXPLAIN " + pg._CLAIM_SQL, now, 10, "w", now + 30, None
+                "EXPLAIN " + pg._CLAIM_SQL, now, 10, "w", now + 30, None, None
             )
         )
         assert "runs_leases" in reap, reap
@@ -1110,6 +1160,7 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
                 now,
                 "succeeded",
                 None,
+                None,
             )
         )
         heartbeat = "\n".join(
@@ -1124,6 +1175,16 @@ async def test_claim_and_reap_use_the_queue_indexes(backend: str, store: Store) 
         )
         assert "runs_pkey" in finish and "runs_leases" not in finish, finish
         assert "runs_pkey" in heartbeat and "runs_leases" not in heartbeat, heartbeat
+        # a destination's global limit counts its running runs through the partial index of
+        # running runs, never through runs_job (every run the job ever had)
+        from hookpoint.store._pg_common import POSTGRES
+        from hookpoint.store._queries import running_counts
+
+        step = next(running_counts(POSTGRES, ["j"], now))
+        count = "\n".join(
+            r[0] for r in await store._pool.fetch("EXPLAIN " + step.sql, *step.values)
+        )
+        assert "runs_leases" in count and "runs_job" not in count, count
 
 
 async def test_dashboard_sessions_live_until_revoked_or_expired(store: Store) -> None:

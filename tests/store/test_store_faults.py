@@ -18,7 +18,7 @@ from hookpoint.store._sqlite import SQLiteStore
 from .conftest import PG_DSN, PgSchema, StoreFactory, require_postgres
 from .test_conformance import make_request
 
-ALL_VERSIONS = ["0001", "0002", "0003", "0005", "0006", "0007", "0008"]
+ALL_VERSIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"]
 """Every schema migration, in the order a new database gets them."""
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -9,7 +9,7 @@ Importing ``hookpoint`` loads no plugin: plugins are loaded per app, by ``Hookpo
 
 from __future__ import annotations
 
-from ._app import Endpoint, Hookpoint, Job, RespondWith, Response, Trigger
+from ._app import Destination, Endpoint, Hookpoint, Job, RespondWith, Response, Trigger
 from ._errors import (
     ConfigError,
     DoNotRetry,
@@ -18,6 +18,7 @@ from ._errors import (
     PluginConflictError,
     PluginError,
     ProviderConfigError,
+    RetryAfter,
     StoreError,
     StoreUnavailable,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Alert",
     "ChallengeResponse",
     "ConfigError",
+    "Destination",
     "DoNotRetry",
     "EmptySettings",
     "Endpoint",
@@ -71,6 +73,7 @@ __all__ = [
     "RequestFilter",
     "RespondWith",
     "Response",
+    "RetryAfter",
     "RetryPolicy",
     "RunContext",
     "Sample",

@@ -393,6 +393,7 @@ def endpoint_to_dict(endpoint: Any, base: str) -> dict[str, Any]:
         "dedupe_window": endpoint.dedupe_window,
         "dedupe": endpoint.dedupe.describe(),
         "jobs": [j.id for j in endpoint.hp.jobs_for(endpoint)],
+        "destinations": [d.describe() for d in endpoint.hp.destinations_of(endpoint)],
         "properties": [p.model_dump() for p in endpoint.properties],
     }
 

@@ -15,6 +15,7 @@ done the Python way::
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import os
@@ -28,13 +29,14 @@ from pydantic import BaseModel
 from ._dedupe import DedupeRule, DedupeSpec, dedupe_rule
 from ._errors import ConfigError
 from ._filter import RequestFilter
+from ._forward import DestinationSettings, default_destination_id, deliver, destination_settings
 from ._models import Verification
 from ._plugins import PluginHost
 from ._presentation import EndpointExample, EndpointProperty, check_examples, check_properties
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
 
-__all__ = ["Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
+__all__ = ["Destination", "Endpoint", "Hookpoint", "Job", "RespondWith", "Response", "Trigger"]
 
 log = logging.getLogger("hookpoint")
 
@@ -225,6 +227,10 @@ class Job:
         self.retry = retry
         self.timeout = timeout
         self.concurrency = concurrency
+        self.global_concurrency: int | None = None
+        """Most runs of this job running at once over every worker and process (the store
+        enforces it); None for jobs from ``define_job``, whose ``concurrency`` is per worker.
+        A :class:`Destination` sets it to its ``concurrency``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Calling the job calls its function directly (handy in unit tests)."""
@@ -232,6 +238,62 @@ class Job:
 
     def __repr__(self) -> str:
         return f"<Job {self.id}@{self.version} on {self.trigger.endpoint.id}>"
+
+
+class Destination(Job):
+    """A job that forwards each matching request to a URL (:meth:`Hookpoint.forward`).
+
+    Its runs are runs like any other (attempts, logs, replay, dashboard, API, CLI). ``url`` is
+    the destination as shown (credentials masked); ``settings`` holds everything a delivery
+    uses, checked when it was defined.
+    """
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        trigger: Trigger,
+        settings: DestinationSettings,
+        retry: RetryPolicy,
+    ) -> None:
+        endpoint = trigger.endpoint
+        super().__init__(
+            id=id,
+            name=f"forward to {settings.url}",
+            version="1",
+            trigger=trigger,
+            run=functools.partial(deliver, settings, endpoint.secrets),
+            retry=retry,
+            timeout=None,  # each HTTP exchange has settings.timeout; a paced wait is not work
+            concurrency=settings.concurrency,
+        )
+        self.global_concurrency = settings.concurrency
+        self.settings = settings
+
+    @property
+    def url(self) -> str:
+        """The destination URL, credentials masked."""
+        return self.settings.url
+
+    def describe(self) -> dict[str, Any]:
+        """The destination as the API, the dashboard and the CLI show it (nothing secret)."""
+        s = self.settings
+        return {
+            "job": self.id,
+            "url": s.url,
+            "filter": self.trigger.filter.spec,
+            "headers": list(s.header_names),
+            "sign": s.sign,
+            "timeout": s.timeout,
+            "retry_on": s.retry_on.describe(),
+            "max_attempts": self.retry.max_attempts,
+            "concurrency": s.concurrency,
+            "rate_limit": s.rate_limit,
+            "enabled": self.enabled,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Destination {self.id} on {self.trigger.endpoint.id} → {self.url}>"
 
 
 class Hookpoint:
@@ -473,6 +535,88 @@ class Hookpoint:
             )
 
         return decorate
+
+    # -- forwarding -------------------------------------------------------------------------------
+    def forward(
+        self,
+        endpoint: Endpoint | str,
+        to: str,
+        *,
+        id: str | None = None,
+        filter: Mapping[str, Any] | RequestFilter | None = None,
+        headers: Mapping[str, str | Mapping[str, str]] | None = None,
+        sign: str | None = None,
+        secret: str | Mapping[str, str] | None = None,
+        timeout: float = 10,
+        retry: RetryPolicy | Mapping[str, Any] | None = None,
+        retry_on: Sequence[int | str] | None = None,
+        concurrency: int | None = None,
+        rate_limit: float | None = None,
+    ) -> Destination:
+        """Deliver every request to ``endpoint`` that matches ``filter`` (all when None) to the
+        URL ``to`` (http or https), with retries: docs/forwarding.md.
+
+        * **id** - the job id (default ``<endpoint id>.forward-<10 hex>``, a hash of the
+          endpoint id and the URL with its credentials masked: stable across restarts).
+        * **headers** - added to the sender's, replacing same-named ones; a value is a string
+          or ``{"env": "NAME"}``, read from the environment now.
+        * **sign** / **secret** - ``"standardwebhooks"`` with a ``whsec_…`` secret (or
+          ``{"env": "NAME"}``): Hookpoint's own ``webhook-id``/``-timestamp``/``-signature``.
+        * **timeout** - seconds per attempt. **retry** - a :class:`RetryPolicy` or mapping.
+        * **retry_on** - the statuses retried (default ``[408, 425, 429, "5xx"]``): codes and
+          classes like ``"5xx"``; other non-2xx statuses fail the run at once. Timeouts and
+          connection errors are always retried.
+        * **concurrency** - most deliveries in flight over every worker and process.
+        * **rate_limit** - most deliveries started per second over every worker and process.
+        """
+        if isinstance(endpoint, str):
+            found = self.endpoints.get(endpoint)
+            if found is None:
+                raise ConfigError(
+                    f"forward: no endpoint {endpoint!r} in this app "
+                    f"(defined: {', '.join(sorted(self.endpoints)) or 'none'})"
+                )
+            endpoint = found
+        if not isinstance(endpoint, Endpoint) or endpoint.hp is not self:
+            raise ConfigError("forward: endpoint must be an endpoint of this app or its id")
+        settings = destination_settings(
+            to,
+            headers=headers,
+            sign=sign,
+            secret=secret,
+            timeout=timeout,
+            retry_on=retry_on,
+            concurrency=concurrency,
+            rate_limit=rate_limit,
+        )
+        job_id = id if id is not None else default_destination_id(endpoint.id, to)
+        _check_id("job", job_id)
+        if job_id in self.jobs:
+            raise ConfigError(
+                f"job {job_id!r} is defined twice"
+                + (
+                    ""
+                    if id is not None
+                    else " (forwarding the same endpoint twice to one URL? "
+                    "pass id= to tell the destinations apart)"
+                )
+            )
+        destination = Destination(
+            id=job_id,
+            trigger=endpoint.on_request(filter),
+            settings=settings,
+            retry=_retry_policy(job_id, retry),
+        )
+        self.jobs[job_id] = destination
+        return destination
+
+    def destinations_of(self, endpoint: Endpoint) -> list[Destination]:
+        """The destinations requests to ``endpoint`` are forwarded to (enabled or not)."""
+        return [
+            j
+            for j in self.jobs.values()
+            if isinstance(j, Destination) and j.trigger.endpoint is endpoint
+        ]
 
     # -- matching ---------------------------------------------------------------------------------
     def secrets_of(self, endpoint_id: str) -> tuple[str, ...]:

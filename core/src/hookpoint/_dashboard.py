@@ -639,6 +639,7 @@ def register_dashboard(server: HookpointServer) -> None:
             "methods": list(ep.methods),
             "dedupe_window": ep.dedupe_window,
             "jobs": [j.id for j in hp.jobs_for(ep)],
+            "destinations": [d.describe() for d in hp.destinations_of(ep)],
             "properties": ep.properties,
         }
 

@@ -3,9 +3,10 @@
 How a run goes through a worker:
 
 1. **Claim.** The worker leases up to its free slots of due runs (``store.claim_runs``), asking
-   only for the jobs it knows and that still have room under their per-job ``concurrency``. Between
-   claims it waits for ``store.wait_for_runs`` (NOTIFY / in-process wake-up) or ``poll_interval``,
-   or for a slot to free up.
+   only for the jobs it knows and that still have room under their per-job ``concurrency``, and
+   passing the store the jobs' ``global_concurrency`` (a forwarding destination's limit over
+   every worker), which the store enforces. Between claims it waits for ``store.wait_for_runs``
+   (NOTIFY / in-process wake-up) or ``poll_interval``, or for a slot to free up.
 2. **Execute.** Each claimed run gets a task: the job's ``run(request, io, ctx)`` is called with a
    :class:`~hookpoint.WebhookRequest` rebuilt from the stored request, an :class:`~hookpoint.IO`
    and a :class:`~hookpoint.RunContext`, under the job's per-attempt ``timeout``. A sync ``run``
@@ -17,7 +18,10 @@ How a run goes through a worker:
    Failure: the error (``"TypeName: message"``) goes to the run's ``last_error`` and, with a short
    traceback, to its log; the attempt is retried per the job's :class:`~hookpoint.RetryPolicy`, or
    the run is marked ``failed`` (the dead-letter state) after its last attempt, on
-   :class:`~hookpoint.DoNotRetry`, or on one of the policy's ``do_not_retry`` types.
+   :class:`~hookpoint.DoNotRetry`, or on one of the policy's ``do_not_retry`` types. A
+   :class:`~hookpoint.RetryAfter` sets that retry's delay (capped by the policy's
+   ``max_delay``). Whatever the job put in ``io.attempt_detail`` is stored on the attempt
+   either way.
 5. **Stop.** ``stop()`` stops claiming, lets in-flight runs finish for ``graceful_timeout`` seconds,
    then cancels the rest and releases them (``release_run``: queued again, due now).
 
@@ -48,6 +52,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Self
 
 from ._convert import stored_to_request
+from ._errors import RetryAfter
 from ._request import WebhookRequest
 from ._retry import RetryPolicy
 from ._runio import IO, RunContext, call_maybe_async, is_async_callable, to_json_value
@@ -93,6 +98,12 @@ class RunnableJob(Protocol):
     def concurrency(self) -> int | None:
         """Most runs of this job one worker executes at once (None: only the worker's limit)."""
         ...
+
+
+def global_concurrency(job: RunnableJob) -> int | None:
+    """A job's limit over every worker and process (``Job.global_concurrency``; None: none)."""
+    value = getattr(job, "global_concurrency", None)
+    return value if isinstance(value, int) else None
 
 
 @dataclass(slots=True)
@@ -407,8 +418,17 @@ class Worker:
             limit = min(room, self.concurrency - len(self._active))
             if limit <= 0 or self._stopping:
                 break
+            limits = {
+                job_id: n
+                for job_id in job_ids
+                if (n := global_concurrency(self.jobs[job_id])) is not None
+            }
             claimed = await self.store.claim_runs(
-                self.worker_id, limit=limit, lease_seconds=self.lease_seconds, job_ids=job_ids
+                self.worker_id,
+                limit=limit,
+                lease_seconds=self.lease_seconds,
+                job_ids=job_ids,
+                global_limits=limits or None,
             )
             for run in claimed:
                 self._launch(run)
@@ -602,6 +622,7 @@ class Worker:
             claimed.run.id,
             claimed.attempt,
             output=output,
+            detail=io.attempt_detail,
         )
         if ok:
             self.stats.succeeded += 1
@@ -627,8 +648,15 @@ class Worker:
         self, active: _Active, job: RunnableJob, io: IO, exc: BaseException
     ) -> None:
         tb = mask_urls_in("".join(traceback.format_exception(exc, limit=-_TRACEBACK_FRAMES)))
+        after = exc.seconds if isinstance(exc, RetryAfter) else None
         await self._fail(
-            active, job, io, _error_text(exc), retryable=job.retry.should_retry(exc), tb=tb
+            active,
+            job,
+            io,
+            _error_text(exc),
+            retryable=job.retry.should_retry(exc),
+            tb=None if after is not None else tb,
+            retry_after=after,
         )
 
     async def _fail(
@@ -640,13 +668,18 @@ class Worker:
         *,
         retryable: bool,
         tb: str | None,
+        retry_after: float | None = None,
     ) -> None:
         attempt, max_attempts = active.claimed.attempt, active.claimed.run.max_attempts
-        retry_at = (
-            job.retry.next_retry_at(attempt, time.time(), max_attempts=max_attempts)
-            if retryable
-            else None
-        )
+        now = time.time()
+        if not retryable:
+            retry_at = None
+        elif retry_after is not None:
+            retry_at = job.retry.retry_after_at(
+                retry_after, attempt, now, max_attempts=max_attempts
+            )
+        else:
+            retry_at = job.retry.next_retry_at(attempt, now, max_attempts=max_attempts)
         if retry_at is not None:
             when = f"retrying in {retry_at - time.time():.3g}s (attempt {attempt + 1} of "
             when += f"{max_attempts})"
@@ -674,6 +707,7 @@ class Worker:
             claimed.attempt,
             error=error,
             retry_at=retry_at,
+            detail=io.attempt_detail,
         )
         if not ok:
             self.stats.lease_lost += 1

@@ -10,7 +10,8 @@ The hierarchy::
     │   └── PluginConflictError         two plugins claim one provider name
     ├── StoreError                      the store could not do what was asked (host answers 503)
     │   └── StoreUnavailable            the store cannot be reached or cannot commit
-    └── DoNotRetry                      raised by a job: fail the run now, no more retries
+    ├── DoNotRetry                      raised by a job: fail the run now, no more retries
+    └── RetryAfter                      raised by a job: retry after this many seconds
 
 Webhook senders never see these messages verbatim beyond a short reason; the host logs them.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "PluginConflictError",
     "PluginError",
     "ProviderConfigError",
+    "RetryAfter",
     "StoreError",
     "StoreUnavailable",
 ]
@@ -68,3 +70,21 @@ class StoreUnavailable(StoreError):
 
 class DoNotRetry(HookpointError):
     """Raise from a job's ``run`` to fail the run at once, without the remaining retries."""
+
+
+class RetryAfter(HookpointError):
+    """Raise from a job's ``run`` to fail this attempt and retry after ``seconds`` (what a
+    ``Retry-After`` header asked for) instead of the retry policy's backoff.
+
+    The delay is capped by the policy's ``max_delay`` and the run still gets no more than
+    ``max_attempts`` attempts: after the last one it is ``failed`` like any other. A delay
+    that is negative or not a number is read as 0 (retry at once).
+    """
+
+    def __init__(self, seconds: float, message: str = "") -> None:
+        try:
+            value = float(seconds)
+        except (TypeError, ValueError):
+            value = 0.0
+        self.seconds = value if value == value and value > 0 else 0.0  # NaN and <= 0: now
+        super().__init__(message or f"retry after {self.seconds:g}s")

@@ -5,11 +5,25 @@ Keeping httpx behind this seam makes a switch (e.g. to httpx2) a one-file change
 
 from __future__ import annotations
 
+import asyncio
+import time
+from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Literal
 
 import httpx
 
-__all__ = ["AsyncClient", "HTTPError", "new_client", "post_sync", "relay_client", "send_quietly"]
+__all__ = [
+    "AsyncClient",
+    "Exchange",
+    "ExchangeFailed",
+    "HTTPError",
+    "exchange",
+    "new_client",
+    "post_sync",
+    "relay_client",
+    "send_quietly",
+]
 
 AsyncClient = httpx.AsyncClient
 HTTPError = httpx.HTTPError
@@ -85,3 +99,78 @@ async def send_quietly(
             return response.status_code
     except httpx.HTTPError as exc:
         return type(exc).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """What a destination answered (``exchange``)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    """The first ``body_limit`` bytes of the body (decoded from its content encoding)."""
+    truncated: bool
+    """More body followed, or the rest did not arrive within the timeout."""
+    latency: float
+    """Seconds from sending to the response's headers."""
+
+
+class ExchangeFailed(Exception):
+    """No response: ``kind`` is ``timeout``, ``connect`` (refused, unreachable, DNS, TLS) or
+    ``network`` (the connection broke, or the answer was not HTTP)."""
+
+    def __init__(self, kind: Literal["timeout", "connect", "network"], message: str) -> None:
+        self.kind = kind
+        super().__init__(message)
+
+
+async def exchange(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    timeout: float,
+    body_limit: int,
+) -> Exchange:
+    """Send one request on the shared ``client`` exactly as given (header bytes and body
+    bytes untouched; redirects are never followed, cookies never kept) and read at most
+    ``body_limit`` bytes of the answer. ``timeout`` bounds the whole exchange up to the
+    response headers; the body prefix is read in what is left of it (a slow body is cut,
+    not an error). :raises ExchangeFailed: no response."""
+    started = time.monotonic()
+    deadline = started + timeout
+    request = client.build_request(method, url, headers=headers, content=body, timeout=timeout)
+    try:
+        async with asyncio.timeout(timeout):
+            response = await client.send(request, stream=True, follow_redirects=False)
+    except (TimeoutError, httpx.TimeoutException) as exc:
+        raise ExchangeFailed("timeout", f"no response within {timeout:g}s") from exc
+    except (httpx.ConnectError, httpx.UnsupportedProtocol, httpx.ProxyError) as exc:
+        raise ExchangeFailed("connect", f"could not connect: {exc or type(exc).__name__}") from exc
+    except httpx.HTTPError as exc:
+        raise ExchangeFailed("network", f"{type(exc).__name__}: {exc}") from exc
+    latency = time.monotonic() - started
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    try:
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic()) or 0.001):
+            async for chunk in response.aiter_bytes():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > body_limit:
+                    truncated = True
+                    break
+    except (TimeoutError, httpx.HTTPError):
+        truncated = True
+    finally:
+        await response.aclose()
+    return Exchange(
+        status=response.status_code,
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+        body=b"".join(chunks)[:body_limit],
+        truncated=truncated,
+        latency=latency,
+    )

@@ -5,7 +5,9 @@ The defaults follow the design brief: 8 attempts, first retry after 1 s, factor 
 ``min(max_delay, initial_delay * factor ** (n - 1))`` seconds, scaled by a random factor in
 ``[1 - jitter, 1 + jitter]`` and never beyond ``max_delay``. The run is marked ``failed`` (the
 dead-letter state) when attempt ``max_attempts`` fails, or at once when the error is a
-:class:`~hookpoint.DoNotRetry` or one of the policy's ``do_not_retry`` types.
+:class:`~hookpoint.DoNotRetry` or one of the policy's ``do_not_retry`` types. A
+:class:`~hookpoint.RetryAfter` replaces the backoff of that one retry by its own delay (capped
+by ``max_delay``).
 """
 
 from __future__ import annotations
@@ -91,3 +93,19 @@ class RetryPolicy(BaseModel):
         if attempt >= limit:
             return None
         return (time.time() if now is None else now) + self.delay(attempt, rng)
+
+    def retry_after_at(
+        self,
+        seconds: float,
+        attempt: int,
+        now: float | None = None,
+        *,
+        max_attempts: int | None = None,
+    ) -> float | None:
+        """Like :meth:`next_retry_at`, but after ``seconds`` (a :class:`~hookpoint.RetryAfter`,
+        a sender's ``Retry-After``) instead of the backoff: capped by ``max_delay``, no
+        jitter; None when attempt ``attempt`` was the last one."""
+        limit = self.max_attempts if max_attempts is None else max_attempts
+        if attempt >= limit:
+            return None
+        return (time.time() if now is None else now) + max(0.0, min(seconds, self.max_delay))

@@ -5,7 +5,7 @@
 * :class:`IO` (``io``): per attempt. ``io.logger`` writes the run's log (kept in the store, shown
   in the dashboard and ``hookpoint runs logs``), ``io.run_task(key, fn)`` runs a step once per run
   and replays its stored result on later attempts, ``io.http`` is the worker's shared
-  ``httpx.AsyncClient``.
+  ``httpx.AsyncClient``, ``io.attempt_detail`` is stored with the attempt when it ends.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .store._base import LogLine, Store
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["IO", "Logger", "RunContext"]
+__all__ = ["IO", "Logger", "RunContext", "store_of"]
 
 Level = Literal["debug", "info", "warn", "error"]
 _PY_LEVELS: Final[dict[Level, int]] = {
@@ -303,6 +303,10 @@ class IO:
         self._http = http
         self.ctx = ctx
         self.logger = Logger(store, ctx, pylogger=pylogger)
+        self.attempt_detail: Any = None
+        """JSON data stored with this attempt when it ends, succeeded or failed (shown with
+        the attempt by the API, the dashboard and ``hookpoint runs show``); None: nothing.
+        A forwarding destination puts the response it got here."""
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -368,3 +372,8 @@ class IO:
         """Sleep inside the attempt (counts against the job's timeout; not durable: the lease
         is kept by heartbeats, and a retried attempt waits again)."""
         await asyncio.sleep(seconds)
+
+
+def store_of(io: IO) -> Store:
+    """The store an attempt's ``io`` writes to (for core's built-in jobs, not user code)."""
+    return io._store

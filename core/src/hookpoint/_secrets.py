@@ -89,17 +89,25 @@ def metadata_url(url: str) -> str:
 
 
 def mask_url(url: str) -> str:
-    """Mask the values of secret-looking query parameters."""
+    """Mask the credentials of a URL: its userinfo (``user:********@``, or ``********@``
+    for a user name alone, which is often a token) and the values of secret-looking query
+    parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return url.split("?", 1)[0]
+    if "@" in parts.netloc:
+        userinfo, _, hostport = parts.netloc.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        masked = f"{user}:{MASK}" if colon else MASK
+        parts = parts._replace(netloc=f"{masked}@{hostport}")
+        url = urlunsplit(parts)
     if not parts.query:
         return url
     # ';' separates parameters for some servers too: treat it as '&' so nothing hides behind it
     pairs = parse_qsl(parts.query.replace(";", "&"), keep_blank_values=True)
-    masked = [(k, MASK if is_secret_name(k) else v) for k, v in pairs]
-    return urlunsplit(parts._replace(query=urlencode(masked, safe="*")))
+    masked_pairs = [(k, MASK if is_secret_name(k) else v) for k, v in pairs]
+    return urlunsplit(parts._replace(query=urlencode(masked_pairs, safe="*")))
 
 
 def mask_url_path(url: str) -> str:

@@ -130,6 +130,7 @@ def attempt_to_dict(a: Attempt) -> dict[str, Any]:
         "started_at": iso(a.started_at),
         "finished_at": iso(a.finished_at),
         "error": a.error,
+        "detail": a.detail,
     }
 
 

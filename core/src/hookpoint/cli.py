@@ -219,6 +219,8 @@ def _describe_endpoints(hp: Any, settings: Any) -> None:
             f"      provider: {ep.provider or '-'}   verification: "
             f"{ep.verification_mode}   secrets: {secrets}"
         )
+        for dest in hp.destinations_of(ep):
+            click.echo(f"      forwards to: {dest.url}   (job {dest.id})")
         if ep.verify == "none":
             click.secho(
                 f'      WARNING: endpoint {ep.id!r} accepts UNVERIFIED requests (verify="none")',
@@ -416,7 +418,8 @@ def db_upgrade(database_url: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--public-url", default=None)
 def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
-    """List APP's endpoints: URL, provider, verification mode, secrets masked."""
+    """List APP's endpoints: URL, provider, verification mode, jobs and the destinations
+    they forward to (secrets and URL credentials masked)."""
     from ._api import endpoint_to_dict
 
     settings = _settings(public_url=public_url)
@@ -429,7 +432,17 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
 
     _table(
         "Endpoints",
-        ["id", "title", "icon", "url", "provider", "verification", "secrets", "jobs"],
+        [
+            "id",
+            "title",
+            "icon",
+            "url",
+            "provider",
+            "verification",
+            "secrets",
+            "jobs",
+            "forwards to",
+        ],
         [
             [
                 r["id"],
@@ -440,6 +453,7 @@ def endpoints(app: str, as_json: bool, public_url: str | None) -> None:
                 r["verification"],
                 ", ".join(r["secrets"]) or "-",
                 ", ".join(r["jobs"]),
+                "\n".join(d["url"] for d in r["destinations"]) or "-",
             ]
             for r in rows
         ],

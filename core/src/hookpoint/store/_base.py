@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -269,6 +269,10 @@ class Attempt:
     finished_at: float | None
     status: Literal["running", "succeeded", "failed", "lost", "released"]
     error: str | None
+    detail: Any = None
+    """What the attempt recorded about itself beyond its error (JSON data, or None): for a
+    forwarding destination the response's status, latency, headers and first 4 KiB of body,
+    masked (``hookpoint._forward``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,13 +535,20 @@ class Store(ABC):
         lease_seconds: float,
         job_ids: Sequence[str] | None = None,
         now: float | None = None,
+        global_limits: Mapping[str, int] | None = None,
     ) -> list[ClaimedRun]:
         """Lease up to ``limit`` due runs (queued with next_attempt_at <= now, or running with an
         expired lease), starting a new attempt on each. Each run goes to exactly one caller.
 
         An expired lease counts as an attempt: that attempt is marked ``lost`` and the run is
         claimed again with ``attempt + 1`` — or, when ``attempt >= max_attempts``, it is marked
-        ``failed`` instead (so a run that kills its worker cannot loop forever)."""
+        ``failed`` instead (so a run that kills its worker cannot loop forever).
+
+        ``global_limits`` (job id → n): most runs of that job ``running`` with an unexpired
+        lease at once, counted over every worker and process on this store. Claims of such
+        jobs are serialised (SQLite: the writer transaction, which the writers of all processes
+        take in turns; PostgreSQL: a transaction-scoped advisory lock per job), so that two
+        claimers never both see the last free place."""
 
     @abstractmethod
     async def heartbeat(
@@ -547,9 +558,10 @@ class Store(ABC):
 
     @abstractmethod
     async def finish_run(
-        self, worker_id: str, run_id: str, attempt: int, *, output: Any = None
+        self, worker_id: str, run_id: str, attempt: int, *, output: Any = None, detail: Any = None
     ) -> bool:
-        """Mark the attempt and run succeeded. False when the worker no longer owns the lease."""
+        """Mark the attempt and run succeeded (``detail``: the attempt's :attr:`Attempt.detail`).
+        False when the worker no longer owns the lease."""
 
     @abstractmethod
     async def fail_attempt(
@@ -560,8 +572,10 @@ class Store(ABC):
         *,
         error: str,
         retry_at: float | None,
+        detail: Any = None,
     ) -> bool:
-        """Record a failed attempt; requeue for ``retry_at`` or, when None, mark the run failed."""
+        """Record a failed attempt; requeue for ``retry_at`` or, when None, mark the run failed
+        (``detail``: the attempt's :attr:`Attempt.detail`)."""
 
     @abstractmethod
     async def release_run(self, worker_id: str, run_id: str, attempt: int) -> bool:
@@ -578,6 +592,13 @@ class Store(ABC):
     @abstractmethod
     async def wait_for_runs(self, timeout: float) -> None:
         """Return when new runs may be due (NOTIFY / in-process event) or after ``timeout``."""
+
+    @abstractmethod
+    async def reserve_slot(self, key: str, interval: float, now: float | None = None) -> float:
+        """Pacing shared by every worker and process on this store: reserve the next start time
+        of ``key`` (a destination) and return it. Atomically, the slot is ``max(next_at, now)``
+        and ``next_at`` becomes ``slot + interval``; the caller waits until the slot. A reserved
+        slot that goes unused (a crash) is simply lost, never given twice."""
 
     # -- run io ------------------------------------------------------------------------------------
     @abstractmethod

@@ -26,6 +26,13 @@ Schema notes (both dialects):
   would append it after the body, and every list would walk a big body's overflow pages to
   read it); PostgreSQL adds it in place (TOAST keeps big values out of line, and a constant
   default costs no rewrite).
+* ``attempts.detail`` (0004) is what an attempt recorded about itself beyond its error: for a
+  forwarding destination (``hp.forward``) the response's status, latency, headers and the first
+  4 KiB of its body, masked. ``rate_slots`` holds, per paced destination, when its next
+  delivery may start (``Store.reserve_slot``). No index was added for counting a destination's
+  running runs (its global ``concurrency``): a partial index on ``(job_id)`` of running runs
+  was measured to lure PostgreSQL's lease reaper off ``runs_leases``; the count goes through
+  ``runs_leases`` instead (``_queries.running_counts``).
 * ``bulk_actions`` (0005) is the audit log of bulk replays and re-deliveries (who, when, which
   filters, how many, the new runs). ``idempotency_key`` is unique: the row is written before the
   first run is replayed, so a second submit with the same key finds it instead of replaying
@@ -266,6 +273,16 @@ def _bulk_actions(real: str, json: str) -> tuple[str, ...]:
     )
 
 
+def _forwarding(real: str, json: str) -> tuple[str, ...]:
+    return (
+        f"ALTER TABLE attempts ADD COLUMN detail {json}",
+        f"""CREATE TABLE rate_slots (
+            key TEXT PRIMARY KEY,
+            next_at {real} NOT NULL
+        )""",
+    )
+
+
 _TIME_INDEXES_0008 = (
     "DROP INDEX requests_received",
     "CREATE INDEX requests_received ON requests (received_at, endpoint_id, status, test)",
@@ -322,6 +339,13 @@ MIGRATIONS: tuple[Migration, ...] = (
         postgres=_sessions(real="double precision"),
     ),
     Migration(
+        version="0004",
+        description="attempts.detail and rate_slots: forwarding to destinations (attempt "
+        "details, paced deliveries)",
+        sqlite=_forwarding(real="REAL", json="TEXT"),
+        postgres=_forwarding(real="double precision", json="json"),
+    ),
+    Migration(
         version="0005",
         description="bulk_actions: the audit log of bulk replays and re-deliveries, one row per "
         "idempotency key",
@@ -361,6 +385,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         postgres=_TIME_INDEXES_0008,
     ),
 )
+
 
 SCHEMA_MIGRATIONS_SQLITE = (
     "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -61,7 +61,7 @@ from ._pg_common import (
     map_error,
 )
 from ._pg_listener import Listener
-from ._queries import Claim, EndAttempt, migrate
+from ._queries import Claim, EndAttempt, migrate, rooms, running_counts
 from ._sql import (
     LOG_COLUMNS,
     NEW_RUN_COLUMNS,
@@ -133,6 +133,7 @@ WITH due AS (
     SELECT id FROM runs
     WHERE status = 'queued' AND next_attempt_at <= $1
       AND ($5::text[] IS NULL OR job_id = ANY($5::text[]))
+      AND ($6::text[] IS NULL OR job_id <> ALL($6::text[]))
     ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE runs r SET status = 'running', attempt = r.attempt + 1, lease_owner = $3,
@@ -149,10 +150,17 @@ ORDER BY c.id
 """
 
 
+_CLAIM_LOCK_SQL: Final = (
+    "SELECT pg_advisory_xact_lock(hashtext('hookpoint.claim.' || current_schema() || '.' || $1))"
+)
+"""Serialises the claims of one globally limited job (``claim_runs(global_limits=...)``) over
+every connection to this database, until the claiming transaction ends."""
+
+
 def end_attempt_sql(run_set: str, *, notify: bool = False) -> str:
     """Finish/fail/release: ``$1`` run id, ``$2`` worker, ``$3`` attempt, ``$4`` now, ``$5``
-    attempt status, ``$6`` error, ``$7…`` whatever ``run_set`` uses. Ownership is
-    ``lease_owner`` + ``attempt`` (a lease exists exactly while running), looked up by id."""
+    attempt status, ``$6`` error, ``$7`` detail, ``$8…`` whatever ``run_set`` uses. Ownership
+    is ``lease_owner`` + ``attempt`` (a lease exists exactly while running), looked up by id."""
     notify_sql = f", max({POSTGRES.notify}::text)" if notify else ""
     return f"""
     WITH r AS (
@@ -160,7 +168,7 @@ def end_attempt_sql(run_set: str, *, notify: bool = False) -> str:
         WHERE id = $1 AND lease_owner = $2 AND attempt = $3
         RETURNING id
     ), a AS (
-        UPDATE attempts SET status = $5, finished_at = $4, error = $6
+        UPDATE attempts SET status = $5, finished_at = $4, error = $6, detail = $7::json
         WHERE run_id = $1 AND number = $3 AND EXISTS (SELECT 1 FROM r)
     )
     SELECT count(*){notify_sql} FROM r
@@ -439,13 +447,31 @@ class PostgresStore(SQLStore):
 
     # -- runs --------------------------------------------------------------------------------------
     async def _claim(self, claim: Claim) -> list[ClaimedRun]:
+        async def claim_rows(conn: Conn, at: float, limit: int, jobs: Any, excluded: Any) -> Any:
+            expires = at + claim.lease_seconds
+            return await conn.fetch(_CLAIM_SQL, at, limit, claim.worker_id, expires, jobs, excluded)
+
         async def op(conn: Conn) -> list[ClaimedRun]:
             at = claim.at()
             await conn.fetchval(_REAP_SQL, at)
-            expires = at + claim.lease_seconds
-            rows = await conn.fetch(
-                _CLAIM_SQL, at, claim.limit, claim.worker_id, expires, claim.jobs
-            )
+            limited = claim.limited()
+            jobs, excluded = claim.unlimited()
+            rows: list[Any] = []
+            if limited:
+                # One transaction holding each limited job's advisory lock (in a fixed order:
+                # no deadlock) from the count to the commit of the claim: a claimer in another
+                # process counts only after our claimed runs are visible as running.
+                async with conn.transaction():
+                    for job in sorted(limited):
+                        await conn.execute(_CLAIM_LOCK_SQL, job)
+                    running = await drive(conn, running_counts(POSTGRES, sorted(limited), at))
+                    for job, room in rooms(limited, running, claim.limit).items():
+                        left = claim.limit - len(rows)
+                        if left > 0:
+                            rows += await claim_rows(conn, at, min(room, left), [job], None)
+            left = claim.limit - len(rows)
+            if left > 0 and (jobs is None or jobs):
+                rows += await claim_rows(conn, at, left, jobs, excluded or None)
             width = len(RUN_FIELDS)
             claimed = []
             for row in rows:
@@ -462,7 +488,7 @@ class PostgresStore(SQLStore):
 
         async def op(conn: Conn) -> bool:
             now = time.time()
-            params = Params("dollar", start=6)
+            params = Params("dollar", start=7)
             sql = end_attempt_sql(end.run_set(POSTGRES, params, now), notify=end.due_now)
             row = await conn.fetchrow(
                 sql,
@@ -472,6 +498,7 @@ class PostgresStore(SQLStore):
                 now,
                 end.attempt_status,
                 end.error,
+                end.detail,
                 *params.values,
             )
             return bool(row and row[0])

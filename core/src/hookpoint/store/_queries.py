@@ -111,7 +111,10 @@ __all__ = [
     "released",
     "replay_run",
     "replay_runs",
+    "reserve_slot",
     "revoke_session",
+    "rooms",
+    "running_counts",
     "save_task_result",
     "session_active",
     "swap_alert_mark",
@@ -683,9 +686,66 @@ class Claim:
     """Only runs of these jobs (``None``: any job)."""
     now: float | None
     """The time to claim at (``None``: the time the claim runs)."""
+    limits: dict[str, int] | None = None
+    """Job id → most runs of it running at once over every worker (``global_limits``)."""
 
     def at(self) -> float:
         return time.time() if self.now is None else self.now
+
+    def limited(self) -> dict[str, int]:
+        """The global limits of the jobs this claim may take (all of them for ``jobs=None``)."""
+        if not self.limits:
+            return {}
+        if self.jobs is None:
+            return dict(self.limits)
+        return {job: n for job, n in self.limits.items() if job in self.jobs}
+
+    def unlimited(self) -> tuple[list[str] | None, list[str]]:
+        """``(jobs, excluded)``: the jobs claimed without a global limit (``None``: any job)
+        and, for ``jobs=None``, the limited jobs the claim must leave out."""
+        limited = self.limited()
+        if self.jobs is None:
+            return None, sorted(limited)
+        return [job for job in self.jobs if job not in limited], []
+
+
+def running_counts(d: Dialect, jobs: Sequence[str], now: float) -> Plan[dict[str, int]]:
+    """How many runs of each of ``jobs`` are running with a lease that has not expired.
+
+    Through ``runs_leases`` (running runs only), never ``runs_job`` (every run the job ever
+    had): ``job_id || ''`` is an expression no index covers, which leaves the planner the
+    partial index alone."""
+    p = d.params()
+    sql = (
+        f"SELECT job_id, count(*) FROM runs{d.indexed_by('runs_leases')} "
+        f"WHERE status = 'running' AND lease_expires_at > {p.add(now)} "
+        f"AND (job_id || '') {d.in_list(p, list(jobs))} GROUP BY job_id"
+    )
+    rows = yield Fetch(sql, p.values)
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def rooms(limits: dict[str, int], running: dict[str, int], limit: int) -> dict[str, int]:
+    """Places each globally limited job has left for this claim (jobs without any left out)."""
+    out = {}
+    for job, most in sorted(limits.items()):
+        room = min(limit, most - running.get(job, 0))
+        if room > 0:
+            out[job] = room
+    return out
+
+
+def reserve_slot(d: Dialect, key: str, interval: float, now: float) -> Plan[float]:
+    """``Store.reserve_slot`` in one statement: ``next_at = max(next_at, now) + interval``."""
+    p = d.params()
+    sql = (
+        f"INSERT INTO rate_slots (key, next_at) VALUES ({p.add(key)}, {p.add(now + interval)}) "
+        f"ON CONFLICT (key) DO UPDATE SET next_at = CASE WHEN rate_slots.next_at > {p.add(now)} "
+        f"THEN rate_slots.next_at + {p.add(interval)} ELSE {p.add(now + interval)} END "
+        "RETURNING next_at"
+    )
+    rows = yield Fetch(sql, p.values)
+    return float(rows[0][0]) - interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -708,6 +768,8 @@ class EndAttempt:
     """When a queued run is due (``None`` with ``status='queued'``: at once, ``now``)."""
     extra_attempt: bool = False
     """``max_attempts`` grows by one (a released attempt does not count)."""
+    detail: str | None = None
+    """The attempt's encoded JSON detail (``Attempt.detail``), or None."""
 
     def run_set(self, d: Dialect, p: Params, now: float) -> str:
         """The ``SET`` terms for ``runs``, values bound through ``p``."""
@@ -731,18 +793,36 @@ class EndAttempt:
         return self.status == "queued" and self.retry_at is None
 
 
-def finished(worker_id: str, run_id: str, attempt: int, output: str) -> EndAttempt:
-    return EndAttempt(worker_id, run_id, attempt, "succeeded", "succeeded", output=output)
+def finished(
+    worker_id: str, run_id: str, attempt: int, output: str, detail: str | None = None
+) -> EndAttempt:
+    return EndAttempt(
+        worker_id, run_id, attempt, "succeeded", "succeeded", output=output, detail=detail
+    )
 
 
 def failed(
-    worker_id: str, run_id: str, attempt: int, error: str, retry_at: float | None
+    worker_id: str,
+    run_id: str,
+    attempt: int,
+    error: str,
+    retry_at: float | None,
+    detail: str | None = None,
 ) -> EndAttempt:
     """Requeued for ``retry_at``, or failed for good when it is ``None``."""
     if retry_at is None:
-        return EndAttempt(worker_id, run_id, attempt, "failed", "failed", error=error)
+        return EndAttempt(
+            worker_id, run_id, attempt, "failed", "failed", error=error, detail=detail
+        )
     return EndAttempt(
-        worker_id, run_id, attempt, "queued", "failed", error=error, retry_at=retry_at
+        worker_id,
+        run_id,
+        attempt,
+        "queued",
+        "failed",
+        error=error,
+        retry_at=retry_at,
+        detail=detail,
     )
 
 

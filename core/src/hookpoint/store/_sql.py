@@ -136,7 +136,7 @@ NEW_RUN_COLUMNS = (
     "created_at, updated_at, next_attempt_at, test"
 )
 """What a new run is inserted with (ingest, replay of a request): the rest starts NULL."""
-ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error"
+ATTEMPT_COLUMNS = "run_id, number, worker, started_at, finished_at, status, error, detail"
 BULK_COLUMNS = (
     "id, kind, idempotency_key, actor, client, query, snapshot, status, matched, replayed, "
     "skipped, new_runs, run_ids, notes, created_at, finished_at, error"
@@ -242,6 +242,7 @@ def attempt_from_row(row: Row) -> Attempt:
         finished_at=_opt_float(row[4]),
         status=row[5],
         error=row[6],
+        detail=decode_json(row[7]),
     )
 
 

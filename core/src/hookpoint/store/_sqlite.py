@@ -66,7 +66,7 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_headers
-from ._queries import Claim, EndAttempt, migrate
+from ._queries import Claim, EndAttempt, migrate, rooms, running_counts
 from ._sql import (
     LOG_COLUMNS,
     REJECTED_COLUMNS,
@@ -591,24 +591,52 @@ class SQLiteStore(SQLStore):
                     (now, now, f"attempt {attempt} lost (lease expired)", run_id),
                 )
 
+    @staticmethod
+    def _due(
+        conn: sqlite3.Connection,
+        at: float,
+        limit: int,
+        jobs: Sequence[str] | None,
+        excluded: Sequence[str] = (),
+    ) -> list[tuple[str, float]]:
+        """``(id, next_attempt_at)`` of up to ``limit`` due runs of ``jobs`` (None: any job but
+        ``excluded``), oldest due first."""
+        # INDEXED BY: never let the planner scan the queue through another index
+        sql = (
+            "SELECT id, next_attempt_at FROM runs INDEXED BY runs_due "
+            "WHERE status = 'queued' AND next_attempt_at <= ?"
+        )
+        params: list[Any] = [at]
+        if jobs is not None:
+            sql += f" AND job_id IN ({_qmarks(len(jobs))})"
+            params.extend(jobs)
+        if excluded:
+            sql += f" AND job_id NOT IN ({_qmarks(len(excluded))})"
+            params.extend(excluded)
+        sql += " ORDER BY next_attempt_at, id LIMIT ?"
+        params.append(limit)
+        return [(r[0], float(r[1])) for r in _rows(conn, sql, params)]
+
     async def _claim(self, claim: Claim) -> list[ClaimedRun]:
-        worker_id, limit, jobs = claim.worker_id, claim.limit, claim.jobs
+        worker_id, limit = claim.worker_id, claim.limit
 
         def op(conn: sqlite3.Connection) -> list[ClaimedRun]:
             at = claim.at()
             self._reap(conn, at)
-            # INDEXED BY: never let the planner scan the queue through another index
-            sql = (
-                "SELECT id FROM runs INDEXED BY runs_due "
-                "WHERE status = 'queued' AND next_attempt_at <= ?"
-            )
-            params: list[Any] = [at]
-            if jobs is not None:
-                sql += f" AND job_id IN ({_qmarks(len(jobs))})"
-                params.extend(jobs)
-            sql += " ORDER BY next_attempt_at, id LIMIT ?"
-            params.append(limit)
-            ids = [r[0] for r in _rows(conn, sql, params)]
+            # Globally limited jobs: counted and claimed inside this one writer transaction,
+            # which the writers of every process on the file take in turns (flock + BEGIN
+            # IMMEDIATE), so no other claimer can count between our count and our claim.
+            limited = claim.limited()
+            due: list[tuple[str, float]] = []
+            if limited:
+                running = _drive(conn, running_counts(SQLITE, sorted(limited), at))
+                for job, room in rooms(limited, running, limit).items():
+                    due += self._due(conn, at, room, [job])
+            jobs, excluded = claim.unlimited()
+            if jobs is None or jobs:
+                due += self._due(conn, at, limit, jobs, excluded)
+            due.sort(key=lambda r: (r[1], r[0]))
+            ids = [r[0] for r in due[:limit]]
             if not ids:
                 return []
             expires = at + claim.lease_seconds
@@ -663,9 +691,9 @@ class SQLiteStore(SQLStore):
             if not changed:
                 return False
             conn.execute(
-                "UPDATE attempts SET status = ?, finished_at = ?, error = ? "
+                "UPDATE attempts SET status = ?, finished_at = ?, error = ?, detail = ? "
                 "WHERE run_id = ? AND number = ?",
-                (end.attempt_status, now, end.error, end.run_id, end.attempt),
+                (end.attempt_status, now, end.error, end.detail, end.run_id, end.attempt),
             )
             return True
 

@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, ClassVar, TypedDict, TypeVar
 
@@ -69,6 +69,11 @@ class StoreOptions(TypedDict, total=False):
     """Trim them once every this many records (100)."""
     wake_interval_max: float
     """A retry due later than this (seconds) wakes no timer: ``wait_for_runs`` finds it."""
+
+
+def _detail(detail: Any) -> str | None:
+    """An attempt's detail as stored: encoded JSON, or NULL for none."""
+    return None if detail is None else encode_json(detail)
 
 
 class SQLStore(Store):
@@ -205,11 +210,16 @@ class SQLStore(Store):
         lease_seconds: float,
         job_ids: Sequence[str] | None = None,
         now: float | None = None,
+        global_limits: Mapping[str, int] | None = None,
     ) -> list[ClaimedRun]:
         if limit <= 0 or (job_ids is not None and not job_ids):
             return []
         jobs = list(job_ids) if job_ids is not None else None
-        return await self._claim(q.Claim(worker_id, limit, lease_seconds, jobs, now))
+        limits = {str(k): int(v) for k, v in (global_limits or {}).items()}
+        if any(n < 1 for n in limits.values()):
+            raise ConfigError(f"global limits must be >= 1, got {limits}")
+        claim = q.Claim(worker_id, limit, lease_seconds, jobs, now, limits or None)
+        return await self._claim(claim)
 
     async def heartbeat(
         self, worker_id: str, run_ids: Sequence[str], lease_seconds: float
@@ -223,9 +233,9 @@ class SQLStore(Store):
         )
 
     async def finish_run(
-        self, worker_id: str, run_id: str, attempt: int, *, output: Any = None
+        self, worker_id: str, run_id: str, attempt: int, *, output: Any = None, detail: Any = None
     ) -> bool:
-        end = q.finished(worker_id, run_id, attempt, encode_json(output))
+        end = q.finished(worker_id, run_id, attempt, encode_json(output), _detail(detail))
         return await self._end_attempt(end, "finish a run")
 
     async def fail_attempt(
@@ -236,8 +246,9 @@ class SQLStore(Store):
         *,
         error: str,
         retry_at: float | None,
+        detail: Any = None,
     ) -> bool:
-        end = q.failed(worker_id, run_id, attempt, error, retry_at)
+        end = q.failed(worker_id, run_id, attempt, error, retry_at, _detail(detail))
         ok = await self._end_attempt(end, "record a failed attempt")
         if ok and retry_at is not None:
             self._notify_at(retry_at)
@@ -253,6 +264,15 @@ class SQLStore(Store):
         d = self.dialect
         return await self._write_plan(
             lambda: q.cancel_run(d, run_id, time.time()), "cancel a run", atomic=True
+        )
+
+    async def reserve_slot(self, key: str, interval: float, now: float | None = None) -> float:
+        if not interval > 0:
+            raise ConfigError(f"interval must be > 0 seconds, got {interval}")
+        at = time.time() if now is None else now
+        d = self.dialect
+        return await self._write_plan(
+            lambda: q.reserve_slot(d, key, float(interval), at), "reserve a delivery slot"
         )
 
     # -- run io ------------------------------------------------------------------------------------
