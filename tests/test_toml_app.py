@@ -4,13 +4,26 @@ is an error naming the file, the table and the key."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import sys
 import textwrap
 from pathlib import Path
 
+import httpx
 import pytest
 
-from hookpoint import ConfigError, Hookpoint
+from hookpoint import ConfigError, Destination, Hookpoint
 from hookpoint.testing import app_client, load_plugins, sign_sample
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+try:
+    import cal_samples
+    import hostile_app
+    from loopback_receiver import Receiver
+finally:
+    sys.path.pop(0)
 
 ENV = {"CAL_SECRET": "cal-secret-from-env", "WA_SECRET": "wa-app-secret", "WA_TOKEN": "wa-token"}
 
@@ -231,3 +244,138 @@ def test_a_secret_provider_setting_must_come_from_the_environment(tmp_path: Path
     )
     assert "[[endpoints]] #1 (id 'wa'), key 'settings.verify_token'" in message
     assert "never written in the file" in message and "typed-into-the-file" not in message
+
+
+# -- forwarding jobs -------------------------------------------------------------------------------
+
+WHSEC = "whsec_" + base64.b64encode(b"toml-forwarding-signing-key-32b!").decode()
+
+
+def test_a_forwarding_job_is_the_same_destination_as_in_python(tmp_path: Path) -> None:
+    env = {**ENV, "SERVICE_TOKEN": "service-token-from-env", "SIGNING": WHSEC}
+    hp = load(
+        tmp_path,
+        CAL
+        + """
+    [[jobs]]
+    id = "cal-to-service"
+    endpoint = "cal"
+    to = "${SERVICE_URL:-http://127.0.0.1:3999}/hooks/cal"
+    filter = { body = { triggerEvent = ["BOOKING_CANCELLED"] } }
+    headers = { Authorization = "Bearer ${SERVICE_TOKEN}", X-Team = "payments" }
+    sign = "standardwebhooks"
+    secret = { env = "SIGNING" }
+    timeout = 3
+    retry = { max_attempts = 4, initial_delay = 0.5 }
+    retry_on = [429, "5xx"]
+    concurrency = 2
+    rate_limit = 5
+
+    [[jobs]]
+    endpoint = "cal"
+    to = "http://127.0.0.1:3999/all"
+    """,
+        env=env,
+    )
+    twin = Hookpoint("twin", env=env)
+    cal = twin.define_http_endpoint(
+        id="cal", source="cal.com", provider="caldotcom", secrets=[ENV["CAL_SECRET"]]
+    )
+    expected = twin.forward(
+        cal,
+        "http://127.0.0.1:3999/hooks/cal",
+        id="cal-to-service",
+        filter={"body": {"triggerEvent": ["BOOKING_CANCELLED"]}},
+        headers={"Authorization": "Bearer service-token-from-env", "X-Team": "payments"},
+        sign="standardwebhooks",
+        secret=WHSEC,
+        timeout=3,
+        retry={"max_attempts": 4, "initial_delay": 0.5},
+        retry_on=[429, "5xx"],
+        concurrency=2,
+        rate_limit=5,
+    )
+    got = hp.jobs["cal-to-service"]
+    assert isinstance(got, Destination) and isinstance(expected, Destination)
+    assert repr(got.settings) == repr(expected.settings)
+    assert got.retry == expected.retry and got.global_concurrency == 2
+    # without an id, the same stable default id as in Python
+    assert set(hp.jobs) == {"cal-to-service", twin.forward(cal, "http://127.0.0.1:3999/all").id}
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("endpoint = 'nope'\nto = 'http://x'\n", "key 'endpoint': no endpoint 'nope' is defined"),
+        ("endpoint = 'cal'\nto = 'ftp://x'\n", "[[jobs]] #1: "),
+        ("endpoint = 'cal'\nto = 'http://x'\nsecret = 'whsec_literal'\n", "never written"),
+        ("endpoint = 'cal'\nto = 'http://x'\nconcurrency = 0\n", "key 'concurrency'"),
+        ("endpoint = 'cal'\nto = 'http://x'\nretry = { tries = 3 }\n", "[[jobs]] #1: "),
+        ("endpoint = 'cal'\nto = 'http://x'\nsign = 'hmac'\n", "[[jobs]] #1: "),
+    ],
+)
+def test_forwarding_job_errors_name_the_table(tmp_path: Path, table: str, expected: str) -> None:
+    message = error_of(tmp_path, CAL + "\n[[jobs]]\n" + table)
+    assert "hookpoint.toml: [[jobs]] #1" in message and expected in message, message
+
+
+@pytest.mark.slow
+async def test_serving_the_example_file_forwards_the_seeds_senders(tmp_path: Path) -> None:
+    """``hookpoint serve examples/hookpoint.toml`` as a user runs it: cal.com and WhatsApp
+    deliveries verified with the secrets from the environment, reach the service byte for byte
+    with their own signatures; WhatsApp's handshake is answered and forwards nothing."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "hookpoint.toml"
+    cal_secret, wa_secret, wa_token = "cal-example-secret", "wa-example-secret", "wa-verify"
+    async with Receiver() as service:
+        env = {
+            "CALDOTCOM_SECRET": cal_secret,
+            "WHATSAPP_APP_SECRET": wa_secret,
+            "WHATSAPP_WEBHOOK_SECRET": wa_token,
+            "SERVICE_URL": service.url,
+        }
+        with hostile_app.served(tmp_path, env=env, app=str(example)) as host:
+            async with httpx.AsyncClient(base_url=host.url, timeout=10) as client:
+                cal_body = cal_samples.cal_body("toml-1")
+                r = await client.post(
+                    "/webhooks/caldotcom",
+                    content=cal_body,
+                    headers=cal_samples.cal_headers(cal_body, cal_secret),
+                )
+                assert r.status_code == 200, r.text
+                forged = await client.post(
+                    "/webhooks/caldotcom",
+                    content=cal_body,
+                    headers=cal_samples.cal_headers(cal_body, "not-the-secret"),
+                )
+                assert forged.status_code == 401
+                challenge = await client.get(
+                    "/webhooks/whatsapp",
+                    params={
+                        "hub.mode": "subscribe",
+                        "hub.verify_token": wa_token,
+                        "hub.challenge": "1158201444",
+                    },
+                )
+                assert challenge.status_code == 200 and challenge.text == "1158201444"
+                wa_body = b'{"object":"whatsapp_business_account","entry":[]}'
+                wa_sig = (
+                    "sha256=" + hmac.new(wa_secret.encode(), wa_body, hashlib.sha256).hexdigest()
+                )
+                r = await client.post(
+                    "/webhooks/whatsapp",
+                    content=wa_body,
+                    headers={"Content-Type": "application/json", "X-Hub-Signature-256": wa_sig},
+                )
+                assert r.status_code == 200, r.text
+                got = await service.wait_for(2, timeout=30)
+    by_path = {g.target: g for g in got}
+    assert set(by_path) == {"/webhooks/caldotcom", "/webhooks/whatsapp"}
+    cal, wa = by_path["/webhooks/caldotcom"], by_path["/webhooks/whatsapp"]
+    assert cal.body == cal_body and cal.method == "POST"
+    assert (
+        cal.header("x-cal-signature-256")
+        == cal_samples.cal_headers(cal_body, cal_secret)["X-Cal-Signature-256"]
+    )
+    assert wa.body == wa_body and wa.header("x-hub-signature-256") == wa_sig
+    assert cal.header("x-hookpoint-endpoint") == "caldotcom"
+    assert wa.header("x-hookpoint-endpoint") == "whatsapp"
