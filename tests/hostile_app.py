@@ -218,7 +218,8 @@ def shown(text: str) -> str:
 
 
 class Served:
-    """A ``hookpoint serve hostile_app:hp`` subprocess on a loopback port (see :func:`served`)."""
+    """A ``hookpoint serve hostile_app:hp`` (or another app) subprocess on a loopback port (see
+    :func:`served`)."""
 
     def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
         self.proc = proc
@@ -259,8 +260,10 @@ def served(
     args: tuple[str, ...] = (),
     preexec_fn: Callable[[], Any] | None = None,
     ready_timeout: float = 60.0,
+    target: str = "hostile_app:hp",
 ) -> Iterator[Served]:
-    """Serve this app in a subprocess (hypercorn, via the CLI); yield a :class:`Served`.
+    """Serve this app (or ``target``, an app of another module in tests/) in a subprocess
+    (hypercorn, via the CLI); yield a :class:`Served`.
 
     ``HOOKPOINT_*`` defaults: the admin token above, WARNING logs, a short lease; ``env``
     overrides them. The process is stopped (SIGTERM, then SIGKILL) on exit.
@@ -279,7 +282,7 @@ def served(
         **(env or {}),
     }
     url = database_url or f"sqlite:///{tmp / 'hostile.db'}"
-    cmd = [sys.executable, "-m", "hookpoint.cli", "serve", "hostile_app:hp"]
+    cmd = [sys.executable, "-m", "hookpoint.cli", "serve", target]
     cmd += ["--port", str(port), "--database-url", url, *args]
     with log.open("ab") as out:
         proc = subprocess.Popen(
