@@ -218,7 +218,8 @@ def shown(text: str) -> str:
 
 
 class Served:
-    """A ``hookpoint serve hostile_app:hp`` subprocess on a loopback port (see :func:`served`)."""
+    """A ``hookpoint serve hostile_app:hp`` (or another app) subprocess on a loopback port (see
+    :func:`served`)."""
 
     def __init__(self, proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
         self.proc = proc
@@ -261,8 +262,8 @@ def served(
     ready_timeout: float = 60.0,
     app: str = "hostile_app:hp",
 ) -> Iterator[Served]:
-    """Serve this app (or ``app``, another ``module:attr``) in a subprocess (hypercorn, via
-    the CLI); yield a :class:`Served`.
+    """Serve this app (or ``app``: another ``module:attr`` or a ``.toml`` file) in a subprocess
+    (hypercorn, via the CLI); yield a :class:`Served`.
 
     ``HOOKPOINT_*`` defaults: the admin token above, WARNING logs, a short lease; ``env``
     overrides them. The process is stopped (SIGTERM, then SIGKILL) on exit.

@@ -1,5 +1,6 @@
 """providerkit.BatchSpec and batch_id: one description of a delivery that batches events (the
-defaults, GoCardless's and LINE's, and what each option changes)."""
+defaults, GoCardless's and LINE's, and what each option changes), and ArrayBatchSpec, the
+defaults of a body that is itself an array (SendGrid's and HubSpot's)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from hookpoint import WebhookRequest
-from hookpoint.providerkit import MAX_BATCH_ID, BatchSpec, batch_id, body_digest
+from hookpoint.providerkit import MAX_BATCH_ID, ArrayBatchSpec, BatchSpec, batch_id, body_digest
 from hookpoint.testing import GARBAGE_BODIES
 
 SPEC = BatchSpec(
@@ -156,3 +157,41 @@ def test_max_items_none_reads_every_item() -> None:
     every = BatchSpec(type="kind", id="id", max_items=None).describe(request({"events": events}))
     assert (capped.fields["count"], every.fields["count"]) == (1000, 1200)
     assert capped.id != every.id
+
+
+ARRAY = [
+    {"id": "EV2", "kind": "bounce", "at": 1_700_000_000},
+    {"id": "EV1", "kind": "open", "at": 1_700_000_100},
+]
+
+
+def test_array_batch_spec_is_a_batch_spec_with_an_array_bodys_defaults() -> None:
+    spelled_out = BatchSpec(
+        type="kind",
+        id="id",
+        time="at",
+        items="",
+        mixed_type="none",
+        id_scheme="hash",
+        time_of="first",
+        types_field="event_types",
+    )
+    preset = ArrayBatchSpec(type="kind", id="id", time="at")
+    assert isinstance(preset, BatchSpec)
+    for body in (ARRAY, ARRAY[:1], [ARRAY[0], ARRAY[0]], [], {"events": ARRAY}, b"[{"):
+        assert preset.describe(request(body)) == spelled_out.describe(request(body))
+    mixed = preset.describe(request(ARRAY))
+    assert mixed.type is None, "a mixed batch has no type"
+    assert mixed.id == "batch:" + hashlib.sha256(b"EV2,EV1").hexdigest(), "ids in order"
+    assert mixed.time == datetime.fromtimestamp(1_700_000_000, tz=UTC), "the first event's"
+    assert mixed.fields["event_types"] == ["bounce", "open"]
+
+
+def test_array_batch_spec_options_still_apply() -> None:
+    spec = ArrayBatchSpec(type="kind", id="id", time="at", time_of="latest", mixed_type="first")
+    info = spec.describe(request(ARRAY))
+    assert (info.type, info.time) == ("bounce", datetime.fromtimestamp(1_700_000_100, tz=UTC))
+    nested = ArrayBatchSpec(type="kind", id="id", items="events").describe(
+        request({"events": ARRAY})
+    )
+    assert nested.fields["count"] == 2

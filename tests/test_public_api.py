@@ -85,6 +85,7 @@ EXPECTED: dict[str, list[str]] = {
         "REASON_NO_PUBLIC_KEY",
         "REASON_TOKEN_EXPIRED",
         "REASON_TOKEN_MISMATCH",
+        "ArrayBatchSpec",
         "BatchSpec",
         "EventSpec",
         "HeaderSignature",

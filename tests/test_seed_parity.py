@@ -285,6 +285,7 @@ def test_the_constructors_give_the_seed_shape() -> None:
         "success": False,
         "reason": "signature mismatch",
         "unsigned": False,
+        "status": None,  # the host's 401 (or the provider's refusal_status)
     }
 
 

@@ -4,8 +4,9 @@ The life of a request, in order: endpoint lookup (404) → rate limit (429) → 
 limit (413, on Content-Length before reading and while reading; 408 for a body that takes
 longer than ``read_timeout`` to arrive, see ``_Deadlines``) → snapshot → handshake
 (``respond_with`` or the provider's challenge hook; answered at once) → method check (405) →
-verification over the raw bytes (401, recorded as rejected) → event description → the dedupe
-key (``Endpoint.dedupe``: the provider's event id, or a header or callable, read only now) →
+verification over the raw bytes (401, or the refusal's own 4xx ``Verification.status``,
+recorded as rejected) → event description → the dedupe key (``Endpoint.dedupe``: the
+provider's event id, or a header or callable, read only now) →
 dedupe and durable ingest in one group-committed transaction → 200 ``{"id": ...}``. A store
 failure is a 503 with ``Retry-After``, never a 200. Senders never see a traceback or a secret.
 docs/architecture.md follows the same path with the store and the worker around it.
@@ -262,7 +263,11 @@ class IngestHandler:
         verification = await self._verify(endpoint, request)
         if not verification:
             await self._record_rejected(endpoint, request, verification.reason)
-            raise _Reject(401, "unauthorized", verification.reason or "verification failed")
+            raise _Reject(
+                verification.status or 401,
+                "unauthorized",
+                verification.reason or "verification failed",
+            )
         result = await self._ingest(endpoint, request, verification)
         # The ids are our own (base32), so the answer needs no JSON encoder.
         body = b'{"id":"%s","duplicate":%s,"runs":%d}' % (
@@ -481,7 +486,7 @@ class IngestHandler:
         ver = verification if verification is not None else await self._verify(endpoint, request)
         if not ver:
             await self._record_rejected(endpoint, request, ver.reason)
-            raise _Reject(401, "unauthorized", ver.reason or "verification failed")
+            raise _Reject(ver.status or 401, "unauthorized", ver.reason or "verification failed")
         return await self._ingest(endpoint, request, ver)
 
     def _verify_provider_or_none(self, endpoint: Endpoint, request: WebhookRequest) -> Verification:

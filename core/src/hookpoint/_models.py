@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Alert",
@@ -28,6 +36,13 @@ __all__ = [
 ]
 
 _NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+
+
+def _refusal_status(value: Any) -> Any:
+    """A refusal's HTTP status: an int from 400 to 499 (None passes: "not said")."""
+    if value is None or (type(value) is int and 400 <= value <= 499):
+        return value
+    raise ValueError(f"a refused verification's status is a 4xx status (400-499), not {value!r}")
 
 
 class EmptySettings(BaseModel):
@@ -105,6 +120,10 @@ class ProviderInfo(BaseModel):
     algorithm and published examples. Shown in the providers catalogue."""
     payload_model: Callable[[Any], Any] | None = None
     """Parses the request's JSON body into a typed model; used by ``request.event_model()``."""
+    refusal_status: int = 401
+    """The HTTP status a request that fails this provider's verification is answered with
+    (400-499): 401 unless the sender documents another (GoCardless: 498 Token Invalid). It
+    applies to the refusals the provider's verify hook returns without a status of their own."""
 
     @field_validator("settings_model")
     @classmethod
@@ -113,6 +132,13 @@ class ProviderInfo(BaseModel):
             raise ValueError("settings_model must be a pydantic BaseModel subclass")
         return value
 
+    @field_validator("refusal_status", mode="before")
+    @classmethod
+    def _is_4xx(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("refusal_status is a 4xx status (400-499), not None")
+        return _refusal_status(value)
+
 
 class Verification(BaseModel):
     """The outcome of verifying a request: ``success`` and ``reason``, the shape of Trigger.dev's
@@ -120,8 +146,9 @@ class Verification(BaseModel):
 
     Truthy exactly when ``success``. ``reason`` is a short, sender-safe explanation of a failure
     (``"missing header"``, ``"signature mismatch"``, ``"timestamp outside tolerance"``); it never
-    contains a secret. Build one with :meth:`verified` or :meth:`refused` (or
-    ``Verification(success=..., reason=...)``).
+    contains a secret. ``status`` is the HTTP status a refusal is answered with (a 4xx; None:
+    the provider's :attr:`ProviderInfo.refusal_status`, else 401). Build one with
+    :meth:`verified` or :meth:`refused` (or ``Verification(success=..., reason=...)``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -130,6 +157,17 @@ class Verification(BaseModel):
     reason: str = ""
     unsigned: bool = False
     """True when the request carried no signature and the endpoint allows unsigned deliveries."""
+    status: int | None = None
+    """The HTTP status of a refusal, 400-499 (``498`` for GoCardless); None: the provider's
+    :attr:`ProviderInfo.refusal_status` (401 unless it says otherwise). Only a refusal has one."""
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _refusal_only(cls, value: Any, info: ValidationInfo) -> Any:
+        # Runs only when a status is given (never for the shared verified() results).
+        if value is not None and info.data.get("success") is not False:
+            raise ValueError("only a refused verification has a status")
+        return _refusal_status(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -165,9 +203,15 @@ class Verification(BaseModel):
         return shared
 
     @classmethod
-    def refused(cls, reason: str) -> Verification:
-        """A request that failed verification, with a short, secret-free ``reason``."""
-        return cls(success=False, reason=reason)
+    def refused(cls, reason: str, *, status: int | None = None) -> Verification:
+        """A request that failed verification, with a short, secret-free ``reason``.
+
+        ``status`` is the HTTP status the host answers it with (400-499, validated, e.g.
+        ``Verification.refused("signature mismatch", status=498)``); without one, the
+        provider's :attr:`ProviderInfo.refusal_status` applies, else 401."""
+        if status is None:
+            return cls(success=False, reason=reason)
+        return cls(success=False, reason=reason, status=status)
 
 
 _VERIFIED: dict[tuple[type[Verification], bool], Verification] = {}

@@ -423,7 +423,13 @@ class PluginHost:
             log.exception("provider %s raised while verifying; request rejected", provider)
             return Verification.refused("verification error")
         if isinstance(result, Verification):
-            return result
+            if result.success or result.status is not None:
+                return result
+            # A refusal that names no status gets the provider's (GoCardless: 498).
+            info = self.providers.get(provider)
+            if info is None or info.refusal_status == 401:
+                return result
+            return result.model_copy(update={"status": info.refusal_status})
         if result is None:  # the owner must give a verdict: a bug in the plugin
             log.error("provider %s returned None from its verify hook; request rejected", provider)
             return Verification.refused("provider did not verify the request")

@@ -205,7 +205,7 @@ async def http(hookpoint_database_url: str) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def test_a_running_host_accepts_once_and_refuses_a_bad_signature_with_401(
+async def test_a_running_host_accepts_once_and_refuses_a_bad_signature_with_498(
     http: httpx.AsyncClient,
 ) -> None:
     headers = {"Content-Type": "application/json", "Webhook-Signature": SDK_SIGNATURE}
@@ -215,9 +215,12 @@ async def test_a_running_host_accepts_once_and_refuses_a_bad_signature_with_401(
     assert again.status_code == 200 and again.json()["duplicate"] is True
     forged = {**headers, "Webhook-Signature": "0" * 64}
     refused = await http.post("/webhooks/gocardless", content=SDK_BODY, headers=forged)
-    # GoCardless documents 498 for an invalid signature; the host's refusal is always 401.
-    assert refused.status_code == 401
+    # GoCardless's API reference: an invalid signature "must return a 498 Token Invalid error".
+    assert refused.status_code == 498 == hookpoint_gocardless.REFUSAL_STATUS
     assert refused.json() == {"error": "unauthorized", "message": "signature mismatch"}
+    unsigned = {"Content-Type": "application/json"}
+    missing = await http.post("/webhooks/gocardless", content=SDK_BODY, headers=unsigned)
+    assert missing.status_code == 498 and missing.json()["message"] == "missing signature header"
 
 
 def test_plugin_is_installed() -> None:

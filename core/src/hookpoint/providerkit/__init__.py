@@ -44,7 +44,8 @@ only *declares* its scheme and keeps nothing but what is unique to its sender:
 * :class:`BatchSpec` / :func:`batch_id` - one :class:`~hookpoint.EventInfo` for a delivery that
   batches several events in a JSON array (GoCardless, LINE, SendGrid, HubSpot): first (or the
   shared) type, every type, latest (or first) time, and a dedupe id built from all the events'
-  ids;
+  ids; :class:`ArrayBatchSpec` has the defaults of a body that is itself an array of events,
+  read in order (SendGrid, HubSpot);
 * :class:`ProviderSettings` / :func:`tolerance_field` - settings models (unknown keys forbidden)
   and the documented ``tolerance`` setting of timestamped schemes;
 * :class:`PayloadModel` / :func:`payload_parser` - tolerant typed models of event bodies;
@@ -64,7 +65,7 @@ Nothing here raises on hostile request input: verification returns a failed
 
 from __future__ import annotations
 
-from ._batch import MAX_BATCH_ID, BatchSpec, batch_id
+from ._batch import MAX_BATCH_ID, ArrayBatchSpec, BatchSpec, batch_id
 from ._events import (
     EventSpec,
     PayloadBatch,
@@ -149,6 +150,7 @@ __all__ = [
     "REASON_NO_PUBLIC_KEY",
     "REASON_TOKEN_EXPIRED",
     "REASON_TOKEN_MISMATCH",
+    "ArrayBatchSpec",
     "BatchSpec",
     "EventSpec",
     "HeaderSignature",

@@ -1,6 +1,7 @@
 """Deliveries that batch several events in one JSON array (GoCardless ``{"events": [...]}``, LINE
 ``{"destination", "events": [...]}``, SendGrid and HubSpot ``[...]``): :class:`BatchSpec`
-describes the whole batch, and :func:`batch_id` is its default dedupe key."""
+describes the whole batch, :class:`ArrayBatchSpec` is the same with the defaults of a body that
+is itself an array of events, and :func:`batch_id` is the default dedupe key."""
 
 from __future__ import annotations
 
@@ -87,9 +88,8 @@ class BatchSpec:
 
         GOCARDLESS = BatchSpec(type=event_type, id="id", time="created_at",
                                envelope={"webhook_id": "meta.webhook_id"})
-        HUBSPOT = BatchSpec(type="subscriptionType", id="eventId", time="occurredAt",
-                            time_unit="ms", items="", mixed_type="none", id_scheme="hash",
-                            time_of="first", types_field="event_types", ids_field="event_ids")
+        HUBSPOT = ArrayBatchSpec(type="subscriptionType", id="eventId", time="occurredAt",
+                                 time_unit="ms", ids_field="event_ids")
     """
 
     type: ItemValue
@@ -166,6 +166,27 @@ class BatchSpec:
                 if len(values) >= self.max_values:
                     break
         return list(values)
+
+
+@dataclass(frozen=True)
+class ArrayBatchSpec(BatchSpec):
+    """A :class:`BatchSpec` for a body that is itself a JSON array of events, read in the order
+    sent, as SendGrid and HubSpot post them: only the defaults differ.
+
+    ``items=""`` (the body is the array), ``mixed_type="none"`` (a mixed batch has no type),
+    ``id_scheme="hash"`` (the one event's id, else ``batch:<sha256 of the ids in order>``),
+    ``time_of="first"`` (the first event's time) and ``types_field="event_types"``. Any of
+    them, and every other option, can still be given::
+
+        SENDGRID = ArrayBatchSpec(type="event", id="sg_event_id", time="timestamp",
+                                  max_items=None, ids_field="sg_event_ids")
+    """
+
+    items: str = ""
+    mixed_type: Literal["first", "none"] = "none"
+    id_scheme: Literal["sorted", "hash"] = "hash"
+    time_of: Literal["latest", "first"] = "first"
+    types_field: str = "event_types"
 
 
 def _body_object(request: WebhookRequest) -> dict[str, Any] | None:

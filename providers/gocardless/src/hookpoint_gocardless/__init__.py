@@ -2,8 +2,9 @@
 
 The plugin is one object, :data:`PLUGIN` (a :class:`hookpoint.providerkit.ProviderPlugin`),
 named by the entry point ``gocardless = "hookpoint_gocardless:PLUGIN"`` in the ``hookpoint``
-group: the ``Webhook-Signature`` HMAC over the raw body (:data:`SIGNATURE`) and the description
-of a batch of events (``_provider.describe``).
+group: the ``Webhook-Signature`` HMAC over the raw body (:data:`SIGNATURE`; a request that
+fails it is answered :data:`REFUSAL_STATUS`, 498) and the description of a batch of events
+(``_provider.describe``).
 
 Sender behaviour: https://developer.gocardless.com/getting-started/staying-up-to-date-with-webhooks/
 and https://developer.gocardless.com/api-reference/#appendix-webhooks.
@@ -20,6 +21,7 @@ from ._provider import (
     ENVIRONMENTS,
     EVENT_TYPES,
     EVENTS,
+    REFUSAL_STATUS,
     SIGNATURE,
     SIGNATURE_HEADER,
     GoCardlessSettings,
@@ -34,6 +36,7 @@ __all__ = [
     "NAME",
     "PLUGIN",
     "PROVIDER",
+    "REFUSAL_STATUS",
     "SIGNATURE",
     "SIGNATURE_HEADER",
     "GoCardlessSettings",
@@ -54,7 +57,8 @@ PROVIDER = ProviderInfo(
     settings_model=GoCardlessSettings,
     samples=SAMPLES,
     verification=f"{SIGNATURE_HEADER}: lowercase hex HMAC-SHA256 of the raw body keyed with the "
-    "webhook endpoint's secret (refused with 401; GoCardless documents 498)",
+    f"webhook endpoint's secret (refused with {REFUSAL_STATUS} Token Invalid, as GoCardless asks)",
+    refusal_status=REFUSAL_STATUS,
     event_types=EVENT_TYPES,
     payload_model=_models.parse_payload,
 )

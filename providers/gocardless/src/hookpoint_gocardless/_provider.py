@@ -18,10 +18,8 @@ events that "need not have anything in common". It is described as one event
   same webhook carries the same events and is acknowledged as a duplicate;
 * ``time``: the latest event ``created_at``.
 
-The reference says a webhook with an invalid signature "must return a 498 Token Invalid error".
-Hookpoint answers every verification failure with 401 (the host chooses the refusal's status,
-not the provider); GoCardless treats any non-2xx answer as a failed delivery and retries it,
-so the only difference is the code its dashboard shows.
+A delivery that fails verification is answered ``498 Token Invalid``, not 401
+(:data:`REFUSAL_STATUS`, the provider's ``ProviderInfo.refusal_status``).
 """
 
 from __future__ import annotations
@@ -39,6 +37,7 @@ __all__ = [
     "ENVIRONMENTS",
     "EVENTS",
     "EVENT_TYPES",
+    "REFUSAL_STATUS",
     "SIGNATURE",
     "SIGNATURE_HEADER",
     "GoCardlessSettings",
@@ -46,6 +45,12 @@ __all__ = [
 ]
 
 SIGNATURE_HEADER = "Webhook-Signature"
+
+# GoCardless's API reference, "Appendix: Webhooks"
+# (https://developer.gocardless.com/api-reference/#appendix-webhooks): "Webhooks with an invalid
+# signature must return a 498 Token Invalid error." (Like any answer that is not a 2xx, it is a
+# failed delivery that GoCardless retries.)
+REFUSAL_STATUS = 498
 SIGNATURE = HeaderSignature(SIGNATURE_HEADER, HmacScheme(algorithm="sha256", encoding="hex"))
 
 ENVIRONMENTS: Mapping[str, str] = {

@@ -2,7 +2,8 @@
 
 HubSpot posts a JSON **array** of up to 100 events, one object each (``subscriptionType``,
 ``eventId``, ``occurredAt`` in Unix milliseconds, ``objectId``, ``portalId``, …). A delivery is
-described as the batch it is (``providerkit.BatchSpec``):
+described as the batch it is (``providerkit.ArrayBatchSpec``, a ``BatchSpec`` with the
+defaults of an array body):
 
 * ``type``: the events' ``subscriptionType`` when they all share one (``contact.creation``),
   None for a mixed batch; ``fields.event_types`` lists the types in order, so a filter on
@@ -19,20 +20,15 @@ described as the batch it is (``providerkit.BatchSpec``):
 
 from __future__ import annotations
 
-from hookpoint.providerkit import BatchSpec
+from hookpoint.providerkit import ArrayBatchSpec
 
 __all__ = ["EVENT", "EVENT_TYPES"]
 
-EVENT = BatchSpec(
+EVENT = ArrayBatchSpec(
     type="subscriptionType",
     id="eventId",
     time="occurredAt",
     time_unit="ms",
-    items="",
-    mixed_type="none",
-    id_scheme="hash",
-    time_of="first",
-    types_field="event_types",
     ids_field="event_ids",
     item_fields={
         "object_ids": "objectId",

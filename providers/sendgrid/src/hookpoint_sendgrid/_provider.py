@@ -12,7 +12,7 @@ the ``tolerance`` setting bounds it both ways.
 from __future__ import annotations
 
 from hookpoint.providerkit import (
-    BatchSpec,
+    ArrayBatchSpec,
     ProviderSettings,
     TimestampedKeySignature,
     optional_tolerance_field,
@@ -47,21 +47,17 @@ EVENT_TYPES: tuple[str, ...] = (
     "group_resubscribe",
 )
 
-EVENT = BatchSpec(
+EVENT = ArrayBatchSpec(
     type="event",
     id="sg_event_id",
     time="timestamp",
-    items="",
     max_items=None,
-    mixed_type="none",
-    id_scheme="hash",
-    time_of="first",
-    types_field="event_types",
     ids_field="sg_event_ids",
     item_fields={"sg_message_ids": "sg_message_id"},
 )
-"""A delivery is a batch. ``type`` = the events' ``event`` when they all share one (None for
-a mixed batch: ``fields.event_types`` lists them); ``id`` = the ``sg_event_id`` of a single
+"""A delivery is a batch, a body that is itself an array (``ArrayBatchSpec``'s defaults).
+``type`` = the events' ``event`` when they all share one (None for a mixed batch:
+``fields.event_types`` lists them); ``id`` = the ``sg_event_id`` of a single
 event, a hash of all of them for a batch (a retry resends the same batch); ``time`` = the
 first event's ``timestamp``; ``count``, ``sg_event_ids`` and ``sg_message_ids`` as fields."""
 

@@ -2,16 +2,25 @@
 
 One POST can batch several entries, changes, messages and statuses, so the
 description walks all of them. Dedupe keys follow Meta's ids: an inbound message's wamid, and
-``<status id>:<status>`` for a status update (the same wamid goes sent → delivered → read).
+``<status id>:<status>`` for a status update (the same wamid goes sent → delivered → read);
+the dedupe id of the delivery is ``providerkit.batch_id`` of those keys (one as is, several
+sorted and comma-joined, hashed when long, the body's digest when there are none).
+
+It is not a ``providerkit.BatchSpec``, which reads one flat array of events: here the events
+sit two levels down (``entry[].changes[].value.messages[]`` and ``.statuses[]``), the type is
+the *change's* ``field`` while the ids and times are the messages' and statuses', a status's
+key joins two of its values, and ``entry[].time`` counts only when no message or status has a
+time. The body as a JSON object (``providerkit.json_object``) is read once, shared with the
+filters.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from hookpoint import EventInfo
+from hookpoint.providerkit import batch_id, json_object
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -46,17 +55,12 @@ EVENT_TYPES: tuple[str, ...] = (
     "user_preferences",
 )
 
-_MAX_ID_LENGTH = 200
-
 
 def describe(request: WebhookRequest, settings: BaseModel | None = None) -> EventInfo | None:
     """Describe a notification; never raises. None when the body is not a JSON object (no
     setting changes the description)."""
-    try:
-        data = request.json_view()
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+    data = json_object(request)
+    if data is None:
         return None
 
     fields: list[str] = []
@@ -92,7 +96,7 @@ def describe(request: WebhookRequest, settings: BaseModel | None = None) -> Even
 
     return EventInfo(
         type=fields[0] if fields else None,
-        id=_event_id(keys, request.body),
+        id=batch_id(keys, request.body),
         time=_latest(times or entry_times),
         fields={
             "object": data.get("object") if isinstance(data.get("object"), str) else None,
@@ -131,16 +135,3 @@ def _add_time(target: list[int], value: Any) -> None:
 
 def _latest(times: list[int]) -> datetime | None:
     return datetime.fromtimestamp(max(times), tz=UTC) if times else None
-
-
-def _event_id(keys: list[str], body: bytes) -> str:
-    """One key as is; several as a sorted, comma-joined list (hashed when long); none: a hash
-    of the raw body (a redelivery carries the same bytes)."""
-    if len(keys) == 1 and len(keys[0]) <= _MAX_ID_LENGTH:
-        return keys[0]
-    if keys:
-        joined = ",".join(sorted(keys))
-        if len(joined) <= _MAX_ID_LENGTH:
-            return joined
-        return "sha256:" + hashlib.sha256(joined.encode()).hexdigest()
-    return "sha256:" + hashlib.sha256(body).hexdigest()
