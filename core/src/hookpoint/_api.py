@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -327,15 +328,8 @@ def register_api(server: HookpointServer) -> None:
             return _error(400, "bad_request", validation_message(exc))
         if selection.dry_run:
             return jsonify(preview_to_dict(await runtime.bulk_preview(selection)))
+        actor = "api token" if settings.admin_token else "api (loopback, no token)"
         key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return _error(
-                400,
-                "bad_request",
-                "a bulk action needs an Idempotency-Key header (any unique string, such as a "
-                "UUID): a repeat with the same key returns the first result instead of "
-                "replaying again",
-            )
         if len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
             return _error(
                 400,
@@ -343,10 +337,12 @@ def register_api(server: HookpointServer) -> None:
                 f"the Idempotency-Key must be printable and at most {IDEMPOTENCY_KEY_MAX} "
                 "characters",
             )
-        actor = "api token" if settings.admin_token else "api (loopback, no token)"
+        # Without a key, a repeat of the same query (same snapshot, or within a minute) is the
+        # same action: a retried or double submit replays nothing twice.
+        key = f"api:{key}" if key else "api-" + selection.implicit_key(actor, time.time())
         try:
             action, created = await runtime.bulk(
-                selection, actor=actor, client=request.remote_addr, key=f"api:{key}"
+                selection, actor=actor, client=request.remote_addr, key=key
             )
         except BulkConflict as exc:
             response = jsonify(

@@ -15,6 +15,8 @@ before the first replay, so a second submit with the same key gets the first act
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import time
@@ -71,6 +73,9 @@ RUN_STATUSES: Final[tuple[str, ...]] = get_args(RunStatus)
 REQUEST_STATUSES: Final[tuple[str, ...]] = get_args(RequestStatus)
 MAX_MATCHES: Final = 100_000
 """The most runs or requests one bulk action takes; more: narrow the filters."""
+IMPLICIT_KEY_WINDOW: Final = 60
+"""Seconds in which a repeat of the same query by the same caller, with no idempotency key and
+no snapshot, is taken for a double submit (``_Bulk.implicit_key``)."""
 SAMPLE: Final = 10
 """Matching rows a dry run (and the dashboard's confirm page) shows."""
 CHUNK: Final = 200
@@ -214,6 +219,20 @@ class _Bulk(BaseModel):
         """The query an action records (and repeats of its key are compared by)."""
         given: dict[str, Any] = self.given()  # type: ignore[attr-defined]
         return given if given else {"all": True}
+
+    def implicit_key(self, actor: str, now: float) -> str:
+        """The idempotency key of a submit that names none: the same for a repeat of this
+        query by the same caller acting on the same ``snapshot`` (a confirmed dry run), or,
+        without one, within the same ``IMPLICIT_KEY_WINDOW`` seconds: so a double submit (a
+        retried request, a double click) acts once."""
+        basis = {
+            "kind": self.KIND,
+            "query": self.record(),
+            "actor": actor,
+            "at": self.snapshot or int(now // IMPLICIT_KEY_WINDOW),
+        }
+        text = json.dumps(basis, sort_keys=True, default=str)
+        return "auto:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class RunReplay(RunFilters, _Bulk):
