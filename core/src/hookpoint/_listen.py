@@ -89,9 +89,13 @@ class ListenOptions:
     """The local URL (``--to``)."""
     state: Path
     since: float | None
-    """Where to start when the state file has no cursor yet (``None``: now)."""
+    """Where to start when the state file has no cursor yet (``None``: the head of the feed
+    at the first poll)."""
     timeout: float = 30.0
     """Seconds the local app may take to answer one delivery."""
+    since_launch: bool = False
+    """``since`` is the moment the relay was started (no ``--since``): deliveries the host
+    accepted while the relay was still starting are not missed."""
 
 
 # -- what travels -------------------------------------------------------------------------------
@@ -425,7 +429,12 @@ class Relay:
             starting = "after the last delivery relayed (saved cursor)"
         elif opts.since is not None:
             since = opts.since
-            starting = f"with deliveries received since {_iso(opts.since)}"
+            starting = (
+                f"now (deliveries received from {_iso(opts.since)} on; --since to catch up on "
+                "earlier ones)"
+                if opts.since_launch
+                else f"with deliveries received since {_iso(opts.since)}"
+            )
         else:
             starting = "now (only new deliveries; --since to catch up on earlier ones)"
         self.reporter.start(opts, starting, self.cursor)

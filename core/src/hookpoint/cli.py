@@ -1233,7 +1233,7 @@ def _http_url(value: str, option: str) -> str:
     "--since",
     default=None,
     help="Start there when the state file has no cursor: ISO-8601, Unix seconds or an age "
-    "(10m, 2h, 7d) [now: only new deliveries].",
+    "(10m, 2h, 7d) [now: deliveries received from when the relay started].",
 )
 @click.option("--timeout", type=float, default=30.0, help="Seconds per local delivery [30].")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
@@ -1255,6 +1255,7 @@ def listen(
     answers with 5xx, 408 or 429 (or cannot take) are retried, in order, until it takes them.
     See docs/local-development.md.
     """
+    launched = time.time()  # first: a delivery accepted while this starts is not missed
     from urllib.parse import urlsplit
 
     from ._auth import is_loopback_name
@@ -1283,8 +1284,9 @@ def listen(
         endpoint=endpoint,
         target=target,
         state=path,
-        since=start,
+        since=launched if start is None else start,
         timeout=timeout,
+        since_launch=start is None,
     )
     color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     try:
