@@ -6,6 +6,7 @@ Not part of the package; each script under ``bench/`` is run from the repository
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -171,3 +173,17 @@ def machine_note() -> str:
         f"{os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         f"at the end, Python {sys.version.split()[0]}"
     )
+
+
+def report(args: Any, table: str, results: dict[str, Any]) -> None:
+    """Print the markdown ``table`` and the machine note; write the table to ``args.markdown``
+    and ``results`` (with the arguments and the machine note) as JSON to ``args.json_out``."""
+    note = machine_note()
+    print()
+    print(table)
+    print(note)
+    if args.markdown:
+        Path(args.markdown).write_text(table)
+    if args.json_out:
+        payload = {"args": vars(args), "machine": note, **results}
+        Path(args.json_out).write_text(json.dumps(payload, indent=2))

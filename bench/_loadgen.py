@@ -63,6 +63,8 @@ class Result:
     sent: int = 0
     seconds: float = 0.0
     connections: int = 0
+    resent: int = 0
+    """Requests sent again because the server closed their idle connection first."""
 
     @property
     def ok(self) -> int:
@@ -110,6 +112,12 @@ async def paced(
     async def one(i: int, due: float) -> None:
         conn = await get_conn()
         status = await conn.request(payloads[i % len(payloads)])
+        if status == -1:
+            # The server closed an idle keep-alive connection as the request went out (the
+            # usual race): nothing was answered, so a sender sends it again, on a new one.
+            result.resent += 1
+            conn = await get_conn()
+            status = await conn.request(payloads[i % len(payloads)])
         result.latencies_ms.append((time.perf_counter() - due) * 1000)
         result.statuses[status] = result.statuses.get(status, 0) + 1
         release(conn)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -29,10 +28,10 @@ if str(ROOT) not in sys.path:
 from bench._common import (  # noqa: E402
     bench_env,
     free_port,
-    machine_note,
     markdown_table,
     percentile,
     pg_url,
+    report,
     reset_pg_schema,
     run_wrk,
     start,
@@ -130,15 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             for r in rows
         ],
     )
-    print()
-    print(table)
-    print(machine_note())
-    if args.markdown:
-        Path(args.markdown).write_text(table)
-    if args.json_out:
-        Path(args.json_out).write_text(
-            json.dumps({"args": vars(args), "machine": machine_note(), "rows": rows}, indent=2)
-        )
+    report(args, table, {"rows": rows})
 
 
 if __name__ == "__main__":

@@ -43,10 +43,10 @@ from bench._common import (  # noqa: E402 - needs ROOT on sys.path
     bench_env,
     free_port,
     group_cpu_seconds,
-    machine_note,
     markdown_table,
     median,
     pg_url,
+    report,
     reset_pg_schema,
     run_wrk,
     start,
@@ -300,23 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         rounds.append(this)
     summary = summarise(rounds, labels, concs)
     table = markdown(summary, args.rounds)
-    print()
-    print(table)
-    print(machine_note())
-    if args.markdown:
-        Path(args.markdown).write_text(table)
-    if args.json_out:
-        Path(args.json_out).write_text(
-            json.dumps(
-                {
-                    "args": vars(args),
-                    "machine": machine_note(),
-                    "rounds": rounds,
-                    "summary": summary,
-                },
-                indent=2,
-            )
-        )
+    report(args, table, {"rounds": rounds, "summary": summary})
 
 
 if __name__ == "__main__":

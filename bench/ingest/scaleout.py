@@ -33,10 +33,10 @@ from bench._common import (  # noqa: E402
     bench_env,
     free_port,
     group_cpu_seconds,
-    machine_note,
     markdown_table,
     median,
     pg_url,
+    report,
     reset_pg_schema,
     start,
     stop,
@@ -194,17 +194,9 @@ def main(argv: list[str] | None = None) -> None:
             for r in rows
         ],
     )
-    print()
-    print(table)
-    print(machine_note())
+    report(args, table, {"rows": rows})
     if args.chart:
         chart(rows, Path(args.chart), args.conc)
-    if args.markdown:
-        Path(args.markdown).write_text(table)
-    if args.json_out:
-        Path(args.json_out).write_text(
-            json.dumps({"args": vars(args), "machine": machine_note(), "rows": rows}, indent=2)
-        )
 
 
 if __name__ == "__main__":

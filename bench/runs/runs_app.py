@@ -4,24 +4,15 @@ lease, attempt record, finish."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from bench.ingest.bench_app import BOOKING_CREATED, calcom_endpoint
 from hookpoint import Hookpoint
 
-SECRET = os.environ.get("BENCH_SECRET", "bench-secret")
-
 hp = Hookpoint(id="bench-runs")
-cal = hp.define_http_endpoint(
-    id="caldotcom", source="cal.com", provider="caldotcom", secrets=[SECRET], dedupe_window=0
-)
+cal = calcom_endpoint(hp)
 
 
-@hp.job(
-    id="noop",
-    name="noop",
-    version="1",
-    trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}),
-)
+@hp.job(id="noop", name="noop", version="1", trigger=cal.on_request(filter=BOOKING_CREATED))
 async def noop(request: Any, io: Any, ctx: Any) -> None:
     return None
