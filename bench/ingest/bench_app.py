@@ -9,18 +9,21 @@ from typing import Any
 from hookpoint import Hookpoint
 
 SECRET = os.environ.get("BENCH_SECRET", "bench-secret")
+BOOKING_CREATED: dict[str, Any] = {"body": {"triggerEvent": ["BOOKING_CREATED"]}}
+"""The job's filter: every benchmark delivery matches it (every condition is evaluated)."""
+
+
+def calcom_endpoint(app: Hookpoint) -> Any:
+    """The benchmarks' endpoint on ``app``: ``/webhooks/caldotcom``, signed with ``SECRET``."""
+    return app.define_http_endpoint(
+        id="caldotcom", source="cal.com", provider="caldotcom", secrets=[SECRET], dedupe_window=0
+    )
+
 
 hp = Hookpoint(id="bench")
-cal = hp.define_http_endpoint(
-    id="caldotcom", source="cal.com", provider="caldotcom", secrets=[SECRET], dedupe_window=0
-)
+cal = calcom_endpoint(hp)
 
 
-@hp.job(
-    id="created",
-    name="created",
-    version="1",
-    trigger=cal.on_request(filter={"body": {"triggerEvent": ["BOOKING_CREATED"]}}),
-)
+@hp.job(id="created", name="created", version="1", trigger=cal.on_request(filter=BOOKING_CREATED))
 async def created(request: Any, io: Any, ctx: Any) -> None:
     await io.logger.info("booking", {"id": ctx.event_id})

@@ -1,58 +1,65 @@
-"""Ingest benchmark: signed ~1.5 KB cal.com requests against a running Hookpoint host, and, in the
-same run with the same hypercorn settings, against a bare Quart hello-world app.
+"""Ingest benchmark: Hookpoint against the stack's ceiling and against bare Quart.
 
-    python bench/ingest/run.py [--seconds 10] [--rounds 1] [--backends sqlite,postgres]
-                               [--conc 1,16,64] [--workers N] [--sqlite-synchronous FULL|NORMAL]
-                               [--app M:ATTR]
+    python bench/ingest/run.py [--quick] [--seconds 8] [--rounds 3] [--conc 1,16,64]
+                               [--backends sqlite,postgres] [--workers N] [--worker]
+                               [--sqlite-synchronous FULL|NORMAL] [--app M:ATTR]
+                               [--json F] [--markdown F]
 
-Reports requests/s, p50/p99 and the server's CPU time per request (all its processes and
-threads) per concurrency, and the ratios to the bare app. With ``--rounds N`` every server is
-measured N times, interleaved, and the ratio reported is the median of the per-round ratios
-(this VM drifts by 10-20% within minutes, so a ratio is only meaningful within one round).
-Needs `wrk` (Debian package). The host runs with --no-worker: this measures ingest (verify +
-describe + filter + durable group-committed insert of the request and its run), not job
-execution.
+Three servers, each on hypercorn with the same settings, driven by wrk (signed ~1.5 KB cal.com
+``BOOKING_CREATED`` deliveries, 2,000 distinct bodies) in the same interleaved rounds:
+
+* **ceiling**: a raw ASGI hello world (``bench/ingest/ceiling_app.py``) - what anything on
+  this stack can do;
+* **bare Quart**: a Quart hello world (``bench/ingest/bare_app.py``);
+* **Hookpoint** (``hookpoint serve``, ``--no-worker`` unless ``--worker``) on SQLite
+  (``synchronous=FULL``) and/or PostgreSQL: verify, describe, filter, durable group-committed
+  insert of the request and its run, 200 only after the commit.
+
+Reports per server and concurrency: requests/s, p50/p99, the server's CPU time per request (all
+its processes and threads, from /proc), non-2xx answers, and the host's ratios host/ceiling and
+host/bare. With ``--rounds N`` the order of the servers rotates each round; a ratio is taken
+within one round (this VM drifts by 10-20% within minutes) and the median of the rounds is
+reported with its spread. ``--quick``: 3 s cells, one round, c16 only. Needs ``wrk``.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import hmac
 import json
-import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._common import (  # noqa: E402 - needs ROOT on sys.path
+    VENV_BIN,
+    bench_env,
+    free_port,
+    group_cpu_seconds,
+    markdown_table,
+    median,
+    pg_url,
+    report,
+    reset_pg_schema,
+    run_wrk,
+    start,
+    stop,
+)
+
 SECRET = "bench-secret"
-PG_DSN = os.environ.get("HOOKPOINT_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+PATH = "/webhooks/caldotcom"
+CEILING = "ceiling"
+BARE = "bare-quart"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listening on {port}")
+Cells = dict[int, dict[str, float]]
+"""One server's measurements by concurrency."""
 
 
 def sample_bodies(n: int) -> list[bytes]:
@@ -69,15 +76,19 @@ def sample_bodies(n: int) -> list[bytes]:
     return bodies
 
 
+def signature(body: bytes) -> str:
+    return hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
 def lua_script(path: Path, bodies: list[bytes]) -> None:
     # wrk.format's header table replaces wrk.headers, so Host must be given (HTTP/1.1).
     lines = ["local reqs = {}"]
     for i, body in enumerate(bodies, 1):
-        sig = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         lines.append(
             f'reqs[{i}] = wrk.format("POST", nil, {{["Host"]="127.0.0.1",'
             f'["Content-Type"]="application/json",'
-            f'["X-Cal-Signature-256"]="{sig}",["X-Cal-Webhook-Version"]="2021-10-20"}}, '
+            f'["X-Cal-Signature-256"]="{signature(body)}",'
+            f'["X-Cal-Webhook-Version"]="2021-10-20"}}, '
             f"[==[{body.decode()}]==])"
         )
     lines += [
@@ -90,203 +101,188 @@ def lua_script(path: Path, bodies: list[bytes]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def run_wrk(port: int, conc: int, seconds: int, script: Path) -> dict[str, float]:
-    threads = 1  # one wrk thread is not the limit (perf-ceilings.md); it leaves the server more CPU
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{conc}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            str(script),
-            f"http://127.0.0.1:{port}/webhooks/caldotcom",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-
-    def pct(p: str) -> float:
-        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
-        assert m, out
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    errors = re.search(r"Socket errors:.*", out)
-    return {
-        "rps": rps,
-        "p50": pct("50"),
-        "p99": pct("99"),
-        "non2xx": float(bad.group(1)) if bad else 0.0,
-        "socket_errors": 1.0 if errors else 0.0,
-    }
-
-
-def group_cpu_seconds(group: int) -> float:
-    """User + system CPU time of every process in process group ``group`` (Linux /proc).
-
-    CPU per request is steadier than requests/s on a noisy VM: it does not move when a
-    neighbour steals time, only when the server does more or less work."""
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # the process ended meanwhile
-            continue
-        if int(fields[2]) == group:  # fields[2] is pgrp; [11] utime, [12] stime
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def start(cmd: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    wait_port(port)
-    return proc
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def reset_pg_schema(schema: str) -> None:
-    import asyncio
-
-    import asyncpg
-
-    async def go() -> None:
-        conn = await asyncpg.connect(PG_DSN)
-        await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
-        await conn.close()
-
-    asyncio.run(go())
-
-
-Cells = dict[int, dict[str, float]]
-"""One server's measurements by concurrency."""
-
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=10)
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="3 s cells, one round, c16 only")
+    ap.add_argument("--seconds", type=float, default=8)
     ap.add_argument(
         "--rounds",
         type=int,
-        default=1,
+        default=3,
         help="measure every server this often, interleaved (the order rotates each round); "
         "ratios are taken within a round and their median is reported",
     )
     ap.add_argument("--backends", default="sqlite,postgres")
     ap.add_argument("--conc", default="1,16,64")
-    ap.add_argument("--json", dest="json_out", default=None, help="write results here")
-    ap.add_argument("--workers", type=int, default=1, help="hypercorn workers, for both apps")
+    ap.add_argument("--workers", type=int, default=1, help="hypercorn workers, for every server")
     ap.add_argument(
-        "--app",
-        default="bench.ingest.bench_app:hp",
-        help="the Hookpoint app to serve (e.g. bench.ingest.experiments.writer_process:hp)",
+        "--worker", action="store_true", help="run the host's in-process worker (jobs run too)"
     )
+    ap.add_argument("--app", default="bench.ingest.bench_app:hp", help="the Hookpoint app")
     ap.add_argument(
         "--sqlite-synchronous",
         default="FULL",
         choices=["FULL", "NORMAL"],
         help="HOOKPOINT_SQLITE_SYNCHRONOUS for the SQLite host (NORMAL: no fsync per commit)",
     )
-    args = ap.parse_args()
+    ap.add_argument("--json", dest="json_out", default=None, help="write the results here")
+    ap.add_argument("--markdown", default=None, help="write the summary table here")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.seconds, args.rounds, args.conc = 3, 1, "16"
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
+    return args
+
+
+def hypercorn_cmd(app: str, port: int, workers: int) -> list[str]:
+    """A plain app on hypercorn with the settings ``hookpoint serve`` gives it (no access
+    log, no per-read timeout: hypercorn's defaults)."""
+    return [
+        str(VENV_BIN / "hypercorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        app,
+    ]
+
+
+def host_cmd(app: str, port: int, url: str, workers: int, worker: bool) -> list[str]:
+    cmd = [str(VENV_BIN / "hookpoint"), "serve", app, "--port", str(port)]
+    cmd += ["--workers", str(workers), "--database-url", url]
+    return cmd if worker else [*cmd, "--no-worker"]
+
+
+def measure(
+    cmd: list[str],
+    port: int,
+    env: dict[str, str],
+    concs: list[int],
+    seconds: float,
+    script: Path,
+) -> Cells:
+    """Start a server, warm it up, run wrk at each concurrency; its cells."""
+    proc = start(cmd, port, env)
+    url = f"http://127.0.0.1:{port}{PATH}"
+    try:
+        run_wrk(url, 16, 2, script)  # warm-up
+        cells: Cells = {}
+        for c in concs:
+            before = group_cpu_seconds(proc.pid)
+            cell = run_wrk(url, c, seconds, script)
+            spent = group_cpu_seconds(proc.pid) - before
+            cell["cpu_us"] = 1e6 * spent / max(1.0, cell["requests"])
+            cells[c] = cell
+        return cells
+    finally:
+        stop(proc)
+
+
+def summarise(
+    rounds: list[dict[str, Cells]], labels: list[str], concs: list[int]
+) -> dict[str, dict[int, dict[str, float]]]:
+    summary: dict[str, dict[int, dict[str, float]]] = {}
+    for label in labels:
+        summary[label] = {}
+        for c in concs:
+            row: dict[str, float] = {
+                "rps": median([rs[label][c]["rps"] for rs in rounds]),
+                "p50": median([rs[label][c]["p50"] for rs in rounds]),
+                "p99": median([rs[label][c]["p99"] for rs in rounds]),
+                "cpu_us": median([rs[label][c]["cpu_us"] for rs in rounds]),
+                "non2xx": sum(rs[label][c]["non2xx"] for rs in rounds),
+                "socket_errors": sum(rs[label][c]["socket_errors"] for rs in rounds),
+            }
+            for base, key in ((CEILING, "x_ceiling"), (BARE, "x_bare")):
+                if base not in labels:
+                    continue
+                ratios = [rs[label][c]["rps"] / rs[base][c]["rps"] for rs in rounds]
+                row[key] = median(ratios)
+                row[key + "_min"] = min(ratios)
+                row[key + "_max"] = max(ratios)
+            summary[label][c] = row
+    return summary
+
+
+def markdown(summary: dict[str, dict[int, dict[str, float]]], rounds: int) -> str:
+    rows = []
+    for label, cells in summary.items():
+        for c, r in cells.items():
+
+            def ratio(key: str, r: dict[str, float] = r) -> str:
+                if key not in r:
+                    return "-"
+                if rounds == 1:
+                    return f"{r[key]:.2f}"
+                return f"{r[key]:.2f} [{r[key + '_min']:.2f}-{r[key + '_max']:.2f}]"
+
+            rows.append(
+                [
+                    label,
+                    c,
+                    f"{r['rps']:,.0f}",
+                    ratio("x_ceiling"),
+                    ratio("x_bare"),
+                    f"{r['p50']:.2f}",
+                    f"{r['p99']:.2f}",
+                    f"{r['cpu_us']:.0f}",
+                    int(r["non2xx"]),
+                ]
+            )
+    header = [
+        "server",
+        "conc",
+        "req/s (median)",
+        "× ceiling",
+        "× bare Quart",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs / request",
+        "non-2xx",
+    ]
+    return markdown_table(header, rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
-    if args.rounds < 1:
-        sys.exit("--rounds must be at least 1")
     concs = [int(c) for c in args.conc.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="hp-bench-"))
     script = tmp / "post.lua"
     lua_script(script, sample_bodies(2000))
-    env = {
-        **os.environ,
-        "BENCH_SECRET": SECRET,
-        "PYTHONPATH": str(ROOT),
-        "HOOKPOINT_LOG_LEVEL": "WARNING",
-    }
+    env = bench_env(BENCH_SECRET=SECRET, HOOKPOINT_SQLITE_SYNCHRONOUS=args.sqlite_synchronous)
 
-    def measure(cmd: list[str], port: int, extra_env: dict[str, str]) -> Cells:
-        proc = start(cmd, port, {**env, **extra_env})
-        try:
-            run_wrk(port, 16, 2, script)  # warm-up
-            cells: Cells = {}
-            for c in concs:
-                before = group_cpu_seconds(proc.pid)
-                cell = run_wrk(port, c, args.seconds, script)
-                spent = group_cpu_seconds(proc.pid) - before
-                cell["cpu_us"] = 1e6 * spent / max(1.0, cell["rps"] * args.seconds)
-                cells[c] = cell
-            return cells
-        finally:
-            stop(proc)
+    def plain(app: str) -> Callable[[int], Cells]:
+        def run(round_no: int) -> Cells:
+            port = free_port()
+            return measure(
+                hypercorn_cmd(app, port, args.workers), port, env, concs, args.seconds, script
+            )
 
-    def bare(round_no: int) -> Cells:
-        port = free_port()
-        return measure(
-            [
-                str(VENV_BIN / "hypercorn"),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "bench.ingest.bare_app:app",
-            ],
-            port,
-            {},
-        )
+        return run
 
-    def host(backend: str, round_no: int) -> Cells:
-        port = free_port()
-        if backend == "sqlite":
-            url = f"sqlite:///{tmp / f'bench-{round_no}.db'}"  # a fresh file each round
-        else:
-            schema = "hp_bench"
-            reset_pg_schema(schema)
-            url = f"{PG_DSN}?search_path={schema}"
-        return measure(
-            [
-                str(VENV_BIN / "hookpoint"),
-                "serve",
-                args.app,
-                "--port",
-                str(port),
-                "--no-worker",
-                "--workers",
-                str(args.workers),
-                "--database-url",
-                url,
-            ],
-            port,
-            {"HOOKPOINT_SQLITE_SYNCHRONOUS": args.sqlite_synchronous},
-        )
+    def host(backend: str) -> Callable[[int], Cells]:
+        def run(round_no: int) -> Cells:
+            port = free_port()
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp / f'bench-{round_no}.db'}"  # a fresh file each round
+            else:
+                reset_pg_schema("hp_bench")
+                url = pg_url("hp_bench")
+            cmd = host_cmd(args.app, port, url, args.workers, args.worker)
+            return measure(cmd, port, env, concs, args.seconds, script)
 
-    servers: list[tuple[str, Callable[[int], Cells]]] = [("bare-quart", bare)]
+        return run
+
+    servers: list[tuple[str, Callable[[int], Cells]]] = [
+        (CEILING, plain("bench.ingest.ceiling_app:app")),
+        (BARE, plain("bench.ingest.bare_app:app")),
+    ]
     for backend in args.backends.split(","):
-        servers.append((f"hookpoint-{backend}", functools.partial(host, backend)))
+        servers.append((f"hookpoint-{backend}", host(backend)))
+    labels = [label for label, _ in servers]
     # rounds[r][label] = cells; the order rotates so that no server always runs first or last
     rounds: list[dict[str, Cells]] = []
     for r in range(args.rounds):
@@ -294,52 +290,17 @@ def main() -> None:
         this: dict[str, Cells] = {}
         for label, run in servers[shift:] + servers[:shift]:
             this[label] = run(r)
+            for c, cell in this[label].items():
+                print(
+                    f"round {r + 1} {label:<20} c{c:<4} {cell['rps']:>8.0f} req/s "
+                    f"p99 {cell['p99']:>7.2f} ms  {cell['cpu_us']:>5.0f} µs CPU/req  "
+                    f"non-2xx {int(cell['non2xx'])}",
+                    flush=True,
+                )
         rounds.append(this)
-
-    print(
-        f"{'server':<20}{'conc':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'x bare':>8}{'p99 x bare':>11}{'cpu us/req':>11}{'non2xx':>8}"
-    )
-    for r, results in enumerate(rounds):
-        if args.rounds > 1:
-            print(f"-- round {r + 1}")
-        base = results["bare-quart"]
-        for label, _ in servers:
-            for c, cell in results[label].items():
-                print(
-                    f"{label:<20}{c:>6}{cell['rps']:>10.0f}{cell['p50']:>9.2f}{cell['p99']:>9.2f}"
-                    f"{cell['rps'] / base[c]['rps']:>8.2f}{cell['p99'] / base[c]['p99']:>11.2f}"
-                    f"{cell['cpu_us']:>11.0f}{int(cell['non2xx']):>8}"
-                )
-    summary: dict[str, dict[int, dict[str, float]]] = {}
-    for label, _ in servers:
-        summary[label] = {}
-        for c in concs:
-            ratios = [rs[label][c]["rps"] / rs["bare-quart"][c]["rps"] for rs in rounds]
-            p99s = [rs[label][c]["p99"] / rs["bare-quart"][c]["p99"] for rs in rounds]
-            summary[label][c] = {
-                "rps": median([rs[label][c]["rps"] for rs in rounds]),
-                "ratio": median(ratios),
-                "ratio_min": min(ratios),
-                "ratio_max": max(ratios),
-                "p99_ratio": median(p99s),
-                "cpu_us": median([rs[label][c]["cpu_us"] for rs in rounds]),
-            }
-    if args.rounds > 1:
-        print(f"-- median of {args.rounds} rounds (x bare: median of the per-round ratios)")
-        print(
-            f"{'server':<20}{'conc':>6}{'req/s':>10}{'x bare':>8}{'min-max':>13}"
-            f"{'p99 x bare':>11}{'cpu us/req':>11}"
-        )
-        for label, rows in summary.items():
-            for c, row in rows.items():
-                spread = f"{row['ratio_min']:.2f}-{row['ratio_max']:.2f}"
-                print(
-                    f"{label:<20}{c:>6}{row['rps']:>10.0f}{row['ratio']:>8.2f}{spread:>13}"
-                    f"{row['p99_ratio']:>11.2f}{row['cpu_us']:>11.0f}"
-                )
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"rounds": rounds, "summary": summary}, indent=2))
+    summary = summarise(rounds, labels, concs)
+    table = markdown(summary, args.rounds)
+    report(args, table, {"rounds": rounds, "summary": summary})
 
 
 if __name__ == "__main__":

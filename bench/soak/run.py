@@ -1,6 +1,7 @@
 """Soak benchmark: a host at ~80% of its maximum ingest rate for minutes, with runs executing.
 
-    python bench/soak/run.py [--minutes 10] [--fraction 0.8 | --rate R] [--conc 16] [--json F]
+    python bench/soak/run.py [--quick] [--minutes 10] [--fraction 0.8 | --rate R] [--conc 16]
+                             [--json F]
 
 1. Starts ``hookpoint serve bench.ingest.bench_app:hp`` (SQLite, the in-process worker ON: every
    request starts a run that writes a log line) on a loopback port.
@@ -11,8 +12,9 @@
    achieved so far and the latency last seen (there is no wrk2 here). After each segment it
    samples the errors (non-2xx, socket errors), p50/p99 latency, the host's resident memory
    (VmRSS from /proc), the run queue depth (``/metrics``) and the database size.
-4. Prints a table and a verdict: memory is flat when the last minute's mean RSS is within 10% of
-   the second minute's.
+4. Prints a table and two verdicts: memory is flat when the last minute's mean RSS is within 10%
+   of the second minute's; the queue is flat when the runs queued in the soak's last third are,
+   on average, at most one second of ingest above its first third's (the worker keeps up).
 
 Not a test: it takes minutes and its numbers depend on the machine. Needs ``wrk``.
 """
@@ -36,14 +38,8 @@ from statistics import mean
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest.run import (  # noqa: E402 - needs ROOT on sys.path
-    SECRET,
-    free_port,
-    lua_script,
-    run_wrk,
-    sample_bodies,
-    wait_port,
-)
+from bench._common import free_port, run_wrk, wait_port  # noqa: E402 - needs ROOT on sys.path
+from bench.ingest.run import PATH, SECRET, lua_script, sample_bodies  # noqa: E402
 
 SEGMENT = 10  # seconds per wrk segment = the sampling interval
 
@@ -133,15 +129,38 @@ def stop_host(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=10)
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="one minute, a 3-second probe")
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--fraction", type=float, default=0.8, help="of the measured maximum")
     ap.add_argument("--rate", type=float, default=None, help="soak at this req/s instead")
     ap.add_argument("--probe", type=int, default=10, help="seconds to measure the maximum")
     ap.add_argument("--conc", type=int, default=16, help="connections")
     ap.add_argument("--json", dest="json_out", default=None, help="write the samples here")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.minutes, args.probe = 1.0, 3
+    return args
+
+
+def queue_verdict(samples: list[Sample], target: float) -> str:
+    """Flat when the runs queued in the last third of the soak are, on average, no more than
+    one second of ingest above the first third's: the workers keep up."""
+    if len(samples) < 3:
+        return "n/a (needs at least 3 segments)"
+    third = len(samples) // 3
+    first = mean(s.queued for s in samples[:third])
+    last = mean(s.queued for s in samples[-third:])
+    flat = last - first <= target
+    return (
+        f"{'FLAT' if flat else 'GROWING'}: runs queued, mean of the first third {first:.0f}, "
+        f"of the last third {last:.0f}, most {max(s.queued for s in samples)}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     tmp = Path(tempfile.mkdtemp(prefix="hp-soak-"))
@@ -150,11 +169,12 @@ def main() -> None:
     paced_script(base, paced)
     port, db, log = free_port(), tmp / "soak.db", tmp / "host.log"
     proc = start_host(port, db, log)
+    url = f"http://127.0.0.1:{port}{PATH}"
     samples: list[Sample] = []
     try:
         os.environ["SOAK_DELAY_MS"] = "0"
-        run_wrk(port, args.conc, 3, base)  # warm-up
-        probe = run_wrk(port, args.conc, args.probe, base)
+        run_wrk(url, args.conc, 3, base)  # warm-up
+        probe = run_wrk(url, args.conc, args.probe, base)
         peak = probe["rps"]
         target = args.rate or peak * args.fraction
         print(
@@ -184,7 +204,7 @@ def main() -> None:
             wanted = min(1.25 * target, max(0.75 * target, target + behind / (3 * SEGMENT)))
             delay = max(0.0, args.conc * 1000 / wanted - latency)
             os.environ["SOAK_DELAY_MS"] = str(round(delay))
-            r = run_wrk(port, args.conc, SEGMENT, paced)
+            r = run_wrk(url, args.conc, SEGMENT, paced)
             sent += r["rps"] * SEGMENT
             mem = memory_mb(proc.pid)
             s = Sample(
@@ -242,6 +262,8 @@ def main() -> None:
             f"mapped {f2:.1f} -> {fl:.1f}); max {max(s.rss_mb for s in samples):.1f} MB"
         )
     print(f"memory: {verdict}")
+    queue = queue_verdict(samples, target)
+    print(f"queue: {queue}")
     warnings = [ln for ln in log.read_text(errors="replace").splitlines() if "ERROR" in ln]
     print(f"host log: {len(warnings)} ERROR lines")
     if args.json_out:
@@ -251,6 +273,7 @@ def main() -> None:
                     "peak_rps": peak,
                     "target_rps": target,
                     "verdict": verdict,
+                    "queue": queue,
                     "samples": [asdict(s) for s in samples],
                 },
                 indent=2,

@@ -374,6 +374,8 @@ class PluginHost:
         if direct is False:
             return self._call_own(self._owner[provider], hook, **kwargs)
         function, argnames = direct
+        if len(argnames) == len(kwargs):  # pluggy checked argnames ⊆ the spec's: the same names
+            return function(**kwargs)
         return function(**{name: kwargs[name] for name in argnames})
 
     def _direct_impl(

@@ -128,6 +128,15 @@ WITH expired AS (
 SELECT count(*) FROM upd
 """
 
+# Reap and claim run in one transaction with these planner settings. With statistics taken
+# before a burst of queued runs (a fresh store, or one that was idle) PostgreSQL estimated a
+# handful of due runs and chose a bitmap scan (runs_due AND-ed with runs_job for the job
+# filter) followed by a sort of the whole queue to take the first few: 27-38 ms a claim with
+# 48k queued, 42 runs/s for a worker at concurrency 1 (docs/benchmarks.md, "Runs";
+# tests/store/test_pg_claim_plan.py). The queue is only ever read in runs_due's (and
+# runs_leases') order, so walking the index is right whatever the statistics say.
+_QUEUE_PLANNER: Final = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"
+
 _CLAIM_SQL: Final = f"""
 WITH due AS (
     SELECT id FROM runs
@@ -453,15 +462,18 @@ class PostgresStore(SQLStore):
 
         async def op(conn: Conn) -> list[ClaimedRun]:
             at = claim.at()
-            await conn.fetchval(_REAP_SQL, at)
-            limited = claim.limited()
-            jobs, excluded = claim.unlimited()
             rows: list[Any] = []
-            if limited:
-                # One transaction holding each limited job's advisory lock (in a fixed order:
-                # no deadlock) from the count to the commit of the claim: a claimer in another
-                # process counts only after our claimed runs are visible as running.
-                async with conn.transaction():
+            # One transaction: the planner settings hold for the reap and the claims (walk the
+            # queue index, whatever the statistics say), and each limited job's advisory lock
+            # (taken in a fixed order: no deadlock) is held from its count to the commit of the
+            # claim, so a claimer in another process counts only after our claimed runs are
+            # visible as running.
+            async with conn.transaction():
+                await conn.execute(_QUEUE_PLANNER)
+                await conn.fetchval(_REAP_SQL, at)
+                limited = claim.limited()
+                jobs, excluded = claim.unlimited()
+                if limited:
                     for job in sorted(limited):
                         await conn.execute(_CLAIM_LOCK_SQL, job)
                     running = await drive(conn, running_counts(POSTGRES, sorted(limited), at))
@@ -469,9 +481,9 @@ class PostgresStore(SQLStore):
                         left = claim.limit - len(rows)
                         if left > 0:
                             rows += await claim_rows(conn, at, min(room, left), [job], None)
-            left = claim.limit - len(rows)
-            if left > 0 and (jobs is None or jobs):
-                rows += await claim_rows(conn, at, left, jobs, excluded or None)
+                left = claim.limit - len(rows)
+                if left > 0 and (jobs is None or jobs):
+                    rows += await claim_rows(conn, at, left, jobs, excluded or None)
             width = len(RUN_FIELDS)
             claimed = []
             for row in rows:

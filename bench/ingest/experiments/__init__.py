@@ -1,1 +1,0 @@
-"""Throwaway measurements kept so that their numbers in docs/benchmarks.md can be reproduced."""
