@@ -41,6 +41,7 @@ from hookpoint._forward import (
     outgoing_headers,
     parse_retry_after,
 )
+from hookpoint._listen import relay_headers
 from hookpoint._request import WebhookRequest
 from hookpoint._runtime import Runtime
 from hookpoint._secrets import mask_url
@@ -574,6 +575,7 @@ def test_outgoing_headers_drop_hop_by_hop_and_add_ours() -> None:
             ("Transfer-Encoding", "chunked"),
             ("Proxy-Connection", "keep-alive"),
             ("Proxy-Authorization", "Basic x"),
+            ("Expect", "100-continue"),
             ("X-Custom", "sender"),
             ("X-Repeat", "a"),
             ("X-Repeat", "b"),
@@ -594,6 +596,14 @@ def test_outgoing_headers_drop_hop_by_hop_and_add_ours() -> None:
         ("X-Hookpoint-Endpoint", "a"),
         ("X-Extra", "1"),
         ("x-custom", "replaced"),
+    ]
+    # hookpoint listen relays the same headers of the sender (one rule: resendable_headers)
+    relayed = [(k.decode(), v.decode()) for k, v in relay_headers(request.headers.items())]
+    assert relayed == [
+        ("X-Custom", "sender"),
+        ("X-Repeat", "a"),
+        ("X-Repeat", "b"),
+        ("X-Forwarded-Host", "spoofed"),
     ]
 
 

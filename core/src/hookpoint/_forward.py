@@ -12,7 +12,8 @@ One delivery attempt:
    is kept meanwhile by the worker's heartbeats.
 2. **Headers**: the sender's, in their order and casing, without hop-by-hop headers
    (``Connection`` and the names it lists, ``Keep-Alive``, ``Proxy-*``, ``TE``, ``Trailer``,
-   ``Transfer-Encoding``, ``Upgrade``), ``Host`` and ``Content-Length``; then
+   ``Transfer-Encoding``, ``Upgrade``), ``Host``, ``Content-Length`` and ``Expect``
+   (``_http.resendable_headers``, as ``hookpoint listen`` relays them); then
    ``X-Forwarded-For/Proto/Host`` (replacing the sender's) from the stored client address and
    original URL, ``X-Hookpoint-Request-Id`` and ``X-Hookpoint-Endpoint`` (and
    ``X-Hookpoint-Test: true`` for a test delivery); then ``headers=``;
@@ -43,7 +44,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ._errors import ConfigError, DoNotRetry, RetryAfter
-from ._http import Exchange, ExchangeFailed, exchange
+from ._http import Exchange, ExchangeFailed, exchange, is_hop_by_hop, resendable_headers
 from ._request import WebhookRequest
 from ._runio import IO, RunContext, store_of
 from ._secrets import is_secret_name, mask_headers, mask_known_secrets, mask_url
@@ -70,11 +71,6 @@ DEFAULT_RETRY_ON: Final[tuple[int | str, ...]] = (408, 425, 429, "5xx")
 
 SIGNING_SCHEMES: Final = ("standardwebhooks",)
 
-_HOP_BY_HOP: Final = frozenset(
-    {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}
-)
-"""RFC 9110 §7.6.1 and the headers it names; ``Proxy-*`` are dropped by prefix."""
-_NOT_FORWARDED: Final = frozenset({"host", "content-length"})
 _OURS: Final = (
     "x-forwarded-for",
     "x-forwarded-proto",
@@ -250,7 +246,7 @@ def destination_settings(
         if not isinstance(name, str) or not _TOKEN.match(name):
             raise ConfigError(f"forward: {name!r} is not a valid header name")
         lower = name.lower()
-        if lower in _HOP_BY_HOP or lower.startswith("proxy-") or lower == "content-length":
+        if is_hop_by_hop(lower) or lower == "content-length":
             raise ConfigError(f"forward: header {name} is set by the connection, not by headers=")
         if sign is not None and lower in _SIGNATURE_HEADERS:
             raise ConfigError(f"forward: header {name} is set by sign={sign!r}")
@@ -319,20 +315,13 @@ def outgoing_headers(
     test: bool = False,
 ) -> list[tuple[str, str]]:
     """The headers of a delivery (see the module docstring, step 2)."""
-    items = list(request.headers.items())
-    listed = {
-        token.strip().lower()
-        for name, value in items
-        if name.lower() == "connection"
-        for token in value.split(",")
-    }
     replaced = {name.lower() for name, _ in settings.headers}
     replaced.update(name for name, _ in signature)
-    dropped = _HOP_BY_HOP | _NOT_FORWARDED | listed | replaced | set(_OURS)
+    replaced.update(_OURS)
     out = [
         (name, value)
-        for name, value in items
-        if (lower := name.lower()) not in dropped and not lower.startswith("proxy-")
+        for name, value in resendable_headers(list(request.headers.items()))
+        if name.lower() not in replaced
     ]
     parts = urlsplit(request.url)
     if request.client:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Literal
@@ -19,9 +20,11 @@ __all__ = [
     "ExchangeFailed",
     "HTTPError",
     "exchange",
+    "is_hop_by_hop",
     "new_client",
     "post_sync",
     "relay_client",
+    "resendable_headers",
     "send_quietly",
 ]
 
@@ -29,6 +32,40 @@ AsyncClient = httpx.AsyncClient
 HTTPError = httpx.HTTPError
 """What a request through either client raises when it gets no answer (connection, timeout,
 protocol)."""
+
+
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"}
+)
+"""Headers of one connection, not of the message (RFC 9110 §7.6.1); ``Proxy-*`` too, by
+prefix (:func:`is_hop_by_hop`)."""
+_NEW_CONNECTION = frozenset({"host", "content-length", "expect"})
+"""What the connection a stored request is sent again on sets for itself."""
+
+
+def is_hop_by_hop(name: str) -> bool:
+    """``name`` (lower case) is a header of the connection, never sent on to another."""
+    return name in HOP_BY_HOP or name.startswith("proxy-")
+
+
+def resendable_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a stored request that a new request carrying it again keeps (a
+    forwarding destination, ``hookpoint listen``): all of them, in order and with repeats,
+    but the hop-by-hop ones, those ``Connection`` names, and ``Host``, ``Content-Length`` and
+    ``Expect``, which belong to the new connection."""
+    listed = {
+        token.strip().lower()
+        for name, value in headers
+        if name.lower() == "connection"
+        for token in value.split(",")
+    }
+    return [
+        (name, value)
+        for name, value in headers
+        if not is_hop_by_hop(lower := name.lower())
+        and lower not in _NEW_CONNECTION
+        and lower not in listed
+    ]
 
 
 def _no_cookies() -> CookieJar:

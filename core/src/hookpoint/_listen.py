@@ -38,7 +38,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ._http import AsyncClient, HTTPError, new_client, relay_client
+from ._http import AsyncClient, HTTPError, new_client, relay_client, resendable_headers
 from ._terminal import visible
 
 __all__ = [
@@ -55,24 +55,6 @@ POLL_WAIT = 25.0
 """Seconds one long poll of the host may wait for a delivery."""
 BACKOFF_MAX = 30.0
 PAGE_LIMIT = 100
-
-# Hop-by-hop headers (RFC 9110 §7.6.1) and what the new connection sets itself.
-_NOT_RELAYED = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "expect",
-    }
-)
 
 
 class ListenError(Exception):
@@ -151,20 +133,9 @@ def default_state_path(app_dir: str, source: str, endpoint: str, target: str) ->
 
 
 def relay_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
-    """The headers the local app gets: the sender's, in order, byte for byte (the host keeps
-    them as latin-1 text), without the hop-by-hop ones (and those ``Connection`` names),
-    ``Host``, ``Content-Length`` and ``Expect``, which belong to the new connection."""
-    named = {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == "connection"
-        for token in value.split(",")
-    }
-    return [
-        (_raw(name), _raw(value))
-        for name, value in headers
-        if name.lower() not in _NOT_RELAYED and name.lower() not in named
-    ]
+    """The headers the local app gets: the sender's that a new request may carry
+    (``resendable_headers``), byte for byte (the host keeps them as latin-1 text)."""
+    return [(_raw(name), _raw(value)) for name, value in resendable_headers(headers)]
 
 
 def _raw(text: str) -> bytes:
