@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import JsonValue
 
 from ._errors import StoreError
-from ._http import AsyncClient, send_quietly
+from ._http import AsyncClient, ExchangeFailed, exchange
 from ._models import Alert, AlertCondition, Notification
 from ._secrets import mask_url_path, mask_urls_in
 from .store import AlertInputs, AlertMark, Store, new_id
@@ -444,21 +444,25 @@ class Alerts:
 
     async def _send(self, notification: Notification) -> None:
         timeout = self.settings.alert_timeout
-        result: int | str = "TimeoutError"
+        result: int | str = "timeout"
         try:
             async with self._slots, asyncio.timeout(timeout + 1.0):
                 client = self._http()
                 if client is None:
                     result = "client closed"
-                else:
-                    result = await send_quietly(
+                else:  # the answer's body is not kept; on failure only its kind is logged
+                    got = await exchange(
                         client,
                         notification.method,
                         notification.url,
                         notification.headers,
                         notification.body,
-                        timeout,
+                        timeout=timeout,
+                        body_limit=0,
                     )
+                    result = got.status
+        except ExchangeFailed as exc:  # its message may hold the URL, whose path is a secret
+            result = exc.kind
         except TimeoutError:
             pass
         if isinstance(result, int) and 200 <= result < 300:

@@ -25,7 +25,6 @@ __all__ = [
     "post_sync",
     "relay_client",
     "resendable_headers",
-    "send_quietly",
 ]
 
 AsyncClient = httpx.AsyncClient
@@ -117,27 +116,6 @@ def post_sync(
         return response.status_code, response.content
 
 
-async def send_quietly(
-    client: httpx.AsyncClient,
-    method: str,
-    url: str,
-    headers: tuple[tuple[str, str], ...],
-    body: bytes,
-    timeout: float,
-) -> int | str:
-    """One request on the shared client, bounded by ``timeout`` seconds in every phase (pool
-    wait included), that never raises an HTTP error: the status code (the answer's body is not
-    read), or the error's type name (never its message, which holds the URL) when there is no
-    response. The caller bounds the whole exchange too (a receiver may drip its headers)."""
-    try:
-        async with client.stream(
-            method, url, headers=list(headers), content=body, timeout=httpx.Timeout(timeout)
-        ) as response:  # the answer's body is not read
-            return response.status_code
-    except httpx.HTTPError as exc:
-        return type(exc).__name__
-
-
 @dataclass(frozen=True, slots=True)
 class Exchange:
     """What a destination answered (``exchange``)."""
@@ -165,7 +143,7 @@ async def exchange(
     client: httpx.AsyncClient,
     method: str,
     url: str,
-    headers: list[tuple[bytes, bytes]],
+    headers: Sequence[tuple[bytes, bytes]] | Sequence[tuple[str, str]],
     body: bytes,
     *,
     timeout: float,
