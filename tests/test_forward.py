@@ -688,3 +688,17 @@ def _served_app(tmp: Path, target: str, db: str, env: dict[str, str]) -> Any:
     finally:
         sys.path.pop(0)
     return hostile_app.served(tmp, database_url=db, env=env, app=target)
+
+
+def test_env_values_come_from_the_apps_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Hookpoint(env=...)`` is where ``{"env": NAME}`` values are read, as for the plugin
+    controls (and ``Hookpoint.from_toml(path, env=...)``), not the process's environment."""
+    monkeypatch.delenv("FWD_APP_TOKEN", raising=False)
+    hp = Hookpoint(id="x", env={"FWD_APP_TOKEN": "from-the-app-env"})
+    ep = hp.define_http_endpoint(id="a", source="s", verify="none")
+    dest = hp.forward(ep, "http://h/", headers={"X-Token": {"env": "FWD_APP_TOKEN"}})
+    assert ("X-Token", "from-the-app-env") in dest.settings.headers
+    other = Hookpoint(id="y")  # the process's environment, which lacks it
+    other.define_http_endpoint(id="a", source="s", verify="none")
+    with pytest.raises(ConfigError, match="FWD_APP_TOKEN"):
+        other.forward("a", "http://h/", headers={"X-Token": {"env": "FWD_APP_TOKEN"}})

@@ -588,6 +588,7 @@ class Hookpoint:
             retry_on=retry_on,
             concurrency=concurrency,
             rate_limit=rate_limit,
+            env=self.env,
         )
         job_id = id if id is not None else default_destination_id(endpoint.id, to)
         _check_id("job", job_id)
