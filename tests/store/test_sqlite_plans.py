@@ -7,6 +7,7 @@ table (the soak's memory creep under a run backlog).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -47,5 +48,46 @@ async def test_queue_stats_reads_indexes_and_sorts_nothing(
                 sql,
                 steps,
             )
+    finally:
+        check.close()
+
+
+async def test_batched_dedupe_looks_keys_up_by_primary_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch of ingests with dedupe keys asks who holds each key through the primary key.
+
+    The lookup used to be a row-value ``IN (VALUES ...)``, which SQLite answers by scanning
+    the whole ``dedupe_keys`` table: every batch cost more with every key inside the dedupe
+    window (a day of deliveries, by default). Repeats in and across batches still resolve."""
+    seen: list[str] = []
+    original = SQLiteStore._connect
+
+    def traced(self: SQLiteStore) -> sqlite3.Connection:
+        conn = original(self)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    path = tmp_path / "hp.db"
+    async with SQLiteStore(str(path)) as store:
+        first = await asyncio.gather(
+            *(store.ingest(make_request(event_id=f"evt-{i}", window=3600)) for i in range(8))
+        )
+        seen.clear()
+        again = await asyncio.gather(
+            *(store.ingest(make_request(event_id=f"evt-{i}", window=3600)) for i in range(6, 10))
+        )
+    assert not any(r.duplicate for r in first)
+    assert [r.duplicate for r in again] == [True, True, False, False]
+    assert [r.duplicate_of for r in again[:2]] == [first[6].request_id, first[7].request_id]
+    lookups = [s for s in seen if s.lstrip().upper().startswith("SELECT") and "dedupe_keys" in s]
+    assert lookups, "the batch did not go through the batched dedupe path"
+    check = sqlite3.connect(path)
+    try:
+        for sql in lookups:
+            steps = [row[3] for row in check.execute("EXPLAIN QUERY PLAN " + sql)]
+            assert any("USING INDEX sqlite_autoindex_dedupe_keys_1" in s for s in steps), steps
+            assert not any(s.startswith("SCAN dedupe_keys") or s == "SCAN k" for s in steps), steps
     finally:
         check.close()
