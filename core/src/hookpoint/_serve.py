@@ -7,8 +7,9 @@ import contextlib
 import logging
 import os
 import signal
+import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import h11
 from hypercorn.asyncio import serve
@@ -26,6 +27,7 @@ __all__ = [
     "continue_only_when_read",
     "hypercorn_config",
     "install_stop_signals",
+    "keep_alive_by_timer",
     "patch_hypercorn",
     "refuse_cleartext_http2",
     "run_worker_forever",
@@ -96,6 +98,91 @@ def patch_hypercorn() -> None:
     answer_protocol_errors_with_4xx()
     refuse_cleartext_http2()
     continue_only_when_read()
+    keep_alive_by_timer()
+
+
+def keep_alive_by_timer() -> None:
+    """Time hypercorn's idle keep-alive connections with one timer each instead of a task.
+
+    hypercorn (0.17/0.18) stops a connection's idle task when a request arrives and starts a
+    new one after the answer: per request two tasks (the idle task and the one
+    ``asyncio.wait_for`` wraps around its wait), an event waiter, a timer, and the
+    cancellation of all of them. Here the same rule (close a connection idle for
+    ``keep_alive_timeout``, and every idle connection once the server is shutting down) is one
+    ``call_later`` handle that is cancelled and re-armed: 10-13 us less CPU per request, about
+    6 % of what hypercorn itself spends on one (docs/benchmarks.md). Idempotent; a hypercorn
+    whose ``TCPServer`` has no ``idle_task`` is left alone.
+    """
+    from hypercorn.asyncio.tcp_server import TCPServer
+
+    init = TCPServer.__init__
+    if getattr(init, "_hookpoint_timer", False) or not hasattr(TCPServer, "_idle_timeout"):
+        return
+
+    def init_with_timer(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        if hasattr(self, "idle_task"):
+            self.idle_task = _IdleTimer(self)
+
+    init_with_timer._hookpoint_timer = True  # type: ignore[attr-defined]
+    TCPServer.__init__ = init_with_timer  # type: ignore[method-assign]
+
+
+class _IdleTimer:
+    """hypercorn's ``SingleTask`` interface (``restart``/``stop``) for a connection's idle
+    timeout, as a timer handle: when it fires (or the server shuts down while it is armed) the
+    connection is closed, as ``TCPServer._idle_timeout`` would."""
+
+    __slots__ = ("__weakref__", "_closing", "_handle", "_server")
+
+    _armed: ClassVar[dict[Any, weakref.WeakSet[_IdleTimer]]] = {}
+    """The armed timers of each worker context's connections (closed at its shutdown)."""
+    _watchers: ClassVar[dict[Any, asyncio.Task[None]]] = {}
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self._handle: asyncio.TimerHandle | None = None
+        self._closing: asyncio.Task[None] | None = None
+
+    async def restart(self, task_group: Any, action: Any) -> None:
+        self._cancel()
+        server = self._server
+        context = server.context
+        if context.terminated.is_set():
+            self._expire()
+            return
+        self._handle = server.loop.call_later(server.config.keep_alive_timeout, self._expire)
+        armed = self._armed.get(context)
+        if armed is None:
+            armed = self._armed[context] = weakref.WeakSet()
+            self._watchers[context] = server.loop.create_task(self._watch(context))
+        armed.add(self)
+
+    async def stop(self) -> None:
+        self._cancel()
+
+    def _cancel(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.cancel()
+            armed = self._armed.get(self._server.context)
+            if armed is not None:
+                armed.discard(self)
+
+    def _expire(self) -> None:
+        self._cancel()
+        if self._closing is None:
+            self._closing = self._server.loop.create_task(self._server._initiate_server_close())
+
+    @classmethod
+    async def _watch(cls, context: Any) -> None:
+        try:
+            await context.terminated.wait()
+            for timer in list(cls._armed.get(context, ())):
+                timer._expire()
+        finally:
+            cls._armed.pop(context, None)
+            cls._watchers.pop(context, None)
 
 
 def continue_only_when_read() -> None:
