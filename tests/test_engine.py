@@ -690,6 +690,47 @@ async def test_worker_concurrency_limit(store: Store) -> None:
     assert peak == 3
 
 
+async def test_a_run_frees_its_slot_while_its_outcome_is_committed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``concurrency`` limits job code executing at once. A run whose code has returned gives
+    its slot to the next run while its outcome is being committed, so a store that is slow to
+    commit (a busy host: several ms a round trip) does not throttle short jobs; in all at most
+    twice ``concurrency`` runs are claimed at a time."""
+    executing = peak_executing = finishing = peak_finishing = 0
+    overlapped = 0  # job code that started while another run's outcome was being committed
+
+    async def run(request: WebhookRequest, io: IO, ctx: RunContext) -> None:
+        nonlocal executing, peak_executing, overlapped
+        executing += 1
+        peak_executing = max(peak_executing, executing)
+        overlapped += finishing > 0
+        await asyncio.sleep(0)
+        executing -= 1
+
+    original = store.finish_run
+
+    async def slow_finish(*args: Any, **kwargs: Any) -> bool:
+        nonlocal finishing, peak_finishing
+        finishing += 1
+        peak_finishing = max(peak_finishing, finishing)
+        try:
+            await asyncio.sleep(0.5)
+            return await original(*args, **kwargs)
+        finally:
+            finishing -= 1
+
+    monkeypatch.setattr(store, "finish_run", slow_finish)
+    run_ids = [r for _ in range(6) for r in await ingest(store, "j")]
+    worker = make_worker(store, jobs_of(Job("j", run)), concurrency=1)
+    await worker.run_until_idle(30)
+    assert worker.stats.succeeded == 6
+    assert [await status_of(store, r) for r in run_ids] == ["succeeded"] * 6
+    assert peak_executing == 1  # the limit on job code holds
+    assert peak_finishing == 2  # the next run did not wait for the commit; the cap held
+    assert overlapped >= 3
+
+
 async def test_graceful_stop_waits_for_short_runs(store: Store) -> None:
     started = asyncio.Event()
 

@@ -134,6 +134,8 @@ class _Active:
     cancel_reason: CancelReason | None = None
     finishing: bool = False
     """The job has returned or raised; its outcome is being recorded (do not cancel)."""
+    released: bool = False
+    """Its concurrency slot is free again (from ``finishing`` on: see ``Worker._release``)."""
 
     @property
     def run_id(self) -> str:
@@ -223,6 +225,9 @@ class Worker:
         self.on_dead = on_dead
         self.stats = WorkerStats()
         self._active: dict[str, _Active] = {}
+        """Claimed runs whose task has not ended: executing, or recording their outcome."""
+        self._executing = 0
+        """Runs in ``_active`` whose job code has not returned yet (they hold the slots)."""
         self._per_job: Counter[str] = Counter()
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
@@ -410,12 +415,12 @@ class Worker:
 
     async def _claim(self) -> bool:
         """Claim into the free slots; True when a claim came back full (more may be due)."""
-        free = self.concurrency - len(self._active)
+        free = self._free_slots()
         if free <= 0:
             return False
         more = False
         for job_ids, room in self._claim_groups(free):
-            limit = min(room, self.concurrency - len(self._active))
+            limit = min(room, self._free_slots())
             if limit <= 0 or self._stopping:
                 break
             limits = {
@@ -439,7 +444,7 @@ class Worker:
 
     async def _idle_wait(self) -> None:
         waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self._wake.wait())]
-        if len(self._active) < self.concurrency:
+        if self._free_slots() > 0:
             waits.append(asyncio.ensure_future(self.store.wait_for_runs(self.poll_interval)))
         try:
             done, _ = await asyncio.wait(
@@ -453,6 +458,30 @@ class Worker:
             if not waiter.cancelled() and waiter.exception() is not None:
                 raise waiter.exception()  # type: ignore[misc]  # a store error: back off
 
+    def _free_slots(self) -> int:
+        """Slots for new claims: ``concurrency`` counts runs whose job code is executing. A run
+        whose code has returned frees its slot while its outcome is committed (a commit round
+        trip of the store; under load several milliseconds, and for short jobs longer than the
+        job itself). At most twice ``concurrency`` runs are claimed at a time in all."""
+        return min(self.concurrency - self._executing, 2 * self.concurrency - len(self._active))
+
+    def _release(self, active: _Active) -> None:
+        """Free ``active``'s slot (once): its job code has returned, or its task ended."""
+        if active.released:
+            return
+        active.released = True
+        self._executing -= 1
+        self._per_job[active.job_id] -= 1
+        if self._per_job[active.job_id] <= 0:
+            del self._per_job[active.job_id]
+        self._wake.set()
+
+    def _finishing(self, active: _Active) -> None:
+        """The job has returned or raised: record its outcome, no longer cancellable, and its
+        slot goes to the next run."""
+        active.finishing = True
+        self._release(active)
+
     def _launch(self, claimed: ClaimedRun) -> None:
         self.stats.claimed += 1
         active = _Active(claimed)
@@ -460,6 +489,7 @@ class Worker:
         if previous is not None:  # our own lease expired and we claimed the run again
             self._cancel(previous, "lease lost")
         self._active[active.run_id] = active
+        self._executing += 1
         self._per_job[active.job_id] += 1
         active.task = asyncio.create_task(
             self._execute(active), name=f"hookpoint-run-{active.run_id}#{claimed.attempt}"
@@ -469,9 +499,7 @@ class Worker:
     def _finished(self, active: _Active, task: asyncio.Task[None]) -> None:
         if self._active.get(active.run_id) is active:
             del self._active[active.run_id]
-        self._per_job[active.job_id] -= 1
-        if self._per_job[active.job_id] <= 0:
-            del self._per_job[active.job_id]
+        self._release(active)
         self._wake.set()
         self._progress.set()
         if not task.cancelled() and (exc := task.exception()) is not None:
@@ -562,7 +590,7 @@ class Worker:
         job = self.jobs.get(ctx.job_id)
         io = IO(self.store, ctx, http=self.http)
         if job is None:
-            active.finishing = True
+            self._finishing(active)
             error = f"job {ctx.job_id!r} is not defined in this worker (removed or renamed?)"
             await io.logger.error(error)
             await self._record_failure(active, io, error, retry_at=None)
@@ -576,7 +604,7 @@ class Worker:
             task = asyncio.current_task()
             if active.cancel_reason is None and task is not None and task.cancelling() == 0:
                 # The job raised CancelledError itself: an ordinary failure.
-                active.finishing = True
+                self._finishing(active)
                 await self._on_error(active, job, io, asyncio.CancelledError("raised by the job"))
                 return
             external = active.cancel_reason is None  # not ours: the loop is shutting down
@@ -584,19 +612,19 @@ class Worker:
                 active.cancel_reason = "shutdown"
             elif task is not None:
                 task.uncancel()
-            active.finishing = True
+            self._finishing(active)
             await self._on_cancelled(active, io)
             if external:
                 raise
             return
         except Exception as exc:
-            active.finishing = True
+            self._finishing(active)
             if timeout is not None and timeout.expired():
                 await self._on_timeout(active, job, io)
             else:
                 await self._on_error(active, job, io, exc)
             return
-        active.finishing = True
+        self._finishing(active)
         if active.cancel_reason is not None:  # the job swallowed our cancellation
             await self._on_cancelled(active, io)
             return
