@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from hookpoint.store._sqlite import SQLiteStore
+from hookpoint.store import HOUR
+from hookpoint.store import _queries as q
+from hookpoint.store._sqlite import SQLITE, SQLiteStore
 
 from .test_conformance import make_request
+
+H = 1_764_000_000 // HOUR * HOUR
+"""The start of an hour, for the counts' windows."""
 
 
 async def test_queue_stats_reads_indexes_and_sorts_nothing(
@@ -91,3 +98,47 @@ async def test_batched_dedupe_looks_keys_up_by_primary_key(
             assert not any(s.startswith("SCAN dedupe_keys") or s == "SCAN k" for s in steps), steps
     finally:
         check.close()
+
+
+def _explain(path: Path, sql: str, values: Sequence[Any] = ()) -> list[str]:
+    """The ``EXPLAIN QUERY PLAN`` steps of ``sql`` on the database at ``path``.
+
+    The store never runs ``ANALYZE``: the planner sees no statistics, as on every real
+    database, so the plan does not depend on what the tables hold."""
+    check = sqlite3.connect(path)
+    try:
+        return [str(r[3]) for r in check.execute("EXPLAIN QUERY PLAN " + sql, values)]
+    finally:
+        check.close()
+
+
+async def test_hourly_counts_per_endpoint_read_the_time_indexes(tmp_path: Path) -> None:
+    """The charts (every endpoint of the dashboard's pages, one in ``GET
+    /api/endpoints/<id>/stats``) count a window of each table's time index.
+
+    With an ``endpoint_id IN (...)`` term and no statistics, SQLite walked each endpoint's
+    whole history through ``requests_endpoint``/``runs_endpoint`` (reading every table row
+    for its time) instead: 190 ms for the dashboard's four endpoints at 200,000 requests and
+    290,000 runs, against 11 ms for the same window through the time indexes."""
+    path = tmp_path / "hp.db"
+    async with SQLiteStore(str(path)) as store:
+        await store.ingest(make_request("ep1", received_at=H - 10))
+        await store.ingest(make_request("ep2", received_at=H - 10))
+        found = await store.hourly_activity(hours=2, endpoint_ids=["ep1", "ep3"], now=H + 5)
+    assert set(found) == {"ep1", "ep3"}
+    assert found["ep1"].requests["accepted"] == (1, 0)
+    assert found["ep3"].requests["accepted"] == (0, 0)
+    for endpoint_ids in (["ep1"], ["ep1", "ep2", "ep3", "ep4"]):
+        plan = q.hourly_activity(SQLITE, H - 23 * HOUR, 24, endpoint_ids)
+        step = next(plan)
+        plan.close()
+        steps = _explain(path, step.sql, step.values)
+        for table, index in (
+            ("requests", "requests_received"),
+            ("rejected_requests", "rejected_received"),
+            ("runs", "runs_created"),
+        ):
+            assert any(
+                s.startswith(f"SEARCH {table} USING COVERING INDEX {index} (") for s in steps
+            ), (endpoint_ids, steps)
+        assert not any("_endpoint" in s for s in steps), steps
