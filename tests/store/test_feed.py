@@ -250,3 +250,43 @@ async def test_requests_stored_before_the_feed_existed_come_first(
     page = await store.read_feed("ep1", since=0)
     assert [e.request.id for e in page.entries] == ["r1", "r2", new.id]
     assert page.entries[0].request.body == b"old"
+
+
+@pytest.mark.postgres
+async def test_postgres_serves_transaction_ids_in_numeric_order() -> None:
+    """PostgreSQL's feed key is a transaction id (``xid8``), read as text. Ordering by the
+    selected column sorted the text: ``"100"`` before ``"99"``. A page that crossed a power of
+    ten served the later transaction first and moved the cursor past the earlier one, which was
+    then skipped for ever; and every page sorted all of the endpoint's rows after the cursor
+    (a listener catching up read its whole backlog per page). The feed must walk
+    ``requests_feed`` in ``(tx, id)`` order and stop at the page."""
+    async with PgSchema() as schema, open_store(PG_DSN, schema=schema.name) as store:
+        from hookpoint.store import _postgres as pg
+        from hookpoint.store import _queries as q
+
+        assert isinstance(store, pg.PostgresStore) and store._pool is not None
+        pool = store._pool
+        for request_id, tx in (("ra", 98), ("rb", 99), ("rc", 100), ("rd", 101)):
+            await pool.execute(
+                "INSERT INTO requests (id, endpoint_id, method, url, body_size, received_at, "
+                "status, verification, headers, body, tx) VALUES ($1, 'ep1', 'POST', "
+                "'https://x/', 0, 0, 'accepted', 'verified', '[]', '', $2::text::xid8)",
+                request_id,
+                str(tx),
+            )
+        start = "0."
+        assert await drain(store, "ep1", start, limit=1) == ["ra", "rb", "rc", "rd"]
+        page = await store.read_feed("ep1", after=start, limit=3)
+        assert [e.cursor for e in page.entries] == ["98.ra", "99.rb", "100.rc"] and page.more
+
+        plan = q.read_feed(pg.POSTGRES, "ep1", (99, "rb"), None, 100, 1 << 20)
+        places = next(plan)
+        plan.close()
+        async with pool.acquire() as conn, conn.transaction():
+            # whatever the statistics of a tiny table say: can the index give the order?
+            await conn.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+            shown = "\n".join(
+                r[0] for r in await conn.fetch("EXPLAIN " + places.sql, *places.values)
+            )
+        assert "Index Scan using requests_feed" in shown, shown
+        assert "Sort" not in shown, shown
