@@ -268,7 +268,7 @@ def get_run(d: Dialect, run_id: str) -> Plan[RunRecord | None]:
 
 def list_runs(d: Dialect, query: RunQuery) -> Plan[Page]:
     p = d.params()
-    sql, limit = run_list_sql(query, p)
+    sql, limit = run_list_sql(query, p, d)
     return page_of([run_from_row(r) for r in (yield Fetch(sql, p.values))], limit)
 
 
