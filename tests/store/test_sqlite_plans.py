@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from hookpoint.store import HOUR, RunQuery, RunStatus
+from hookpoint.store import HOUR, RejectedRequest, RunQuery, RunStatus, new_id
 from hookpoint.store import _queries as q
 from hookpoint.store._sqlite import SQLITE, SQLiteStore
 
@@ -201,3 +201,55 @@ async def test_runs_listed_by_status_read_that_status_index(tmp_path: Path) -> N
         step = next(q.list_runs(SQLITE, RunQuery(status=status, request_id=ids[0])))
         steps = _explain(path, step.sql, step.values)
         assert any("USING INDEX runs_request" in s for s in steps), steps
+
+
+async def test_alert_pass_reads_recent_ranges(tmp_path: Path) -> None:
+    """An alert pass (every ``HOOKPOINT_ALERT_INTERVAL``, and after every run that dies) reads
+    index ranges of recent rows only. The count of each endpoint's rejected requests in the
+    last minute read every rejected request kept (up to ``rejected_max_rows``) through
+    ``rejected_endpoint``, to save grouping a minute's worth."""
+    path = tmp_path / "hp.db"
+    now = 1_800_000_000.0
+    async with SQLiteStore(str(path)) as store:
+        for endpoint, at in (("ep1", now - 10), ("ep1", now - 20), ("ep2", now - 30)):
+            await store.record_rejected(
+                RejectedRequest(
+                    id=new_id(),
+                    endpoint_id=endpoint,
+                    method="POST",
+                    url="https://hooks.example/",
+                    headers=(),
+                    reason="signature mismatch",
+                    received_at=at,
+                )
+            )
+        await store.record_rejected(
+            RejectedRequest(
+                id=new_id(),
+                endpoint_id="ep2",
+                method="POST",
+                url="https://hooks.example/",
+                headers=(),
+                reason="signature mismatch",
+                received_at=now - 300,
+            )
+        )
+        inputs = await store.alert_inputs(now=now, window=3600, rate_period=60)
+    assert inputs.rejected == (("ep1", 2), ("ep2", 1))
+    plan = q.alert_inputs(SQLITE, now, 3600, 60)
+    result: Any = None
+    tables = set()
+    try:
+        while True:
+            step = plan.send(result)
+            steps = _explain(path, step.sql, step.values)
+            for s in steps:
+                if s.startswith(("SCAN", "SEARCH")):
+                    table = s.split()[1]
+                    tables.add(table)
+                    if table != "alert_state":  # one row per alert condition and key
+                        assert s.startswith("SEARCH"), (step.sql, steps)
+            result = [(None,)] if step.sql.startswith("SELECT min(") else []
+    except StopIteration:
+        pass
+    assert {"runs", "rejected_requests"} <= tables
