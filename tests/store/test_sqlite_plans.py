@@ -253,3 +253,37 @@ async def test_alert_pass_reads_recent_ranges(tmp_path: Path) -> None:
     except StopIteration:
         pass
     assert {"runs", "rejected_requests"} <= tables
+
+
+async def test_feed_from_a_time_reads_that_time_on(tmp_path: Path) -> None:
+    """The first read of a new ``hookpoint listen`` (``since``: the moment it started, or
+    ``--since``) reads the requests received from then on, through ``requests_received``.
+
+    It walked ``requests_feed`` from the endpoint's first delivery instead, reading each row
+    for its time: a listener starting now read the endpoint's whole history (43 ms at 94,000
+    deliveries of one endpoint; now 0.01 ms). Pages after a cursor keep walking
+    ``requests_feed`` from the cursor. Order is still commit order, not time order."""
+    path = tmp_path / "hp.db"
+    async with SQLiteStore(str(path)) as store:
+        # committed in this order, received in another
+        late = make_request(received_at=1_000.0)
+        early = make_request(received_at=900.0)
+        old = make_request(received_at=100.0)
+        for req in (late, early, old, make_request("ep2", received_at=950.0)):
+            await store.ingest(req)
+        page = await store.read_feed("ep1", since=500.0, limit=1)
+        assert [e.request.id for e in page.entries] == [late.id] and page.more
+        rest = await store.read_feed("ep1", after=page.cursor, since=500.0)
+        assert [e.request.id for e in rest.entries] == [early.id] and not rest.more
+        everything = await store.read_feed("ep1", since=0.0)
+        assert [e.request.id for e in everything.entries] == [late.id, early.id, old.id]
+    plan = q.read_feed(SQLITE, "ep1", None, 500.0, 100, 1 << 20)
+    step = next(plan)
+    plan.close()
+    steps = _explain(path, step.sql, step.values)
+    assert any(s.startswith("SEARCH requests USING INDEX requests_received") for s in steps), steps
+    plan = q.read_feed(SQLITE, "ep1", (1, ""), None, 100, 1 << 20)
+    step = next(plan)
+    plan.close()
+    steps = _explain(path, step.sql, step.values)
+    assert steps == ["SEARCH requests USING INDEX requests_feed (endpoint_id=? AND seq>?)"], steps

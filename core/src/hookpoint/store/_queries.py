@@ -229,9 +229,14 @@ def read_feed(
     # sql-select.html#SQL-ORDERBY), and PostgreSQL's is text (``tx::text``): it sorted "100"
     # before "99", skipping rows at a power of ten, and sorted every row after the cursor
     # instead of walking requests_feed (tests/store/test_feed.py).
+    # SQLite, which has no statistics to choose by: after a cursor, the cursor's place in
+    # requests_feed; from a time (a new listener: the moment it started), the requests
+    # received since then, sorted. requests_feed from the endpoint's first delivery read
+    # every row before ``since`` for its time: a listener starting now read them all.
+    index = "requests_feed" if after is not None else "requests_received"
     places = yield Fetch(
         f"SELECT {f.key_text} AS place, id, body_size FROM requests"
-        f"{d.indexed_by('requests_feed')} WHERE {' AND '.join(where)} "
+        f"{d.indexed_by(index)} WHERE {' AND '.join(where)} "
         f"ORDER BY {f.key}, id LIMIT {p.add(limit + 1)}",
         p.values,
     )
