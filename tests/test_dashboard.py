@@ -422,6 +422,43 @@ async def test_runs_filters_and_keyset_pagination(
     assert "&#34;&gt;&lt;b&gt;j" in bogus.text  # the search box keeps it, escaped
 
 
+async def test_runs_page_counts_active_runs_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runs page shows how many runs are queued and running; it must not count the final
+    ones as well (``/metrics`` does): that read every finished run on each view (28 ms with
+    PostgreSQL, 19 ms with SQLite at 290,000 runs, growing with the table)."""
+    import sqlite3
+
+    from hookpoint.store._sqlite import SQLiteStore
+
+    seen: list[str] = []
+    original = SQLiteStore._connect
+
+    def traced(self: SQLiteStore) -> sqlite3.Connection:
+        conn = original(self)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    server = make_server(tmp_path, admin_token=TOKEN)
+    async with server.running():
+        transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+            await login(client)
+            assert (await send_cal(client, uid="uid-counted")).status_code == 200
+            run = (await server.store.list_runs(RunQuery())).items[0]
+            await wait_for_status(server, run.id, "succeeded")
+            seen.clear()
+            page = await client.get("/dashboard/runs")
+    assert page.status_code == 200
+    assert "0 queued" in page.text and "0 running" in page.text
+    assert run.id in page.text
+    reads = [sql for sql in seen if sql.lstrip().upper().startswith("SELECT")]
+    assert any("runs_due" in sql for sql in reads), reads  # the counts were read
+    assert not any("runs_final" in sql or "'succeeded'" in sql for sql in reads), reads
+
+
 async def test_replay_run_and_request_through_post_forms(dash: Any) -> None:
     server, client = dash
     await login(client)

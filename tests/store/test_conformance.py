@@ -985,6 +985,9 @@ async def test_queue_stats(store: Store) -> None:
     assert stats.running == 1
     assert stats.oldest_queued_age > 0
     assert stats.by_status == {"queued": 2, "running": 1, "succeeded": 1}
+    active = await store.queue_stats(finals=False)  # the dashboard's runs page
+    assert (active.queued, active.running) == (2, 1) and active.oldest_queued_age > 0
+    assert active.by_status == {"queued": 2, "running": 1}
 
 
 async def test_purge(store: Store) -> None:

@@ -674,7 +674,10 @@ class Store(ABC):
     async def list_logs(self, run_id: str) -> list[LogLine]: ...
 
     @abstractmethod
-    async def queue_stats(self) -> QueueStats: ...
+    async def queue_stats(self, *, finals: bool = True) -> QueueStats:
+        """Queued and running runs, the oldest due one's wait, and ``by_status`` the runs per
+        status. ``finals=False``: ``by_status`` leaves out the final statuses, whose counts
+        read every finished run (the queue's numbers cost what the queue holds)."""
 
     # -- alerts ------------------------------------------------------------------------------------
     @abstractmethod

@@ -404,10 +404,10 @@ class SQLStore(Store):
         d = self.dialect
         return await self._read_plan(lambda: q.list_logs(d, run_id), "list run logs")
 
-    async def queue_stats(self) -> QueueStats:
+    async def queue_stats(self, *, finals: bool = True) -> QueueStats:
         d = self.dialect
         return await self._read_plan(
-            lambda: q.queue_stats(d, time.time()), "read queue stats", snapshot=True
+            lambda: q.queue_stats(d, time.time(), finals), "read queue stats", snapshot=True
         )
 
     # -- bulk actions ------------------------------------------------------------------------------
