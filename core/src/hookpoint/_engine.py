@@ -380,6 +380,11 @@ class Worker:
                 failures = 0
                 if not more:
                     await self._idle_wait()
+                else:
+                    # Let the runs just launched start (a short job returns at once and frees
+                    # its slot) before the next claim counts the free slots: claimed at once,
+                    # they counted as executing and the next claim took half as many.
+                    await asyncio.sleep(0)
             except Exception:
                 failures += 1
                 self.stats.store_errors += 1
