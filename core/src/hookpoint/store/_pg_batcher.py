@@ -36,9 +36,9 @@ from ._pg_common import (
     is_retryable,
     map_error,
 )
-from ._sql import REJECTED_COLUMNS
+from ._sql import LOG_COLUMNS, REJECTED_COLUMNS
 
-__all__ = ["INGEST_SQL", "Batcher", "Ingest", "Rejected"]
+__all__ = ["INGEST_SQL", "Batcher", "Ingest", "Logs", "Rejected"]
 
 log = logging.getLogger("hookpoint.store.postgres")
 
@@ -64,6 +64,12 @@ WITH req AS (
     FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::int4[],
                 $34::boolean[])
          AS u(id, request_id, endpoint_id, job_id, job_version, max_attempts, test)
+), lg AS (
+    INSERT INTO run_logs ({LOG_COLUMNS})
+    SELECT u.run_id, u.attempt, u.at, u.level, u.message, u.data
+    FROM unnest($35::text[], $36::int4[], $37::float8[], $38::text[], $39::text[], $40::json[])
+         WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
+    ORDER BY u.n
 )
 SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean
 """
@@ -105,7 +111,17 @@ class Rejected:
     future: asyncio.Future[Any]
 
 
-_Item: TypeAlias = "Ingest | Rejected"
+@dataclass(slots=True)
+class Logs:
+    """Run log lines (``run_logs`` rows, ``LOG_COLUMNS``, in order): a worker's log writes ride
+    along with the batch instead of taking a pooled connection and a round trip of their own
+    each (docs/benchmarks.md, "Runs")."""
+
+    rows: list[tuple[Any, ...]]
+    future: asyncio.Future[Any]
+
+
+_Item: TypeAlias = "Ingest | Rejected | Logs"
 _STOP: Final = object()
 
 
@@ -185,7 +201,7 @@ class Batcher:
         # fail whatever raced in after the stop marker
         while not queue.empty():
             item = queue.get_nowait()
-            if isinstance(item, Ingest | Rejected) and not item.future.done():
+            if isinstance(item, Ingest | Rejected | Logs) and not item.future.done():
                 item.future.set_exception(StoreUnavailable("the store is closed"))
 
     async def _process(self, batch: list[_Item]) -> None:
@@ -316,15 +332,16 @@ class Batcher:
         """Write ``batch`` on ``conn``, duplicates decided first (the caller settles futures)."""
         ingests = [i for i in batch if isinstance(i, Ingest)]
         rejects = [i for i in batch if isinstance(i, Rejected)]
+        logs = [i for i in batch if isinstance(i, Logs)]
         for item in ingests:
             item.duplicate_of = None
         deduped = [i for i in ingests if i.req.dedupe_on is not None and i.req.dedupe_window > 0]
         if deduped:
             async with conn.transaction():
                 await self._resolve_dedupe(conn, deduped)
-                await self._insert_batch(conn, ingests, rejects)
+                await self._insert_batch(conn, ingests, rejects, logs)
         else:
-            await self._insert_batch(conn, ingests, rejects)
+            await self._insert_batch(conn, ingests, rejects, logs)
         if any(r.trim for r in rejects) or any(i.trim for i in ingests):
             # After the commit: a failure here must not turn committed rows into errors.
             try:
@@ -334,7 +351,7 @@ class Batcher:
                 self._trims.retry_next()
 
     async def _insert_batch(
-        self, conn: Conn, ingests: list[Ingest], rejects: list[Rejected]
+        self, conn: Conn, ingests: list[Ingest], rejects: list[Rejected], logs: list[Logs]
     ) -> None:
         req_cols: list[list[Any]] = [[] for _ in range(15)]
         run_cols: list[list[Any]] = [[] for _ in range(6)]
@@ -380,6 +397,11 @@ class Batcher:
         for rej in rejects:
             for col, rej_value in zip(rej_cols, rej.row, strict=True):
                 col.append(rej_value)
+        log_cols: list[list[Any]] = [[] for _ in range(6)]
+        for item_logs in logs:
+            for row in item_logs.rows:
+                for col, log_value in zip(log_cols, row, strict=True):
+                    col.append(log_value)
         await conn.execute(
             INGEST_SQL,
             *req_cols,
@@ -389,4 +411,5 @@ class Batcher:
             bool(run_cols[0]),
             req_tests,
             run_tests,
+            *log_cols,
         )

@@ -49,7 +49,7 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_headers
-from ._pg_batcher import Batcher, Ingest, Rejected
+from ._pg_batcher import Batcher, Ingest, Logs, Rejected
 from ._pg_common import (
     CHANNEL,
     POSTGRES,
@@ -63,7 +63,6 @@ from ._pg_common import (
 from ._pg_listener import Listener
 from ._queries import Claim, EndAttempt, migrate, rooms, running_counts
 from ._sql import (
-    LOG_COLUMNS,
     NEW_RUN_COLUMNS,
     RUN_FIELDS,
     Change,
@@ -403,7 +402,7 @@ class PostgresStore(SQLStore):
         return await self._run(lambda conn: drive(conn, make(), {} if atomic else None), doing)
 
     # -- the group-commit writer (``_pg_batcher``) -------------------------------------------------
-    async def _enqueue(self, item: Ingest | Rejected) -> Any:
+    async def _enqueue(self, item: Ingest | Rejected | Logs) -> Any:
         self._require_pool()
         batcher = self._batcher
         if batcher is None:
@@ -412,7 +411,7 @@ class PostgresStore(SQLStore):
             return await self._commit_alone_on_pool(batcher, item)
         return await batcher.submit(item)
 
-    async def _commit_alone_on_pool(self, batcher: Batcher, item: Ingest | Rejected) -> Any:
+    async def _commit_alone_on_pool(self, batcher: Batcher, item: Ingest | Rejected | Logs) -> Any:
         """group_commit=False: one transaction per call on the pool (benchmark baseline)."""
 
         async def op(conn: Conn) -> None:
@@ -530,19 +529,12 @@ class PostgresStore(SQLStore):
 
     # -- run io ------------------------------------------------------------------------------------
     async def _append_logs(self, rows: list[tuple[Any, ...]]) -> None:
-        """One statement: the rows as arrays, in their order (``WITH ORDINALITY``)."""
-        cols = [list(col) for col in zip(*rows, strict=True)]
-
-        async def op(conn: Conn) -> None:
-            await conn.execute(
-                f"INSERT INTO run_logs ({LOG_COLUMNS}) SELECT u.run_id, u.attempt, u.at, u.level, "
-                "u.message, u.data FROM unnest($1::text[], $2::int4[], $3::float8[], $4::text[], "
-                "$5::text[], $6::json[]) WITH ORDINALITY "
-                "AS u(run_id, attempt, at, level, message, data, n) ORDER BY u.n",
-                *cols,
-            )
-
-        await self._run(op, "append run logs")
+        """With the group-commit writer's next batch (``_pg_batcher.Logs``): the rows as arrays,
+        in their order (``WITH ORDINALITY``), in the batch's one statement."""
+        loop = self._loop
+        if loop is None or self._closed:
+            raise StoreUnavailable("the store is closed" if self._closed else "not open")
+        await self._enqueue(Logs(rows=rows, future=loop.create_future()))
 
     async def _replay_request(self, request_id: str, specs: list[RunSpec]) -> bool:
         """One statement: the request, the new runs and their NOTIFY."""
