@@ -11,6 +11,7 @@ import pytest
 
 from hookpoint import ConfigError, StoreError, StoreUnavailable
 from hookpoint.store import (
+    IngestResult,
     LogLine,
     NewRequest,
     NewRun,
@@ -1205,3 +1206,27 @@ async def test_dashboard_sessions_live_until_revoked_or_expired(store: Store) ->
     await store.revoke_session("a" * 64)  # twice, or unknown: no error
     await store.create_session("d" * 64, expires_at=now - 1)
     assert not await store.session_active("d" * 64, now)
+
+
+async def test_a_log_line_the_store_refuses_fails_alone(store: Store) -> None:
+    """Log lines share the store's write batches with ingests (PostgreSQL's group commit): one
+    that cannot be stored (a NUL in a PostgreSQL text column) fails its own append, never the
+    deliveries committed beside it, and the lines around it are kept."""
+    run_id = await ingest_one_run(store)
+    bad = LogLine(run_id, 1, time.time(), "info", "nul \x00 here", None)
+    good = LogLine(run_id, 1, time.time(), "info", "fine", {"n": 1})
+    results = await asyncio.gather(
+        store.append_logs([bad]),
+        *(store.ingest(make_request()) for _ in range(5)),
+        store.append_logs([good]),
+        return_exceptions=True,
+    )
+    ingested = results[1:6]
+    assert all(isinstance(r, IngestResult) and not r.duplicate for r in ingested), results
+    assert isinstance(results[6], type(None)), results
+    lines = await store.list_logs(run_id)
+    assert "fine" in [ln.message for ln in lines]
+    if isinstance(results[0], BaseException):
+        assert isinstance(results[0], StoreError), results[0]
+    else:  # a backend that can hold the NUL keeps the line as it was
+        assert "nul \x00 here" in [ln.message for ln in lines]
