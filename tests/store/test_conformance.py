@@ -1230,3 +1230,15 @@ async def test_a_log_line_the_store_refuses_fails_alone(store: Store) -> None:
         assert isinstance(results[0], StoreError), results[0]
     else:  # a backend that can hold the NUL keeps the line as it was
         assert "nul \x00 here" in [ln.message for ln in lines]
+
+
+async def test_a_claim_takes_over_an_expired_lease_on_its_own_clock(store: Store) -> None:
+    """Claims at the current time (no ``now=``) reap expired leases too: PostgreSQL reaps at
+    most every 0.1 s, so a lease that ran out is taken over that much later at most."""
+    run_id = await ingest_one_run(store, max_attempts=3)
+    [first] = await store.claim_runs("w1", limit=1, lease_seconds=0.3)
+    assert await store.claim_runs("w2", limit=1, lease_seconds=30) == []
+    await asyncio.sleep(0.45)
+    [second] = await store.claim_runs("w2", limit=1, lease_seconds=30)
+    assert second.run.id == run_id and second.attempt == first.attempt + 1
+    assert [a.status for a in await store.list_attempts(run_id)] == ["lost", "running"]

@@ -136,6 +136,14 @@ SELECT count(*) FROM upd
 # runs_leases') order, so walking the index is right whatever the statistics say.
 _QUEUE_PLANNER: Final = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"
 
+_BEGIN_QUEUE: Final = f"BEGIN; {_QUEUE_PLANNER}"
+"""``BEGIN`` and the planner settings in one round trip (a simple query: nothing to plan)."""
+
+_REAP_EVERY: Final = 0.1
+"""Seconds between the reaps a claim makes on its own (``claim_runs(now=...)`` always reaps):
+a lease that expired is taken over at most this much later, and the claims of a busy worker
+skip a round trip."""
+
 _CLAIM_SQL: Final = f"""
 WITH due AS (
     SELECT id FROM runs
@@ -181,6 +189,16 @@ def end_attempt_sql(run_set: str, *, notify: bool = False) -> str:
     )
     SELECT count(*){notify_sql} FROM r
     """
+
+
+def _claimed(rows: list[Any]) -> list[ClaimedRun]:
+    width = len(RUN_FIELDS)
+    claimed = []
+    for row in rows:
+        run = run_from_row(row)
+        req = request_from_row(_Offset(row, width))
+        claimed.append(ClaimedRun(run=run, request=req, attempt=run.attempt))
+    return claimed
 
 
 class PostgresStore(SQLStore):
@@ -243,6 +261,8 @@ class PostgresStore(SQLStore):
         }
         self._pool: asyncpg.Pool[Record] | None = None
         self._batcher: Batcher | None = None
+        self._next_reap = 0.0
+        """``time.monotonic()`` of the next reap a claim makes on its own (``_claim_unlimited``)."""
         self._listener: Listener | None = None
 
     def __repr__(self) -> str:
@@ -462,6 +482,11 @@ class PostgresStore(SQLStore):
         async def op(conn: Conn) -> list[ClaimedRun]:
             at = claim.at()
             rows: list[Any] = []
+            if not claim.limited():
+                jobs, excluded = claim.unlimited()
+                if jobs is None or jobs:
+                    rows = await self._claim_unlimited(conn, claim, at, jobs, excluded or None)
+                return _claimed(rows)
             # One transaction: the planner settings hold for the reap and the claims (walk the
             # queue index, whatever the statistics say), and each limited job's advisory lock
             # (taken in a fixed order: no deadlock) is held from its count to the commit of the
@@ -483,15 +508,41 @@ class PostgresStore(SQLStore):
                 left = claim.limit - len(rows)
                 if left > 0 and (jobs is None or jobs):
                     rows += await claim_rows(conn, at, left, jobs, excluded or None)
-            width = len(RUN_FIELDS)
-            claimed = []
-            for row in rows:
-                run = run_from_row(row)
-                req = request_from_row(_Offset(row, width))
-                claimed.append(ClaimedRun(run=run, request=req, attempt=run.attempt))
-            return claimed
+            return _claimed(rows)
 
         return await self._run(op, "claim runs")
+
+    async def _claim_unlimited(
+        self, conn: Conn, claim: Claim, at: float, jobs: Any, excluded: Any
+    ) -> list[Any]:
+        """A claim without globally limited jobs (the common one): ``BEGIN`` with the planner
+        settings in one round trip, the reap only every ``_REAP_EVERY`` seconds, the claim,
+        ``COMMIT`` - three round trips where it took five. A worker that shares the host's event
+        loop waits for the loop to read each answer, so under load every round trip costs it
+        milliseconds (docs/benchmarks.md, "Runs")."""
+        now = time.monotonic()
+        reap = claim.now is not None or now >= self._next_reap
+        try:
+            await conn.execute(_BEGIN_QUEUE)
+            if reap:
+                reaped = await conn.fetchval(_REAP_SQL, at)
+                # a full page of expired leases: there may be more, reap again next time
+                self._next_reap = now + (0.0 if reaped >= _REAP_LIMIT else _REAP_EVERY)
+            rows = await conn.fetch(
+                _CLAIM_SQL,
+                at,
+                claim.limit,
+                claim.worker_id,
+                at + claim.lease_seconds,
+                jobs,
+                excluded,
+            )
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        return list(rows)
 
     async def _end_attempt(self, end: EndAttempt, doing: str) -> bool:
         """One statement (``end_attempt_sql``): one round trip on the worker's path; a run due
