@@ -21,3 +21,23 @@ def pg_url() -> Iterator[str]:
     test; skips when PostgreSQL is unreachable, fails instead under ``CI=true``."""
     with fresh_schema("hp_host") as schema:
         yield schema.url
+
+
+@pytest.fixture
+def sqlite_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement the SQLite stores opened in this test run (their connections'
+    trace callback), in order: clear it, act, and ``EXPLAIN QUERY PLAN`` what was run."""
+    import sqlite3
+
+    from hookpoint.store._sqlite import SQLiteStore
+
+    seen: list[str] = []
+    original = SQLiteStore._connect
+
+    def traced(self: SQLiteStore) -> sqlite3.Connection:
+        conn = original(self)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    return seen

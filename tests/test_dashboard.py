@@ -423,24 +423,12 @@ async def test_runs_filters_and_keyset_pagination(
 
 
 async def test_runs_page_counts_active_runs_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_statements: list[str]
 ) -> None:
     """The runs page shows how many runs are queued and running; it must not count the final
     ones as well (``/metrics`` does): that read every finished run on each view (28 ms with
     PostgreSQL, 19 ms with SQLite at 290,000 runs, growing with the table)."""
-    import sqlite3
-
-    from hookpoint.store._sqlite import SQLiteStore
-
-    seen: list[str] = []
-    original = SQLiteStore._connect
-
-    def traced(self: SQLiteStore) -> sqlite3.Connection:
-        conn = original(self)
-        conn.set_trace_callback(seen.append)
-        return conn
-
-    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    seen = sqlite_statements
     server = make_server(tmp_path, admin_token=TOKEN)
     async with server.running():
         transport = httpx.ASGITransport(app=server)  # type: ignore[arg-type]

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from hookpoint.store import HOUR, RejectedRequest, RunQuery, RunStatus, new_id
 from hookpoint.store import _queries as q
 from hookpoint.store._sqlite import SQLITE, SQLiteStore
@@ -26,17 +24,9 @@ H = 1_764_000_000 // HOUR * HOUR
 
 
 async def test_queue_stats_reads_indexes_and_sorts_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_statements: list[str]
 ) -> None:
-    seen: list[str] = []
-    original = SQLiteStore._connect
-
-    def traced(self: SQLiteStore) -> sqlite3.Connection:
-        conn = original(self)
-        conn.set_trace_callback(seen.append)
-        return conn
-
-    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    seen = sqlite_statements
     path = tmp_path / "hp.db"
     async with SQLiteStore(str(path)) as store:
         for _ in range(3):
@@ -60,22 +50,14 @@ async def test_queue_stats_reads_indexes_and_sorts_nothing(
 
 
 async def test_batched_dedupe_looks_keys_up_by_primary_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sqlite_statements: list[str]
 ) -> None:
     """A batch of ingests with dedupe keys asks who holds each key through the primary key.
 
     The lookup used to be a row-value ``IN (VALUES ...)``, which SQLite answers by scanning
     the whole ``dedupe_keys`` table: every batch cost more with every key inside the dedupe
     window (a day of deliveries, by default). Repeats in and across batches still resolve."""
-    seen: list[str] = []
-    original = SQLiteStore._connect
-
-    def traced(self: SQLiteStore) -> sqlite3.Connection:
-        conn = original(self)
-        conn.set_trace_callback(seen.append)
-        return conn
-
-    monkeypatch.setattr(SQLiteStore, "_connect", traced)
+    seen = sqlite_statements
     path = tmp_path / "hp.db"
     async with SQLiteStore(str(path)) as store:
         first = await asyncio.gather(
