@@ -1242,3 +1242,34 @@ async def test_a_claim_takes_over_an_expired_lease_on_its_own_clock(store: Store
     [second] = await store.claim_runs("w2", limit=1, lease_seconds=30)
     assert second.run.id == run_id and second.attempt == first.attempt + 1
     assert [a.status for a in await store.list_attempts(run_id)] == ["lost", "running"]
+
+
+@pytest.mark.parametrize("group_commit", [True, False])
+async def test_concurrent_finishes_each_get_their_own_answer(
+    store_factory: StoreFactory, group_commit: bool
+) -> None:
+    """Finishes written together (PostgreSQL's group commit puts them in one statement with the
+    ingests) each answer for their own run: the ones still leased take effect, with their
+    output and attempt detail; a stale one (an attempt no longer held) does not."""
+    store = await store_factory(group_commit=group_commit)
+    for _ in range(6):
+        await ingest_one_run(store)
+    claimed = await store.claim_runs("w", limit=6, lease_seconds=30)
+    assert len(claimed) == 6
+    stale = claimed[0]
+    results = await asyncio.gather(
+        store.finish_run("w", stale.run.id, stale.attempt + 1, output={"stale": True}),
+        *(
+            store.finish_run("w", c.run.id, c.attempt, output={"n": i}, detail={"status": 200})
+            for i, c in enumerate(claimed[1:])
+        ),
+        *(store.ingest(make_request()) for _ in range(4)),
+    )
+    assert results[:6] == [False, True, True, True, True, True]
+    for i, c in enumerate(claimed[1:]):
+        run = await store.get_run(c.run.id)
+        assert run is not None and run.status == "succeeded" and run.output == {"n": i}
+        [attempt] = await store.list_attempts(c.run.id)
+        assert attempt.status == "succeeded" and attempt.detail == {"status": 200}
+    still = await store.get_run(stale.run.id)
+    assert still is not None and still.status == "running" and still.output is None

@@ -38,7 +38,7 @@ from ._pg_common import (
 )
 from ._sql import LOG_COLUMNS, REJECTED_COLUMNS
 
-__all__ = ["INGEST_SQL", "Batcher", "Ingest", "Logs", "Rejected"]
+__all__ = ["INGEST_SQL", "Batcher", "Finish", "Ingest", "Logs", "Rejected"]
 
 log = logging.getLogger("hookpoint.store.postgres")
 
@@ -70,9 +70,49 @@ WITH req AS (
     FROM unnest($35::text[], $36::int4[], $37::float8[], $38::text[], $39::text[], $40::json[])
          WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
     ORDER BY u.n
+), fin AS (
+    UPDATE runs r SET status = 'succeeded', output = u.output, next_attempt_at = NULL,
+        lease_owner = NULL, lease_expires_at = NULL, updated_at = $31
+    FROM unnest($41::text[], $42::text[], $43::int4[], $44::json[])
+         AS u(run_id, worker, attempt, output)
+    WHERE r.id = u.run_id AND r.lease_owner = u.worker AND r.attempt = u.attempt
+    RETURNING r.id, r.attempt
+), fin_attempt AS (
+    UPDATE attempts a SET status = 'succeeded', finished_at = $31, error = NULL,
+        detail = u.detail
+    FROM fin JOIN unnest($41::text[], $45::json[]) AS u(run_id, detail) ON u.run_id = fin.id
+    WHERE a.run_id = fin.id AND a.number = fin.attempt
 )
-SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean
+SELECT (SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean),
+       ARRAY(SELECT id FROM fin)
 """
+"""Everything a batch writes, as one statement. Its row: the NOTIFY's (unused) and the ids of
+the runs whose finish took effect (those still leased to the worker that finished them)."""
+
+RUNS_SQL: Final = f"""
+WITH lg AS (
+    INSERT INTO run_logs ({LOG_COLUMNS})
+    SELECT u.run_id, u.attempt, u.at, u.level, u.message, u.data
+    FROM unnest($1::text[], $2::int4[], $3::float8[], $4::text[], $5::text[], $6::json[])
+         WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
+    ORDER BY u.n
+), fin AS (
+    UPDATE runs r SET status = 'succeeded', output = u.output, next_attempt_at = NULL,
+        lease_owner = NULL, lease_expires_at = NULL, updated_at = $12
+    FROM unnest($7::text[], $8::text[], $9::int4[], $10::json[])
+         AS u(run_id, worker, attempt, output)
+    WHERE r.id = u.run_id AND r.lease_owner = u.worker AND r.attempt = u.attempt
+    RETURNING r.id, r.attempt
+), fin_attempt AS (
+    UPDATE attempts a SET status = 'succeeded', finished_at = $12, error = NULL,
+        detail = u.detail
+    FROM fin JOIN unnest($7::text[], $11::json[]) AS u(run_id, detail) ON u.run_id = fin.id
+    WHERE a.run_id = fin.id AND a.number = fin.attempt
+)
+SELECT NULL, ARRAY(SELECT id FROM fin)
+"""
+"""What a batch of only log lines and finishes writes (a worker's batches): the same as
+``INGEST_SQL`` without its ingest parts, which PostgreSQL would execute on empty arrays."""
 
 _DEDUPE_UPSERT_SQL: Final = """
 INSERT INTO dedupe_keys (endpoint_id, event_id, request_id, created_at, expires_at)
@@ -121,7 +161,23 @@ class Logs:
     future: asyncio.Future[Any]
 
 
-_Item: TypeAlias = "Ingest | Rejected | Logs"
+@dataclass(slots=True)
+class Finish:
+    """A succeeded attempt (``finish_run``), written with the batch: the run's outcome does not
+    take a pooled connection and a round trip of its own (docs/benchmarks.md, "Runs")."""
+
+    run_id: str
+    worker_id: str
+    attempt: int
+    output: str
+    """Encoded JSON."""
+    detail: str | None
+    future: asyncio.Future[Any]
+    took_effect: bool = False
+    """Set by the writer: the worker still held the attempt (``finish_run``'s result)."""
+
+
+_Item: TypeAlias = "Ingest | Rejected | Logs | Finish"
 _STOP: Final = object()
 
 
@@ -201,7 +257,7 @@ class Batcher:
         # fail whatever raced in after the stop marker
         while not queue.empty():
             item = queue.get_nowait()
-            if isinstance(item, Ingest | Rejected | Logs) and not item.future.done():
+            if isinstance(item, Ingest | Rejected | Logs | Finish) and not item.future.done():
                 item.future.set_exception(StoreUnavailable("the store is closed"))
 
     async def _process(self, batch: list[_Item]) -> None:
@@ -260,6 +316,9 @@ class Batcher:
                 woke = woke or bool(result.run_ids)
                 if not item.future.done():
                     item.future.set_result(result)
+            elif isinstance(item, Finish):
+                if not item.future.done():
+                    item.future.set_result(item.took_effect)
             elif not item.future.done():
                 item.future.set_result(None)
         if woke:
@@ -333,15 +392,16 @@ class Batcher:
         ingests = [i for i in batch if isinstance(i, Ingest)]
         rejects = [i for i in batch if isinstance(i, Rejected)]
         logs = [i for i in batch if isinstance(i, Logs)]
+        finishes = [i for i in batch if isinstance(i, Finish)]
         for item in ingests:
             item.duplicate_of = None
         deduped = [i for i in ingests if i.req.dedupe_on is not None and i.req.dedupe_window > 0]
         if deduped:
             async with conn.transaction():
                 await self._resolve_dedupe(conn, deduped)
-                await self._insert_batch(conn, ingests, rejects, logs)
+                await self._insert_batch(conn, ingests, rejects, logs, finishes)
         else:
-            await self._insert_batch(conn, ingests, rejects, logs)
+            await self._insert_batch(conn, ingests, rejects, logs, finishes)
         if any(r.trim for r in rejects) or any(i.trim for i in ingests):
             # After the commit: a failure here must not turn committed rows into errors.
             try:
@@ -351,7 +411,12 @@ class Batcher:
                 self._trims.retry_next()
 
     async def _insert_batch(
-        self, conn: Conn, ingests: list[Ingest], rejects: list[Rejected], logs: list[Logs]
+        self,
+        conn: Conn,
+        ingests: list[Ingest],
+        rejects: list[Rejected],
+        logs: list[Logs],
+        finishes: list[Finish],
     ) -> None:
         req_cols: list[list[Any]] = [[] for _ in range(15)]
         run_cols: list[list[Any]] = [[] for _ in range(6)]
@@ -399,17 +464,31 @@ class Batcher:
                 col.append(rej_value)
         log_cols: list[list[Any]] = [[] for _ in range(6)]
         for item_logs in logs:
-            for row in item_logs.rows:
-                for col, log_value in zip(log_cols, row, strict=True):
+            for log_row in item_logs.rows:
+                for col, log_value in zip(log_cols, log_row, strict=True):
                     col.append(log_value)
-        await conn.execute(
-            INGEST_SQL,
-            *req_cols,
-            *rej_cols,
-            *run_cols,
-            time.time(),
-            bool(run_cols[0]),
-            req_tests,
-            run_tests,
-            *log_cols,
+        fin_cols = (
+            [f.run_id for f in finishes],
+            [f.worker_id for f in finishes],
+            [f.attempt for f in finishes],
+            [f.output for f in finishes],
+            [f.detail for f in finishes],
         )
+        if ingests or rejects:
+            row = await conn.fetchrow(
+                INGEST_SQL,
+                *req_cols,
+                *rej_cols,
+                *run_cols,
+                time.time(),
+                bool(run_cols[0]),
+                req_tests,
+                run_tests,
+                *log_cols,
+                *fin_cols,
+            )
+        else:
+            row = await conn.fetchrow(RUNS_SQL, *log_cols, *fin_cols, time.time())
+        finished = set(row[1]) if row is not None and row[1] is not None else set()
+        for f in finishes:
+            f.took_effect = f.run_id in finished

@@ -49,7 +49,7 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_headers
-from ._pg_batcher import Batcher, Ingest, Logs, Rejected
+from ._pg_batcher import Batcher, Finish, Ingest, Logs, Rejected
 from ._pg_common import (
     CHANNEL,
     POSTGRES,
@@ -422,7 +422,7 @@ class PostgresStore(SQLStore):
         return await self._run(lambda conn: drive(conn, make(), {} if atomic else None), doing)
 
     # -- the group-commit writer (``_pg_batcher``) -------------------------------------------------
-    async def _enqueue(self, item: Ingest | Rejected | Logs) -> Any:
+    async def _enqueue(self, item: Ingest | Rejected | Logs | Finish) -> Any:
         self._require_pool()
         batcher = self._batcher
         if batcher is None:
@@ -431,7 +431,9 @@ class PostgresStore(SQLStore):
             return await self._commit_alone_on_pool(batcher, item)
         return await batcher.submit(item)
 
-    async def _commit_alone_on_pool(self, batcher: Batcher, item: Ingest | Rejected | Logs) -> Any:
+    async def _commit_alone_on_pool(
+        self, batcher: Batcher, item: Ingest | Rejected | Logs | Finish
+    ) -> Any:
         """group_commit=False: one transaction per call on the pool (benchmark baseline)."""
 
         async def op(conn: Conn) -> None:
@@ -442,6 +444,8 @@ class PostgresStore(SQLStore):
         if isinstance(item, Ingest):
             self.stats.ingests += 1
             return batcher.ingest_result(item)
+        if isinstance(item, Finish):
+            return item.took_effect
         return None
 
     # -- ingest ------------------------------------------------------------------------------------
@@ -546,7 +550,21 @@ class PostgresStore(SQLStore):
 
     async def _end_attempt(self, end: EndAttempt, doing: str) -> bool:
         """One statement (``end_attempt_sql``): one round trip on the worker's path; a run due
-        now is announced to the workers of every process (NOTIFY)."""
+        now is announced to the workers of every process (NOTIFY). A succeeded attempt, the
+        common end, goes with the group-commit writer's next batch instead (``Finish``)."""
+        loop = self._loop
+        if end.status == "succeeded" and end.output is not None and loop is not None:
+            if self._closed:
+                raise StoreUnavailable("the store is closed")
+            finish = Finish(
+                run_id=end.run_id,
+                worker_id=end.worker_id,
+                attempt=end.attempt,
+                output=end.output,
+                detail=end.detail,
+                future=loop.create_future(),
+            )
+            return bool(await self._enqueue(finish))
 
         async def op(conn: Conn) -> bool:
             now = time.time()
