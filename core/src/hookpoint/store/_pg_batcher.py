@@ -1,9 +1,10 @@
 """The PostgreSQL store's group commit: one writer task, one statement per batch.
 
-Ingests (and rejected-request records) queue here; the task takes everything that queued while
-the previous batch was committing and writes it as ONE statement — ``INSERT … SELECT * FROM
-unnest($1::text[], …)`` for requests, runs and rejected rows, plus ``pg_notify`` — on its own
-connection. A single statement is its own transaction (no BEGIN/COMMIT round trips); a batch
+Ingests, rejected-request records and a worker's run log lines and succeeded attempts queue
+here; the task takes everything that queued while the previous batch was committing and writes
+it as ONE statement — ``INSERT … SELECT * FROM unnest($1::text[], …)`` for requests, runs,
+rejected rows and log lines, ``UPDATE … FROM unnest(…)`` for the finishes, plus ``pg_notify`` —
+on its own connection. A single statement is its own transaction (no BEGIN/COMMIT round trips); a batch
 that needs dedupe runs two statements inside one transaction. Callers are released only after
 the commit. If the batch fails on an item's own data (a key clash, a CHECK), each item is
 retried alone so only the guilty caller fails; if the connection fails, every caller gets
