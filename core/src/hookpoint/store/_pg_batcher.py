@@ -4,11 +4,11 @@ Ingests, rejected-request records and a worker's run log lines and succeeded att
 here; the task takes everything that queued while the previous batch was committing and writes
 it as ONE statement — ``INSERT … SELECT * FROM unnest($1::text[], …)`` for requests, runs,
 rejected rows and log lines, ``UPDATE … FROM unnest(…)`` for the finishes, plus ``pg_notify`` —
-on its own connection. A single statement is its own transaction (no BEGIN/COMMIT round trips); a batch
-that needs dedupe runs two statements inside one transaction. Callers are released only after
-the commit. If the batch fails on an item's own data (a key clash, a CHECK), each item is
-retried alone so only the guilty caller fails; if the connection fails, every caller gets
-:class:`~hookpoint.StoreUnavailable`.
+on its own connection. A single statement is its own transaction (no BEGIN/COMMIT round
+trips); a batch that needs dedupe runs two statements inside one transaction. Callers are
+released only after the commit. If the batch fails on an item's own data (a key clash, a
+CHECK), each item is retried alone so only the guilty caller fails; if the connection fails,
+every caller gets :class:`~hookpoint.StoreUnavailable`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,35 @@ __all__ = ["INGEST_SQL", "Batcher", "Finish", "Ingest", "Logs", "Rejected"]
 
 log = logging.getLogger("hookpoint.store.postgres")
 
+
+def _worker_ctes(first: int, now: int) -> str:
+    """The ``lg`` (run log lines, in order) and ``fin``/``fin_attempt`` (succeeded attempts, only
+    where the worker still holds the attempt) parts of a batch statement: their eleven arrays
+    are parameters ``$first`` … ``$first+10``, the time is ``$now``."""
+    p = [f"${first + k}" for k in range(11)]
+    return f"""lg AS (
+    INSERT INTO run_logs ({LOG_COLUMNS})
+    SELECT u.run_id, u.attempt, u.at, u.level, u.message, u.data
+    FROM unnest({p[0]}::text[], {p[1]}::int4[], {p[2]}::float8[], {p[3]}::text[],
+                {p[4]}::text[], {p[5]}::json[])
+         WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
+    ORDER BY u.n
+), fin AS (
+    UPDATE runs r SET status = 'succeeded', output = u.output, next_attempt_at = NULL,
+        lease_owner = NULL, lease_expires_at = NULL, updated_at = ${now}
+    FROM unnest({p[6]}::text[], {p[7]}::text[], {p[8]}::int4[], {p[9]}::json[])
+         AS u(run_id, worker, attempt, output)
+    WHERE r.id = u.run_id AND r.lease_owner = u.worker AND r.attempt = u.attempt
+    RETURNING r.id, r.attempt
+), fin_attempt AS (
+    UPDATE attempts a SET status = 'succeeded', finished_at = ${now}, error = NULL,
+        detail = u.detail
+    FROM fin JOIN unnest({p[6]}::text[], {p[10]}::json[]) AS u(run_id, detail)
+         ON u.run_id = fin.id
+    WHERE a.run_id = fin.id AND a.number = fin.attempt
+)"""
+
+
 # -- the batched ingest statement -------------------------------------------------------------
 INGEST_SQL: Final = f"""
 WITH req AS (
@@ -65,25 +94,7 @@ WITH req AS (
     FROM unnest($25::text[], $26::text[], $27::text[], $28::text[], $29::text[], $30::int4[],
                 $34::boolean[])
          AS u(id, request_id, endpoint_id, job_id, job_version, max_attempts, test)
-), lg AS (
-    INSERT INTO run_logs ({LOG_COLUMNS})
-    SELECT u.run_id, u.attempt, u.at, u.level, u.message, u.data
-    FROM unnest($35::text[], $36::int4[], $37::float8[], $38::text[], $39::text[], $40::json[])
-         WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
-    ORDER BY u.n
-), fin AS (
-    UPDATE runs r SET status = 'succeeded', output = u.output, next_attempt_at = NULL,
-        lease_owner = NULL, lease_expires_at = NULL, updated_at = $31
-    FROM unnest($41::text[], $42::text[], $43::int4[], $44::json[])
-         AS u(run_id, worker, attempt, output)
-    WHERE r.id = u.run_id AND r.lease_owner = u.worker AND r.attempt = u.attempt
-    RETURNING r.id, r.attempt
-), fin_attempt AS (
-    UPDATE attempts a SET status = 'succeeded', finished_at = $31, error = NULL,
-        detail = u.detail
-    FROM fin JOIN unnest($41::text[], $45::json[]) AS u(run_id, detail) ON u.run_id = fin.id
-    WHERE a.run_id = fin.id AND a.number = fin.attempt
-)
+), {_worker_ctes(35, 31)}
 SELECT (SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean),
        ARRAY(SELECT id FROM fin)
 """
@@ -91,25 +102,7 @@ SELECT (SELECT pg_notify('{CHANNEL}', {PAYLOAD}) WHERE $32::boolean),
 the runs whose finish took effect (those still leased to the worker that finished them)."""
 
 RUNS_SQL: Final = f"""
-WITH lg AS (
-    INSERT INTO run_logs ({LOG_COLUMNS})
-    SELECT u.run_id, u.attempt, u.at, u.level, u.message, u.data
-    FROM unnest($1::text[], $2::int4[], $3::float8[], $4::text[], $5::text[], $6::json[])
-         WITH ORDINALITY AS u(run_id, attempt, at, level, message, data, n)
-    ORDER BY u.n
-), fin AS (
-    UPDATE runs r SET status = 'succeeded', output = u.output, next_attempt_at = NULL,
-        lease_owner = NULL, lease_expires_at = NULL, updated_at = $12
-    FROM unnest($7::text[], $8::text[], $9::int4[], $10::json[])
-         AS u(run_id, worker, attempt, output)
-    WHERE r.id = u.run_id AND r.lease_owner = u.worker AND r.attempt = u.attempt
-    RETURNING r.id, r.attempt
-), fin_attempt AS (
-    UPDATE attempts a SET status = 'succeeded', finished_at = $12, error = NULL,
-        detail = u.detail
-    FROM fin JOIN unnest($7::text[], $11::json[]) AS u(run_id, detail) ON u.run_id = fin.id
-    WHERE a.run_id = fin.id AND a.number = fin.attempt
-)
+WITH {_worker_ctes(1, 12)}
 SELECT NULL, ARRAY(SELECT id FROM fin)
 """
 """What a batch of only log lines and finishes writes (a worker's batches): the same as
