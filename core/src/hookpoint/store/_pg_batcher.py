@@ -304,19 +304,24 @@ class Batcher:
         stats.largest_batch = max(stats.largest_batch, len(batch))
         woke = False
         for item in batch:
-            if isinstance(item, Ingest):
+            result = self.result(item)
+            if isinstance(result, IngestResult):
                 stats.ingests += 1
-                result = self.ingest_result(item)
                 woke = woke or bool(result.run_ids)
-                if not item.future.done():
-                    item.future.set_result(result)
-            elif isinstance(item, Finish):
-                if not item.future.done():
-                    item.future.set_result(item.took_effect)
-            elif not item.future.done():
-                item.future.set_result(None)
+            if not item.future.done():
+                item.future.set_result(result)
         if woke:
             self._wake.set()
+
+    @classmethod
+    def result(cls, item: _Item) -> Any:
+        """What the caller of a committed ``item`` gets: an ``IngestResult``, whether a finish
+        took effect, or None."""
+        if isinstance(item, Ingest):
+            return cls.ingest_result(item)
+        if isinstance(item, Finish):
+            return item.took_effect
+        return None
 
     @staticmethod
     def ingest_result(item: Ingest) -> IngestResult:

@@ -443,24 +443,27 @@ class PostgresStore(SQLStore):
         self.stats.commits += 1
         if isinstance(item, Ingest):
             self.stats.ingests += 1
-            return batcher.ingest_result(item)
-        if isinstance(item, Finish):
-            return item.took_effect
-        return None
+        return batcher.result(item)
+
+    def _batch_future(self) -> asyncio.Future[Any]:
+        """The future a caller of the group-commit writer waits on (StoreUnavailable when the
+        store is closed or not open)."""
+        self._require_pool()
+        loop = self._loop
+        if loop is None or self._closed:
+            raise StoreUnavailable("the store is not open")
+        return loop.create_future()
 
     # -- ingest ------------------------------------------------------------------------------------
     async def ingest(self, request: NewRequest) -> IngestResult:
-        loop = self._loop
-        if loop is None or self._closed:
-            self._require_pool()
-            raise StoreUnavailable("the store is not open")
+        future = self._batch_future()
         trim = request.status == "handshake" and self._trims.due()  # capped like rejected ones
         item = Ingest(
             req=request,
             headers=encode_headers(request.headers),
             body=bytes(request.body),
             run_ids=tuple(new_id() for _ in request.runs),
-            future=loop.create_future(),
+            future=future,
             trim=trim,
         )
         result: IngestResult = await self._enqueue(item)
@@ -470,12 +473,10 @@ class PostgresStore(SQLStore):
         return result
 
     async def record_rejected(self, rejected: RejectedRequest) -> None:
-        loop = self._loop
-        if loop is None or self._closed:
-            raise StoreUnavailable("the store is closed" if self._closed else "not open")
+        future = self._batch_future()
         trim = self._trims.due()
         row = rejected_row(rejected)
-        await self._enqueue(Rejected(row=row, trim=trim, future=loop.create_future()))
+        await self._enqueue(Rejected(row=row, trim=trim, future=future))
 
     # -- runs --------------------------------------------------------------------------------------
     async def _claim(self, claim: Claim) -> list[ClaimedRun]:
@@ -552,17 +553,14 @@ class PostgresStore(SQLStore):
         """One statement (``end_attempt_sql``): one round trip on the worker's path; a run due
         now is announced to the workers of every process (NOTIFY). A succeeded attempt, the
         common end, goes with the group-commit writer's next batch instead (``Finish``)."""
-        loop = self._loop
-        if end.status == "succeeded" and end.output is not None and loop is not None:
-            if self._closed:
-                raise StoreUnavailable("the store is closed")
+        if end.status == "succeeded" and end.output is not None:
             finish = Finish(
                 run_id=end.run_id,
                 worker_id=end.worker_id,
                 attempt=end.attempt,
                 output=end.output,
                 detail=end.detail,
-                future=loop.create_future(),
+                future=self._batch_future(),
             )
             return bool(await self._enqueue(finish))
 
@@ -600,10 +598,7 @@ class PostgresStore(SQLStore):
     async def _append_logs(self, rows: list[tuple[Any, ...]]) -> None:
         """With the group-commit writer's next batch (``_pg_batcher.Logs``): the rows as arrays,
         in their order (``WITH ORDINALITY``), in the batch's one statement."""
-        loop = self._loop
-        if loop is None or self._closed:
-            raise StoreUnavailable("the store is closed" if self._closed else "not open")
-        await self._enqueue(Logs(rows=rows, future=loop.create_future()))
+        await self._enqueue(Logs(rows=rows, future=self._batch_future()))
 
     async def _replay_request(self, request_id: str, specs: list[RunSpec]) -> bool:
         """One statement: the request, the new runs and their NOTIFY."""
