@@ -38,8 +38,6 @@ from ._sql import NEW_RUN_COLUMNS, REQUEST_COLUMNS
 
 __all__ = [
     "CLAIM_KEY",
-    "HOLDERS_HEAD",
-    "HOLDERS_TAIL",
     "INSERT_REQUEST",
     "INSERT_RUN",
     "NEXT_SEQ",
@@ -171,10 +169,10 @@ def as_duplicate(request_row: tuple[Any, ...], holder: str) -> tuple[Any, ...]:
 # The keys are looked up through the primary key, one probe each. (A row-value ``IN (VALUES
 # ...)`` here made SQLite scan the whole table for every batch: the cost of a batch grew with
 # every key inside the dedupe window. tests/store/test_sqlite_plans.py pins the plan.)
-HOLDERS_HEAD: Final = (
+_HOLDERS_HEAD: Final = (
     "SELECT json_group_array(json_array(k.endpoint_id, k.event_id, k.request_id)) FROM (VALUES "
 )
-HOLDERS_TAIL: Final = (
+_HOLDERS_TAIL: Final = (
     ") AS v CROSS JOIN dedupe_keys AS k ON k.endpoint_id = v.column1 AND k.event_id = v.column2"
 )
 
@@ -187,7 +185,7 @@ def _key_holders(
     for start in range(0, len(keys), _CHUNK):
         part = keys[start : start + _CHUNK]
         (text,) = conn.execute(
-            HOLDERS_HEAD + ", ".join(["(?, ?)"] * len(part)) + HOLDERS_TAIL,
+            _HOLDERS_HEAD + ", ".join(["(?, ?)"] * len(part)) + _HOLDERS_TAIL,
             [v for k in part for v in k[:2]],
         ).fetchone()
         for endpoint_id, event_id, request_id in json.loads(text):
