@@ -122,3 +122,92 @@ def test_open_loop_generator_measures_every_answer() -> None:
     assert sent == 100 and measured == 100  # every request was sent and answered
     assert statuses == {"201": 50, "404": 50}
     assert ok == 50  # only the 2xx count as acknowledged
+
+
+@pytest.mark.parametrize("indexes", ["all", "keys"])
+def test_the_floor_stores_hookpoint_rows_before_it_answers(tmp_path: Path, indexes: str) -> None:
+    """``minimal_app.py`` is only a fair floor if it does what the host must: refuse a bad
+    signature, and answer 200 only once the request and its run are committed in the host's
+    own schema; ``MINIMAL_INDEXES=keys`` keeps only the primary keys."""
+    database = tmp_path / "floor.db"
+    out = subprocess.run(
+        [sys.executable, "-c", _FLOOR_SCENARIO, str(ROOT), str(database), indexes],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    statuses, stored, secondary = json.loads(out)
+    assert statuses == [200, 200, 401]
+    assert stored == {"requests": 2, "runs": 2, "event_types": ["BOOKING_CREATED"]}
+    if indexes == "keys":
+        assert secondary == []
+    else:  # the host's own: what its listings, feed, charts and claims read by
+        assert {"requests_feed", "requests_received", "runs_due", "runs_request"} <= set(secondary)
+
+
+_FLOOR_SCENARIO = """
+import asyncio, json, os, sqlite3, sys
+sys.path.insert(0, sys.argv[1])
+os.environ["MINIMAL_DATABASE"] = sys.argv[2]
+os.environ["MINIMAL_INDEXES"] = sys.argv[3]
+from bench.ingest import minimal_app
+from bench.ingest.run import sample_bodies
+from bench.ingest.stages import scope_for
+
+def forged(body):
+    scope = scope_for(body)
+    scope["headers"] = [
+        (name, b"0" * 64 if name == b"x-cal-signature-256" else value)
+        for name, value in scope["headers"]
+    ]
+    return scope
+
+async def call(scope, body):
+    sent = []
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+    async def send(message):
+        sent.append(message)
+    await minimal_app.app(scope, receive, send)
+    return sent[0]["status"]
+
+async def lifespan(kind):
+    messages = [{"type": f"lifespan.{kind}"}]
+    async def receive():
+        return messages.pop(0) if messages else await asyncio.Future()
+    done = asyncio.Event()
+    async def send(message):
+        done.set()
+    task = asyncio.create_task(minimal_app.app({"type": "lifespan"}, receive, send))
+    await done.wait()
+    return task
+
+async def main():
+    first, second = sample_bodies(2)
+    task = await lifespan("startup")
+    task.cancel()
+    statuses = [
+        await call(scope_for(first), first),
+        await call(scope_for(second), second),
+        await call(forged(first), first),
+    ]
+    await lifespan("shutdown")
+    return statuses
+
+statuses = asyncio.run(main())
+db = sqlite3.connect(sys.argv[2])
+stored = {
+    "requests": db.execute("SELECT count(*) FROM requests").fetchone()[0],
+    "runs": db.execute("SELECT count(*) FROM runs WHERE status = 'queued'").fetchone()[0],
+    "event_types": [r[0] for r in db.execute("SELECT DISTINCT event_type FROM requests")],
+}
+secondary = [
+    r[0]
+    for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('requests', 'runs')"
+    )
+]
+print(json.dumps([statuses, stored, secondary]))
+"""

@@ -3,14 +3,19 @@
     python bench/ingest/run.py [--quick] [--seconds 8] [--rounds 3] [--conc 1,16,64]
                                [--backends sqlite,postgres] [--workers N] [--worker]
                                [--sqlite-synchronous FULL|NORMAL] [--app M:ATTR]
-                               [--json F] [--markdown F]
+                               [--no-minimal] [--keys-only] [--json F] [--markdown F]
 
-Three servers, each on hypercorn with the same settings, driven by wrk (signed ~1.5 KB cal.com
+Servers, each on hypercorn with the same settings, driven by wrk (signed ~1.5 KB cal.com
 ``BOOKING_CREATED`` deliveries, 2,000 distinct bodies) in the same interleaved rounds:
 
 * **ceiling**: a raw ASGI hello world (``bench/ingest/ceiling_app.py``) - what anything on
   this stack can do;
 * **bare Quart**: a Quart hello world (``bench/ingest/bare_app.py``);
+* **minimal-sqlite** (with the SQLite backend, unless ``--no-minimal``): the floor
+  (``bench/ingest/minimal_app.py``), a raw ASGI app that verifies, parses and stores the same
+  rows in Hookpoint's schema with the same durability and nothing else - what the host could
+  reach if its own work cost nothing; with ``--keys-only`` also **minimal-keys-only**, the same
+  app with the two tables' secondary indexes dropped;
 * **Hookpoint** (``hookpoint serve``, ``--no-worker`` unless ``--worker``) on SQLite
   (``synchronous=FULL``) and/or PostgreSQL: verify, describe, filter, durable group-committed
   insert of the request and its run, 200 only after the commit.
@@ -119,6 +124,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--worker", action="store_true", help="run the host's in-process worker (jobs run too)"
     )
     ap.add_argument("--app", default="bench.ingest.bench_app:hp", help="the Hookpoint app")
+    ap.add_argument(
+        "--no-minimal",
+        dest="minimal",
+        action="store_false",
+        help="leave out the floor (minimal_app.py) that runs beside the SQLite host",
+    )
+    ap.add_argument(
+        "--keys-only",
+        action="store_true",
+        help="also run the floor without the secondary indexes (primary keys only)",
+    )
     ap.add_argument(
         "--sqlite-synchronous",
         default="FULL",
@@ -276,11 +292,26 @@ def main(argv: list[str] | None = None) -> None:
 
         return run
 
+    def minimal(indexes: str) -> Callable[[int], Cells]:
+        def run(round_no: int) -> Cells:
+            port = free_port()
+            database = tmp / f"minimal-{indexes}-{round_no}.db"  # a fresh file each round
+            cmd = hypercorn_cmd("bench.ingest.minimal_app:app", port, args.workers)
+            floor_env = {**env, "MINIMAL_DATABASE": str(database), "MINIMAL_INDEXES": indexes}
+            return measure(cmd, port, floor_env, concs, args.seconds, script)
+
+        return run
+
     servers: list[tuple[str, Callable[[int], Cells]]] = [
         (CEILING, plain("bench.ingest.ceiling_app:app")),
         (BARE, plain("bench.ingest.bare_app:app")),
     ]
-    for backend in args.backends.split(","):
+    backends = args.backends.split(",")
+    if args.minimal and "sqlite" in backends:
+        servers.append(("minimal-sqlite", minimal("all")))
+        if args.keys_only:
+            servers.append(("minimal-keys-only", minimal("keys")))
+    for backend in backends:
         servers.append((f"hookpoint-{backend}", host(backend)))
     labels = [label for label, _ in servers]
     # rounds[r][label] = cells; the order rotates so that no server always runs first or last
