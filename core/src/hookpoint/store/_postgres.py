@@ -49,7 +49,7 @@ from ._base import (
     new_id,
 )
 from ._codec import encode_headers
-from ._pg_batcher import Batcher, Finish, Ingest, Logs, Rejected
+from ._pg_batcher import WRITER_SETTINGS, Batcher, Finish, Ingest, Logs, Rejected
 from ._pg_common import (
     CHANNEL,
     POSTGRES,
@@ -295,7 +295,7 @@ class PostgresStore(SQLStore):
             await self.close()
             raise
         self._batcher = Batcher(
-            connect=self._connect,
+            connect=self._connect_writer,
             stats=self.stats,
             max_batch=self.max_batch,
             wake=self._wake,
@@ -376,8 +376,15 @@ class PostgresStore(SQLStore):
         return self._pool
 
     async def _connect(self) -> asyncpg.Connection[Record]:
-        """A connection of our own, outside the pool (the batcher's, the listener's)."""
+        """A connection of our own, outside the pool (the listener's)."""
         return await asyncpg.connect(self.dsn, **self._connect_kwargs)
+
+    async def _connect_writer(self) -> asyncpg.Connection[Record]:
+        """The group-commit writer's connection: its statements keep one plan each
+        (``WRITER_SETTINGS``, see ``_pg_batcher``)."""
+        kwargs = self._connect_kwargs
+        settings = {**kwargs["server_settings"], **WRITER_SETTINGS}
+        return await asyncpg.connect(self.dsn, **{**kwargs, "server_settings": settings})
 
     async def _connection_lost(self) -> None:
         """After a connection error: replace every pooled connection on its next use."""
