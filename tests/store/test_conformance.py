@@ -404,6 +404,24 @@ async def test_claim_limit_order_and_job_filter(store: Store) -> None:
     assert [x.run.id for x in got] == [c]
 
 
+async def test_a_large_claim_takes_every_run_oldest_first_each_with_its_attempt(
+    store: Store,
+) -> None:
+    """More runs than one statement of the claim holds (SQLite writes them 500 at a time)."""
+    now = time.time()
+    results = await asyncio.gather(
+        *(store.ingest(make_request(received_at=now + i / 1000)) for i in range(620))
+    )
+    queued = [r.run_ids[0] for r in results]
+    claimed = await store.claim_runs("w", limit=700, lease_seconds=30)
+    assert [c.run.id for c in claimed] == queued  # oldest due first (ids break ties)
+    assert all(c.attempt == 1 and c.run.status == "running" for c in claimed)
+    assert all(c.request.id == c.run.request_id for c in claimed)
+    stats = await store.queue_stats()
+    assert stats.by_status.get("running") == 620 and stats.queued == 0
+    assert [a.status for a in await store.list_attempts(claimed[-1].run.id)] == ["running"]
+
+
 async def test_expired_lease_is_claimable_again(store: Store) -> None:
     run_id = await ingest_one_run(store, max_attempts=3)
     [first] = await store.claim_runs("w1", limit=1, lease_seconds=30)

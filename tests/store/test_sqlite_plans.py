@@ -269,3 +269,68 @@ async def test_feed_from_a_time_reads_that_time_on(tmp_path: Path) -> None:
     plan.close()
     steps = _explain(path, step.sql, step.values)
     assert steps == ["SEARCH requests USING INDEX requests_feed (endpoint_id=? AND seq>?)"], steps
+
+
+async def test_a_batch_of_finishes_and_log_lines_is_a_few_statements_by_primary_key(
+    tmp_path: Path, sqlite_statements: list[str]
+) -> None:
+    """What workers write in one batch (their log lines and succeeded attempts) is one INSERT
+    and two UPDATEs, each run and attempt found by its primary key, instead of a SAVEPOINT and
+    two statements per finish: every statement is a GIL hand-over between the writer and the
+    event loop (docs/benchmarks.md, "Runs"). A second finish of the same attempt in the same
+    batch goes one by one after the first and gets False; a stale one does not touch the run."""
+    from hookpoint.store import LogLine
+
+    seen = sqlite_statements
+    path = tmp_path / "hp.db"
+    async with SQLiteStore(str(path)) as store:
+        for _ in range(6):
+            await store.ingest(make_request(jobs=("a",)))
+        claimed = await store.claim_runs("w", limit=6, lease_seconds=30)
+        assert len(claimed) == 6
+        twice, stale = claimed[0], claimed[1]
+        seen.clear()
+        results = await asyncio.gather(
+            *(
+                store.finish_run("w", c.run.id, c.attempt, output={"i": i})
+                for i, c in enumerate(claimed[2:])
+            ),
+            store.finish_run("w", twice.run.id, twice.attempt, output="first"),
+            store.finish_run("w", twice.run.id, twice.attempt, output="second"),
+            store.finish_run("w", stale.run.id, stale.attempt + 1, output="stale"),
+            *(
+                store.append_logs([LogLine(c.run.id, c.attempt, 1.0 + n, "info", f"line {n}")])
+                for n, c in enumerate(claimed)
+            ),
+        )
+        assert results[:7] == [True, True, True, True, True, False, False]
+        first = await store.get_run(twice.run.id)
+        assert first is not None and first.status == "succeeded" and first.output == "first"
+        held = await store.get_run(stale.run.id)
+        assert held is not None and held.status == "running" and held.output is None
+        for c in claimed[2:]:
+            [attempt] = await store.list_attempts(c.run.id)
+            assert attempt.status == "succeeded"
+        logged = [await store.list_logs(c.run.id) for c in claimed]
+        assert [[line.message for line in lines] for lines in logged] == [
+            [f"line {n}"] for n in range(6)
+        ]
+    writes = [s for s in seen if not s.lstrip().upper().startswith(("SELECT", "BEGIN", "COMMIT"))]
+    # only the repeated finish goes one by one, after the batch's first one took effect
+    assert [s for s in writes if s.startswith("SAVEPOINT")] == ["SAVEPOINT item"], writes
+    finishes = [s for s in writes if s.startswith("UPDATE runs") and "FROM (VALUES" in s]
+    attempts = [s for s in writes if s.startswith("UPDATE attempts") and "FROM (VALUES" in s]
+    logs = [s for s in writes if s.startswith("INSERT INTO run_logs")]
+    assert len(finishes) == 1 and len(attempts) == 1 and len(logs) == 1, writes
+    for sql in finishes + attempts:
+        steps = _explain(path, sql.split(" RETURNING ")[0])
+        assert any(
+            s.startswith(
+                (
+                    "SEARCH runs USING INDEX sqlite_autoindex_runs_1",
+                    "SEARCH attempts USING COVERING INDEX sqlite_autoindex_attempts_1",
+                )
+            )
+            for s in steps
+        ), steps
+        assert not any(s in ("SCAN runs", "SCAN attempts") for s in steps), steps

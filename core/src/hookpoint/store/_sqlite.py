@@ -89,6 +89,8 @@ from ._sqlite_writer import (
     NEXT_SEQ,
     STOP,
     Bulk,
+    Finish,
+    Logs,
     Op,
     Writer,
     as_duplicate,
@@ -103,6 +105,8 @@ log = logging.getLogger("hookpoint.store.sqlite")
 
 T = TypeVar("T")
 _SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+_CLAIM_CHUNK = 500
+"""Runs per statement of a claim (4 values each: well inside SQLite's 32,766 variables)."""
 _REAP_LIMIT = 1000
 
 SQLITE: Final = Dialect(
@@ -405,7 +409,10 @@ class SQLiteStore(SQLStore):
         return self._loop, self._writer
 
     async def _write(
-        self, fn: Callable[[sqlite3.Connection], T], kind: str, bulk: Bulk | None = None
+        self,
+        fn: Callable[[sqlite3.Connection], T],
+        kind: str,
+        bulk: Bulk | Logs | Finish | None = None,
     ) -> T:
         loop, _ = self._require_open()
         fut: asyncio.Future[T] = loop.create_future()
@@ -640,21 +647,28 @@ class SQLiteStore(SQLStore):
             if not ids:
                 return []
             expires = at + claim.lease_seconds
-            runs: list[RunRecord] = []
-            for run_id in ids:
-                row = _rows(
+            # One statement for the runs and one for their attempts (per chunk of them): every
+            # statement is a GIL hand-over between the writer and the event loop.
+            leased: dict[str, RunRecord] = {}
+            for start in range(0, len(ids), _CLAIM_CHUNK):
+                part = ids[start : start + _CLAIM_CHUNK]
+                for row in _rows(
                     conn,
-                    "UPDATE runs SET status = 'running', attempt = attempt + 1, lease_owner = ?, "
-                    "lease_expires_at = ?, next_attempt_at = NULL, updated_at = ? "
-                    f"WHERE id = ? RETURNING {RUN_COLUMNS}",
-                    (worker_id, expires, at, run_id),
+                    "UPDATE runs SET status = 'running', attempt = attempt + 1, "
+                    "lease_owner = ?, lease_expires_at = ?, next_attempt_at = NULL, "
+                    f"updated_at = ? WHERE id IN ({_qmarks(len(part))}) RETURNING {RUN_COLUMNS}",
+                    (worker_id, expires, at, *part),
+                ):
+                    run = run_from_row(row)
+                    leased[run.id] = run
+            runs = [leased[run_id] for run_id in ids]  # oldest due first
+            for start in range(0, len(runs), _CLAIM_CHUNK):
+                chunk = runs[start : start + _CLAIM_CHUNK]
+                conn.execute(
+                    "INSERT INTO attempts (run_id, number, worker, started_at, status) VALUES "
+                    + ", ".join(["(?, ?, ?, ?, 'running')"] * len(chunk)),
+                    [v for r in chunk for v in (r.id, r.attempt, worker_id, at)],
                 )
-                runs.append(run_from_row(row[0]))
-            conn.executemany(
-                "INSERT INTO attempts (run_id, number, worker, started_at, status) "
-                "VALUES (?, ?, ?, ?, 'running')",
-                [(r.id, r.attempt, worker_id, at) for r in runs],
-            )
             request_ids = sorted({r.request_id for r in runs})
             requests = {
                 row[0]: request_from_row(row)
@@ -697,7 +711,10 @@ class SQLiteStore(SQLStore):
             )
             return True
 
-        return await self._write(op, doing)
+        finish = None
+        if end.status == "succeeded":  # the common end: with the batch's other finishes
+            finish = Finish(end.run_id, end.worker_id, end.attempt, end.output, end.detail)
+        return await self._write(op, doing, finish)
 
     async def wait_for_runs(self, timeout: float) -> None:
         self._require_open()
@@ -738,7 +755,7 @@ class SQLiteStore(SQLStore):
                 f"INSERT INTO run_logs ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", rows
             )
 
-        await self._write(op, "append run logs")
+        await self._write(op, "append run logs", Logs(tuple(rows)))
 
     # -- replay ------------------------------------------------------------------------------------
     async def _replay_request(self, request_id: str, specs: list[RunSpec]) -> bool:

@@ -2,8 +2,9 @@
 
 The event loop hands the writer what one loop iteration produced as one list
 (``SQLiteStore._submit``); the writer takes whatever is queued (up to ``max_batch``) and runs it
-as one transaction: ``BEGIN IMMEDIATE``, the batch's ingests as a few multi-row statements
-(dedupe keys, requests, runs), each other item inside its own ``SAVEPOINT``, ``COMMIT``. Every
+as one transaction: ``BEGIN IMMEDIATE``, the batch's ingests, workers' log lines and succeeded
+attempts as a few multi-row statements (dedupe keys, requests, runs; log lines; the finished
+runs and their attempts), each other item inside its own ``SAVEPOINT``, ``COMMIT``. Every
 statement is one ``sqlite3_step``, which gives up and re-takes the GIL: a statement per row made
 the writer fight the event loop for the GIL dozens of times per commit, which across two cores
 cost more than the SQL itself (docs/benchmarks.md). Callers' futures resolve only after
@@ -34,7 +35,7 @@ from typing import Any, Final
 from .._errors import StoreError, StoreUnavailable
 from ._base import IngestResult, StoreStats
 from ._codec import duplicate_headers
-from ._sql import NEW_RUN_COLUMNS, REQUEST_COLUMNS
+from ._sql import LOG_COLUMNS, NEW_RUN_COLUMNS, REQUEST_COLUMNS
 
 __all__ = [
     "CLAIM_KEY",
@@ -43,6 +44,8 @@ __all__ = [
     "NEXT_SEQ",
     "STOP",
     "Bulk",
+    "Finish",
+    "Logs",
     "Op",
     "WriteFn",
     "Writer",
@@ -100,8 +103,10 @@ class Op:
     future: asyncio.Future[Any]
     kind: str
     """"ingest" (counted in stats.ingests) or a method name, for error messages."""
-    bulk: Bulk | None = None
-    """The rows of an ingest, so that a batch of ingests is a few multi-row statements."""
+    bulk: Bulk | Logs | Finish | None = None
+    """The rows of an ingest, of a worker's log lines or of a succeeded attempt, so that what a
+    batch holds of each is a few multi-row statements (``Writer._bulk``); ``fn`` writes the same
+    alone."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -113,6 +118,27 @@ class Bulk:
     dedupe_key: tuple[str, str, str, float, float] | None = None
     """``(endpoint_id, key, request_id, created_at, expires_at)`` when it dedupes (the key,
     ``NewRequest.dedupe_on``, goes in the ``dedupe_keys.event_id`` column)."""
+
+
+@dataclass(slots=True, frozen=True)
+class Logs:
+    """A worker's run log lines (``run_logs`` rows, ``LOG_COLUMNS``, in order)."""
+
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(slots=True, frozen=True)
+class Finish:
+    """A succeeded attempt (``finish_run``): it takes effect only while ``worker_id`` still holds
+    ``attempt`` of the run; its result says whether it did."""
+
+    run_id: str
+    worker_id: str
+    attempt: int
+    output: str | None
+    """Encoded JSON."""
+    detail: str | None
+    """The attempt's encoded JSON detail."""
 
 
 # Batched ingest (``Writer._bulk``). Every statement is one ``sqlite3_step``, and each step
@@ -137,6 +163,31 @@ _KEY_CONFLICT = (
     "WHERE dedupe_keys.expires_at <= excluded.created_at"
 )
 _CHUNK = 64  # rows per statement (so at most 64 distinct statement texts per kind are cached)
+# A batch's log lines and succeeded attempts (``Writer._bulk``): the log rows as one multi-row
+# INSERT, the finishes as one UPDATE of the runs still held (by primary key, one probe per row:
+# ``tests/store/test_sqlite_plans.py``) and one of their attempts. A worker's writes were a
+# SAVEPOINT, two statements and a RELEASE per finish, each statement a GIL hand-over between the
+# writer and the event loop (docs/benchmarks.md, "Runs").
+_LOG_COLUMNS = f"INSERT INTO run_logs ({LOG_COLUMNS}) VALUES "
+_LOG_ROW = "(?, ?, ?, ?, ?, ?)"
+_FINISH_RUNS_HEAD: Final = (
+    "UPDATE runs SET status = 'succeeded', output = u.column4, next_attempt_at = NULL, "
+    "lease_owner = NULL, lease_expires_at = NULL, updated_at = ? FROM (VALUES "
+)
+_FINISH_RUNS_ROW: Final = "(?, ?, ?, ?)"
+_FINISH_RUNS_TAIL: Final = (
+    ") AS u WHERE runs.id = u.column1 AND runs.lease_owner = u.column2 "
+    "AND runs.attempt = u.column3 RETURNING runs.id, runs.attempt"
+)
+_FINISH_ATTEMPTS_HEAD: Final = (
+    "UPDATE attempts SET status = 'succeeded', finished_at = ?, error = NULL, "
+    "detail = u.column3 FROM (VALUES "
+)
+_FINISH_ATTEMPTS_ROW: Final = "(?, ?, ?)"
+_FINISH_ATTEMPTS_TAIL: Final = (
+    ") AS u WHERE attempts.run_id = u.column1 AND attempts.number = u.column2"
+)
+
 # The same statements for one request (the one-by-one path, ``SQLiteStore.ingest``).
 INSERT_REQUEST = _REQUEST_COLUMNS + _REQUEST_ROW
 INSERT_RUN = _RUN_COLUMNS + _RUN_ROW
@@ -149,6 +200,28 @@ def _insert_rows(
     for start in range(0, len(rows), _CHUNK):
         part = rows[start : start + _CHUNK]
         conn.execute(head + ", ".join([row] * len(part)) + tail, [v for r in part for v in r])
+
+
+def _finish(conn: sqlite3.Connection, finishes: list[Finish], now: float) -> set[tuple[str, int]]:
+    """Write ``finishes`` (one per run); the ``(run id, attempt)`` of those that took effect."""
+    done: set[tuple[str, int]] = set()
+    for start in range(0, len(finishes), _CHUNK):
+        part = finishes[start : start + _CHUNK]
+        rows = conn.execute(
+            _FINISH_RUNS_HEAD + ", ".join([_FINISH_RUNS_ROW] * len(part)) + _FINISH_RUNS_TAIL,
+            [now, *(v for f in part for v in (f.run_id, f.worker_id, f.attempt, f.output))],
+        ).fetchall()
+        held = {(str(r[0]), int(r[1])) for r in rows}
+        took = [f for f in part if (f.run_id, f.attempt) in held]
+        if took:
+            conn.execute(
+                _FINISH_ATTEMPTS_HEAD
+                + ", ".join([_FINISH_ATTEMPTS_ROW] * len(took))
+                + _FINISH_ATTEMPTS_TAIL,
+                [now, *(v for f in took for v in (f.run_id, f.attempt, f.detail))],
+            )
+        done |= held
+    return done
 
 
 def as_duplicate(request_row: tuple[Any, ...], holder: str) -> tuple[Any, ...]:
@@ -456,12 +529,43 @@ class Writer(threading.Thread):
         except sqlite3.Error as exc:  # the next check tries again
             log.debug("writer-side WAL checkpoint failed: %s", exc)
 
-    def _bulk(self, conn: sqlite3.Connection, ops: list[Op]) -> list[tuple[Op, bool, Any]]:
-        """Write a batch of ingests with a few multi-row statements; their outcomes.
+    def _bulk(
+        self, conn: sqlite3.Connection, ops: list[Op]
+    ) -> tuple[list[tuple[Op, bool, Any]], list[Op]]:
+        """Write a batch's ingests, log lines and succeeded attempts with a few multi-row
+        statements; their outcomes, and the ops left for the one-by-one path (a second finish
+        of a run in the same batch, which must see the first one's effect).
 
         Must run first in the transaction: on an error the caller rolls the whole transaction
         back and sends the ops through the one-by-one path, which isolates the failing one."""
-        bulks = [(op, op.bulk) for op in ops if op.bulk is not None]
+        outcomes: list[tuple[Op, bool, Any]] = []
+        left: list[Op] = []
+        ingests: list[tuple[Op, Bulk]] = []
+        log_ops: list[tuple[Op, Logs]] = []
+        finishes: dict[str, tuple[Op, Finish]] = {}
+        for op in ops:
+            b = op.bulk
+            if isinstance(b, Bulk):
+                ingests.append((op, b))
+            elif isinstance(b, Logs):
+                log_ops.append((op, b))
+            elif isinstance(b, Finish) and b.run_id not in finishes:
+                finishes[b.run_id] = (op, b)
+            else:
+                left.append(op)
+        if ingests:
+            outcomes += self._ingests(conn, ingests)
+        if log_ops:
+            _insert_rows(conn, _LOG_COLUMNS, _LOG_ROW, [r for _, b in log_ops for r in b.rows])
+            outcomes += [(op, True, None) for op, _ in log_ops]
+        if finishes:
+            held = _finish(conn, [f for _, f in finishes.values()], time.time())
+            outcomes += [(op, True, (f.run_id, f.attempt) in held) for op, f in finishes.values()]
+        return outcomes, left
+
+    def _ingests(
+        self, conn: sqlite3.Connection, bulks: list[tuple[Op, Bulk]]
+    ) -> list[tuple[Op, bool, Any]]:
         keys = [b.dedupe_key for _, b in bulks if b.dedupe_key is not None]
         holders: dict[tuple[str, str], str] = {}
         if keys:
@@ -509,15 +613,15 @@ class Writer(threading.Thread):
         bulk = [op for op in batch if op.bulk is not None]
         if len(bulk) > 1:
             try:
-                outcomes = self._bulk(conn, bulk)
+                outcomes, left = self._bulk(conn, bulk)
             except Exception as exc:
-                log.debug("batched ingest failed (%s); writing one by one", exc)
+                log.debug("batched writes failed (%s); writing one by one", exc)
                 outcomes = []
                 if not self._restart(conn):
-                    self._fail_all(conn, batch, exc, "ingest")
+                    self._fail_all(conn, batch, exc, bulk[0].kind)
                     return
             else:
-                rest = [op for op in batch if op.bulk is None]
+                rest = [op for op in batch if op.bulk is None] + left
         single = len(rest) == 1 and not outcomes
         for op in rest:
             try:
