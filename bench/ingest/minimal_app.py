@@ -9,8 +9,8 @@ dashboard, the API and the workers read by), WAL with ``synchronous=FULL``, and 
 after the commit. What one event-loop iteration produced is handed to one writer thread as one
 list (as the host's store does: a writer woken for every request fights the loop for the GIL),
 the writer commits whatever is queued as one transaction (each table's rows as one multi-row
-``INSERT``, as the host's writer does: every statement gives up and re-takes the GIL), and wakes
-the loop once per commit.
+``INSERT``, with the host writer's own ``insert_rows``: every statement gives up and re-takes
+the GIL), and wakes the loop once per commit.
 
 ``bench/ingest/run.py`` serves it under hypercorn beside the ceiling and reports its ratio to
 the ceiling: what the host could reach if all of its own work (plugin dispatch, the request
@@ -24,7 +24,6 @@ nothing to find them by but their primary keys.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import hmac
 import json
@@ -38,7 +37,14 @@ from typing import Any
 
 from hookpoint.store import open_store
 from hookpoint.store._base import new_id
-from hookpoint.store._sqlite_writer import INSERT_REQUEST, INSERT_RUN, NEXT_SEQ
+from hookpoint.store._sqlite_writer import (
+    _REQUEST_COLUMNS,
+    _REQUEST_ROW,
+    _RUN_COLUMNS,
+    _RUN_ROW,
+    NEXT_SEQ,
+    insert_rows,
+)
 
 SECRET = os.environ.get("BENCH_SECRET", "bench-secret").encode()
 SIGNATURE = b"x-cal-signature-256"
@@ -48,23 +54,6 @@ SYNCHRONOUS = "NORMAL" if os.environ.get("HOOKPOINT_SQLITE_SYNCHRONOUS") == "NOR
 Row = tuple[Any, ...]
 Item = tuple[Row, Row | None, asyncio.Future[None]]
 Batch = list[Item]
-
-
-_CHUNK = 64
-"""Rows per statement at most (as the host's writer)."""
-
-
-@functools.cache
-def _rows(statement: str, n: int) -> str:
-    """``statement`` (an ``INSERT ... VALUES (row)``) for ``n`` rows."""
-    head, row = statement.split(" VALUES ", 1)
-    return f"{head} VALUES {', '.join([row] * n)}"
-
-
-def _insert(conn: sqlite3.Connection, statement: str, rows: list[Row]) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        conn.execute(_rows(statement, len(chunk)), [value for row in chunk for value in row])
 
 
 class Writer(threading.Thread):
@@ -112,8 +101,9 @@ class Writer(threading.Thread):
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(NEXT_SEQ)
-                _insert(conn, INSERT_REQUEST, [request for request, _, _ in batch])
-                _insert(conn, INSERT_RUN, [run for _, run, _ in batch if run is not None])
+                requests = [request for request, _, _ in batch]
+                insert_rows(conn, _REQUEST_COLUMNS, _REQUEST_ROW, requests)
+                insert_rows(conn, _RUN_COLUMNS, _RUN_ROW, [r for _, r, _ in batch if r is not None])
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 if conn.in_transaction:

@@ -407,7 +407,7 @@ async def test_claim_limit_order_and_job_filter(store: Store) -> None:
 async def test_a_large_claim_takes_every_run_oldest_first_each_with_its_attempt(
     store: Store,
 ) -> None:
-    """More runs than one statement of the claim holds (SQLite writes them 500 at a time)."""
+    """More runs than one statement of the claim holds (SQLite writes them 64 at a time)."""
     now = time.time()
     results = await asyncio.gather(
         *(store.ingest(make_request(received_at=now + i / 1000)) for i in range(620))

@@ -83,6 +83,7 @@ from ._sql import (
     run_from_row,
 )
 from ._sqlite_writer import (
+    CHUNK,
     CLAIM_KEY,
     INSERT_REQUEST,
     INSERT_RUN,
@@ -94,6 +95,7 @@ from ._sqlite_writer import (
     Op,
     Writer,
     as_duplicate,
+    insert_rows,
     map_error,
     resolve,
 )
@@ -105,8 +107,6 @@ log = logging.getLogger("hookpoint.store.sqlite")
 
 T = TypeVar("T")
 _SYNC_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
-_CLAIM_CHUNK = 500
-"""Runs per statement of a claim (4 values each: well inside SQLite's 32,766 variables)."""
 _REAP_LIMIT = 1000
 
 SQLITE: Final = Dialect(
@@ -647,11 +647,11 @@ class SQLiteStore(SQLStore):
             if not ids:
                 return []
             expires = at + claim.lease_seconds
-            # One statement for the runs and one for their attempts (per chunk of them): every
+            # One statement for the runs and one for their attempts (per CHUNK of them): every
             # statement is a GIL hand-over between the writer and the event loop.
             leased: dict[str, RunRecord] = {}
-            for start in range(0, len(ids), _CLAIM_CHUNK):
-                part = ids[start : start + _CLAIM_CHUNK]
+            for start in range(0, len(ids), CHUNK):
+                part = ids[start : start + CHUNK]
                 for row in _rows(
                     conn,
                     "UPDATE runs SET status = 'running', attempt = attempt + 1, "
@@ -662,13 +662,12 @@ class SQLiteStore(SQLStore):
                     run = run_from_row(row)
                     leased[run.id] = run
             runs = [leased[run_id] for run_id in ids]  # oldest due first
-            for start in range(0, len(runs), _CLAIM_CHUNK):
-                chunk = runs[start : start + _CLAIM_CHUNK]
-                conn.execute(
-                    "INSERT INTO attempts (run_id, number, worker, started_at, status) VALUES "
-                    + ", ".join(["(?, ?, ?, ?, 'running')"] * len(chunk)),
-                    [v for r in chunk for v in (r.id, r.attempt, worker_id, at)],
-                )
+            insert_rows(
+                conn,
+                "INSERT INTO attempts (run_id, number, worker, started_at, status) VALUES ",
+                "(?, ?, ?, ?, 'running')",
+                [(r.id, r.attempt, worker_id, at) for r in runs],
+            )
             request_ids = sorted({r.request_id for r in runs})
             requests = {
                 row[0]: request_from_row(row)

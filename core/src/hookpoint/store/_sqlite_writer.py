@@ -38,6 +38,7 @@ from ._codec import duplicate_headers
 from ._sql import LOG_COLUMNS, NEW_RUN_COLUMNS, REQUEST_COLUMNS
 
 __all__ = [
+    "CHUNK",
     "CLAIM_KEY",
     "INSERT_REQUEST",
     "INSERT_RUN",
@@ -51,8 +52,10 @@ __all__ = [
     "Writer",
     "WriterTurns",
     "as_duplicate",
+    "insert_rows",
     "map_error",
     "resolve",
+    "rows_sql",
 ]
 
 log = logging.getLogger("hookpoint.store.sqlite")
@@ -162,7 +165,8 @@ _KEY_CONFLICT = (
     "created_at = excluded.created_at, expires_at = excluded.expires_at "
     "WHERE dedupe_keys.expires_at <= excluded.created_at"
 )
-_CHUNK = 64  # rows per statement (so at most 64 distinct statement texts per kind are cached)
+CHUNK: Final = 64
+"""Rows per multi-row statement (so at most 64 distinct statement texts per kind are cached)."""
 # A batch's log lines and succeeded attempts (``Writer._bulk``): the log rows as one multi-row
 # INSERT, the finishes as one UPDATE of the runs still held (by primary key, one probe per row:
 # ``tests/store/test_sqlite_plans.py``) and one of their attempts. A worker's writes were a
@@ -194,30 +198,36 @@ INSERT_RUN = _RUN_COLUMNS + _RUN_ROW
 CLAIM_KEY = _KEY_COLUMNS + _KEY_ROW + _KEY_CONFLICT + " RETURNING request_id"
 
 
-def _insert_rows(
+def rows_sql(head: str, row: str, n: int, tail: str = "") -> str:
+    """``head``, ``row`` (a ``VALUES`` tuple of placeholders) ``n`` times, ``tail``."""
+    return head + ", ".join([row] * n) + tail
+
+
+def insert_rows(
     conn: sqlite3.Connection, head: str, row: str, rows: list[tuple[Any, ...]], tail: str = ""
 ) -> None:
-    for start in range(0, len(rows), _CHUNK):
-        part = rows[start : start + _CHUNK]
-        conn.execute(head + ", ".join([row] * len(part)) + tail, [v for r in part for v in r])
+    """``rows`` as multi-row statements of at most ``CHUNK`` rows each."""
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start : start + CHUNK]
+        conn.execute(rows_sql(head, row, len(part), tail), [v for r in part for v in r])
 
 
 def _finish(conn: sqlite3.Connection, finishes: list[Finish], now: float) -> set[tuple[str, int]]:
     """Write ``finishes`` (one per run); the ``(run id, attempt)`` of those that took effect."""
     done: set[tuple[str, int]] = set()
-    for start in range(0, len(finishes), _CHUNK):
-        part = finishes[start : start + _CHUNK]
+    for start in range(0, len(finishes), CHUNK):
+        part = finishes[start : start + CHUNK]
         rows = conn.execute(
-            _FINISH_RUNS_HEAD + ", ".join([_FINISH_RUNS_ROW] * len(part)) + _FINISH_RUNS_TAIL,
+            rows_sql(_FINISH_RUNS_HEAD, _FINISH_RUNS_ROW, len(part), _FINISH_RUNS_TAIL),
             [now, *(v for f in part for v in (f.run_id, f.worker_id, f.attempt, f.output))],
         ).fetchall()
         held = {(str(r[0]), int(r[1])) for r in rows}
         took = [f for f in part if (f.run_id, f.attempt) in held]
         if took:
             conn.execute(
-                _FINISH_ATTEMPTS_HEAD
-                + ", ".join([_FINISH_ATTEMPTS_ROW] * len(took))
-                + _FINISH_ATTEMPTS_TAIL,
+                rows_sql(
+                    _FINISH_ATTEMPTS_HEAD, _FINISH_ATTEMPTS_ROW, len(took), _FINISH_ATTEMPTS_TAIL
+                ),
                 [now, *(v for f in took for v in (f.run_id, f.attempt, f.detail))],
             )
         done |= held
@@ -255,10 +265,10 @@ def _key_holders(
 ) -> dict[tuple[str, str], str]:
     """Who holds each ``(endpoint_id, event_id)`` now, in one row per chunk of keys."""
     holders: dict[tuple[str, str], str] = {}
-    for start in range(0, len(keys), _CHUNK):
-        part = keys[start : start + _CHUNK]
+    for start in range(0, len(keys), CHUNK):
+        part = keys[start : start + CHUNK]
         (text,) = conn.execute(
-            _HOLDERS_HEAD + ", ".join(["(?, ?)"] * len(part)) + _HOLDERS_TAIL,
+            rows_sql(_HOLDERS_HEAD, "(?, ?)", len(part), _HOLDERS_TAIL),
             [v for k in part for v in k[:2]],
         ).fetchone()
         for endpoint_id, event_id, request_id in json.loads(text):
@@ -556,7 +566,7 @@ class Writer(threading.Thread):
         if ingests:
             outcomes += self._ingests(conn, ingests)
         if log_ops:
-            _insert_rows(conn, _LOG_COLUMNS, _LOG_ROW, [r for _, b in log_ops for r in b.rows])
+            insert_rows(conn, _LOG_COLUMNS, _LOG_ROW, [r for _, b in log_ops for r in b.rows])
             outcomes += [(op, True, None) for op, _ in log_ops]
         if finishes:
             held = _finish(conn, [f for _, f in finishes.values()], time.time())
@@ -569,7 +579,7 @@ class Writer(threading.Thread):
         keys = [b.dedupe_key for _, b in bulks if b.dedupe_key is not None]
         holders: dict[tuple[str, str], str] = {}
         if keys:
-            _insert_rows(conn, _KEY_COLUMNS, _KEY_ROW, keys, _KEY_CONFLICT)
+            insert_rows(conn, _KEY_COLUMNS, _KEY_ROW, keys, _KEY_CONFLICT)
             holders = _key_holders(conn, keys)
         request_rows: list[tuple[Any, ...]] = []
         run_rows: list[tuple[Any, ...]] = []
@@ -585,9 +595,9 @@ class Writer(threading.Thread):
                 run_rows.extend(b.run_rows)
                 outcomes.append((op, True, b.result))
         conn.execute(NEXT_SEQ)
-        _insert_rows(conn, _REQUEST_COLUMNS, _REQUEST_ROW, request_rows)
+        insert_rows(conn, _REQUEST_COLUMNS, _REQUEST_ROW, request_rows)
         if run_rows:
-            _insert_rows(conn, _RUN_COLUMNS, _RUN_ROW, run_rows)
+            insert_rows(conn, _RUN_COLUMNS, _RUN_ROW, run_rows)
         return outcomes
 
     @staticmethod
