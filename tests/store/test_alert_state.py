@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 
-from hookpoint.store import AlertMark, RejectedRequest, Store, new_id
+from hookpoint.store import AlertMark, Store
 
 from .conftest import StoreFactory
-from .test_conformance import make_request
+from .test_conformance import make_rejected, make_request
 
 
 async def _kill(store: Store, *, jobs: tuple[str, ...], test: bool = False) -> list[str]:
@@ -32,17 +32,8 @@ async def test_alert_inputs_counts_dead_runs_rejections_and_queue_age(store: Sto
     [retrying] = await store.claim_runs("w", limit=1, lease_seconds=30)
     await store.fail_attempt("w", retrying.run.id, 1, error="x", retry_at=time.time() + 3600)
     for n, endpoint in enumerate(("ep1", "ep1", "ep1", "ep2")):
-        await store.record_rejected(
-            RejectedRequest(
-                id=new_id(),
-                endpoint_id=endpoint,
-                method="POST",
-                url="https://h/x",
-                headers=(),
-                reason="signature mismatch",
-                received_at=start - (120 if n == 0 else 1),  # the first is 2 minutes old
-            )
-        )
+        # the first is 2 minutes old
+        await store.record_rejected(make_rejected(endpoint, start - (120 if n == 0 else 1)))
     queued_at = time.time()
     await store.ingest(make_request(jobs=("job-q",)))
 

@@ -61,6 +61,19 @@ def make_request(
     )
 
 
+def make_rejected(endpoint: str, at: float) -> RejectedRequest:
+    """A request refused for its signature at ``at`` (a Unix time)."""
+    return RejectedRequest(
+        id=new_id(),
+        endpoint_id=endpoint,
+        method="POST",
+        url=f"https://hooks.example/webhooks/{endpoint}",
+        headers=(),
+        reason="signature mismatch",
+        received_at=at,
+    )
+
+
 async def ingest_one_run(store: Store, **kwargs: Any) -> str:
     result = await store.ingest(make_request(**kwargs))
     assert len(result.run_ids) == 1

@@ -18,14 +18,12 @@ from hookpoint.store import (
     HOUR,
     REQUEST_OUTCOMES,
     RUN_STATUSES,
-    RejectedRequest,
     Store,
     hour_window,
-    new_id,
 )
 from hookpoint.store import _queries as q
 
-from .test_conformance import make_request
+from .test_conformance import make_rejected, make_request
 
 H = 1_764_000_000 // HOUR * HOUR
 """The start of the current hour in these tests."""
@@ -49,18 +47,6 @@ async def set_created_at(store: Store, backend: str, run_id: str, at: float) -> 
         await store._pool.execute(  # type: ignore[attr-defined]
             "UPDATE runs SET created_at = $1 WHERE id = $2", at, run_id
         )
-
-
-def rejected(endpoint: str, at: float) -> RejectedRequest:
-    return RejectedRequest(
-        id=new_id(),
-        endpoint_id=endpoint,
-        method="POST",
-        url=f"https://hooks.example/webhooks/{endpoint}",
-        headers=(),
-        reason="signature mismatch",
-        received_at=at,
-    )
 
 
 def expected(**slots: dict[int, int]) -> dict[str, tuple[int, ...]]:
@@ -103,7 +89,7 @@ async def test_counts_per_hour_match_the_hand_counted_buckets(store: Store, back
     )
     await store.ingest(make_request("ep1", jobs=(), test=True, received_at=slot_time(23, 1)))
     for at in (slot_time(10, 3), slot_time(23, 4), SINCE - 1):
-        await store.record_rejected(rejected("ep1", at))
+        await store.record_rejected(make_rejected("ep1", at))
     # -- ep2: one request, runs in every state -------------------------------------------------
     await store.ingest(make_request("ep2", jobs=(), received_at=slot_time(12, 30)))
     result = await store.ingest(

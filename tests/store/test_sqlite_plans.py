@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hookpoint.store import HOUR, RejectedRequest, RunQuery, RunStatus, new_id
+from hookpoint.store import HOUR, RunQuery, RunStatus
 from hookpoint.store import _queries as q
 from hookpoint.store._sqlite import SQLITE, SQLiteStore
 
-from .test_conformance import make_request
+from .test_conformance import make_rejected, make_request
 
 H = 1_764_000_000 // HOUR * HOUR
 """The start of an hour, for the counts' windows."""
@@ -193,29 +193,13 @@ async def test_alert_pass_reads_recent_ranges(tmp_path: Path) -> None:
     path = tmp_path / "hp.db"
     now = 1_800_000_000.0
     async with SQLiteStore(str(path)) as store:
-        for endpoint, at in (("ep1", now - 10), ("ep1", now - 20), ("ep2", now - 30)):
-            await store.record_rejected(
-                RejectedRequest(
-                    id=new_id(),
-                    endpoint_id=endpoint,
-                    method="POST",
-                    url="https://hooks.example/",
-                    headers=(),
-                    reason="signature mismatch",
-                    received_at=at,
-                )
-            )
-        await store.record_rejected(
-            RejectedRequest(
-                id=new_id(),
-                endpoint_id="ep2",
-                method="POST",
-                url="https://hooks.example/",
-                headers=(),
-                reason="signature mismatch",
-                received_at=now - 300,
-            )
-        )
+        for endpoint, at in (
+            ("ep1", now - 10),
+            ("ep1", now - 20),
+            ("ep2", now - 30),
+            ("ep2", now - 300),
+        ):
+            await store.record_rejected(make_rejected(endpoint, at))
         inputs = await store.alert_inputs(now=now, window=3600, rate_period=60)
     assert inputs.rejected == (("ep1", 2), ("ep2", 1))
     plan = q.alert_inputs(SQLITE, now, 3600, 60)
